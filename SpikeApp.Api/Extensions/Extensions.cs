@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Options;
+using SpikeApp.Api.Sales;
+using SpikeApp.Api.Stock;
+
+namespace SpikeApp.Api.Extensions;
+
+internal static class Extensions
+{
+    /// <summary>Adds the sale service: options, the Redis client, the stock components and their telemetry.</summary>
+    public static void AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<SpikeOptions>()
+            .BindConfiguration(SpikeOptions.SectionName)
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<SpikeOptions>, SpikeOptionsValidator>();
+
+        var redisTimeout = builder.Configuration.GetValue($"{SpikeOptions.SectionName}:{nameof(SpikeOptions.RedisTimeoutMilliseconds)}", 1000);
+        builder.AddRedisClient("redis", configureOptions: redis =>
+        {
+            // A purchase must answer (503) within the timeout rather than queue behind a dead or stalled Redis.
+            redis.AsyncTimeout = redisTimeout;
+            redis.SyncTimeout = redisTimeout;
+            redis.ConnectTimeout = Math.Max(redisTimeout, 1000);
+            redis.AbortOnConnectFail = false;
+        });
+
+        builder.Services.AddSingleton<RedisSaleStore>();
+        builder.Services.AddSingleton<SaleRegistry>();
+        builder.Services.AddSingleton<ReplicaIdentity>();
+        builder.Services.AddSingleton<StockTelemetry>();
+        builder.Services.AddSingleton<PurchaseService>();
+        builder.Services.AddSingleton<SaleBootstrapper>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<SaleBootstrapper>());
+        builder.Services.AddHealthChecks().AddCheck<SaleBootstrapper>("sale");
+
+        builder.Services.AddOpenTelemetry()
+            .WithTracing(tracing => tracing.AddSource(StockTelemetry.ActivitySourceName))
+            .WithMetrics(metrics => metrics.AddMeter(StockTelemetry.MeterName));
+
+        builder.Services.AddProblemDetails();
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
+    }
+}

@@ -1,0 +1,13 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace SpikeApp.Api.Sales;
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(PurchaseRequest))]
+[JsonSerializable(typeof(OrderResponse))]
+[JsonSerializable(typeof(OrderDetails))]
+[JsonSerializable(typeof(SaleDefinition))]
+[JsonSerializable(typeof(SaleResponse))]
+[JsonSerializable(typeof(SpikeApp.Api.Stock.SaleState))]
+internal sealed partial class ApiJsonContext : JsonSerializerContext;

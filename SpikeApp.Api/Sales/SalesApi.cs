@@ -1,0 +1,133 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using SpikeApp.Api.Admin;
+using SpikeApp.Api.Stock;
+
+namespace SpikeApp.Api.Sales;
+
+public static class SalesApi
+{
+    /// <summary>Maps the purchase, sale and order endpoints under <c>/api/sales</c>.</summary>
+    public static RouteGroupBuilder MapSalesApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/sales").WithTags("Sales");
+
+        api.MapPost("/{saleId}/purchases", PurchaseAsync);
+        api.MapGet("/{saleId}", GetSaleAsync);
+        api.MapGet("/{saleId}/orders/{orderId}", GetOrderAsync);
+        api.MapPut("/{saleId}", PutSaleAsync).RequireAdminKey();
+
+        return api;
+    }
+
+    public static async Task<Results<Created<OrderResponse>, Ok<OrderResponse>, ValidationProblem, ProblemHttpResult>> PurchaseAsync(
+        string saleId, PurchaseRequest? request, PurchaseService purchases, HttpContext context)
+    {
+        var userId = request?.UserId;
+        if (!Ids.IsValid(saleId) || !Ids.IsValid(userId))
+        {
+            return InvalidIds(("saleId", saleId), ("userId", userId));
+        }
+
+        var result = await purchases.PurchaseAsync(saleId, userId);
+        return result.Status switch
+        {
+            PurchaseStatus.Created => TypedResults.Created(
+                $"/api/sales/{saleId}/orders/{result.OrderId}", new OrderResponse(result.OrderId!, saleId, userId!)),
+            PurchaseStatus.Existing => TypedResults.Ok(new OrderResponse(result.OrderId!, saleId, userId!)),
+            PurchaseStatus.SoldOut => Problems.SoldOut(saleId),
+            PurchaseStatus.NoSale => Problems.NoSale(saleId),
+            _ => Problems.Unavailable(context),
+        };
+    }
+
+    public static async Task<Results<Ok<SaleResponse>, ValidationProblem, ProblemHttpResult>> GetSaleAsync(
+        string saleId, RedisSaleStore store, SaleRegistry registry, ReplicaIdentity replica, HttpContext context)
+    {
+        if (!Ids.IsValid(saleId))
+        {
+            return InvalidIds(("saleId", saleId));
+        }
+
+        try
+        {
+            var local = await registry.RefreshAsync(saleId);
+            var state = await store.GetAsync(saleId);
+            if (local is null || state is not SaleState sale)
+            {
+                return Problems.NoSale(saleId);
+            }
+
+            var soldByReplica = await store.GetSoldByReplicaAsync(saleId);
+            return TypedResults.Ok(new SaleResponse(
+                saleId, sale.Total, sale.Sold, Math.Max(0, sale.Total - sale.Sold), sale.SoldOut, sale.Epoch, soldByReplica,
+                new ReplicaSliceResponse(replica.Id, local.Stock.Capacity, local.Stock.Remaining, local.SoldHere, local.IsSoldOut)));
+        }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+        {
+            return Problems.Unavailable(context);
+        }
+    }
+
+    public static async Task<Results<Ok<OrderDetails>, ValidationProblem, ProblemHttpResult>> GetOrderAsync(
+        string saleId, string orderId, RedisSaleStore store, HttpContext context)
+    {
+        if (!Ids.IsValid(saleId) || !Ids.IsValid(orderId))
+        {
+            return InvalidIds(("saleId", saleId), ("orderId", orderId));
+        }
+
+        try
+        {
+            var order = await store.GetOrderAsync(saleId, orderId);
+            return order is null
+                ? Problems.NoOrder(saleId, orderId)
+                : TypedResults.Ok(new OrderDetails(order.OrderId, order.SaleId, order.UserId, order.ReplicaId, order.CreatedAt));
+        }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+        {
+            return Problems.Unavailable(context);
+        }
+    }
+
+    /// <summary>Creates the sale, or resets it: every order is forgotten and a new epoch starts on every replica.</summary>
+    public static async Task<Results<Ok<SaleState>, ValidationProblem, ProblemHttpResult>> PutSaleAsync(
+        string saleId, SaleDefinition? definition, RedisSaleStore store, SaleRegistry registry, HttpContext context)
+    {
+        if (!Ids.IsValid(saleId))
+        {
+            return InvalidIds(("saleId", saleId));
+        }
+
+        if (definition?.Total is not (> 0 and var total))
+        {
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { ["total"] = ["total must be a whole number from 1 to 2147483647."] },
+                type: ProblemTypes.InvalidInput);
+        }
+
+        try
+        {
+            var state = await store.ResetAsync(saleId, total);
+            registry.Adopt(saleId, state);
+            return TypedResults.Ok(state);
+        }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+        {
+            return Problems.Unavailable(context);
+        }
+    }
+
+    private static ValidationProblem InvalidIds(params ReadOnlySpan<(string Name, string? Value)> ids)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        foreach (var (name, value) in ids)
+        {
+            if (!Ids.IsValid(value))
+            {
+                errors[name] = [$"{name} must be 1-{Ids.MaxLength} characters of A-Z, a-z, 0-9, '_' or '-'."];
+            }
+        }
+
+        return TypedResults.ValidationProblem(errors, type: ProblemTypes.InvalidInput);
+    }
+}

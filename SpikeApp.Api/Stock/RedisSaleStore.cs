@@ -1,0 +1,97 @@
+using StackExchange.Redis;
+
+namespace SpikeApp.Api.Stock;
+
+/// <summary>A sale as Redis, the only authority, holds it.</summary>
+public readonly record struct SaleState(long Total, long Sold, long Epoch)
+{
+    public bool SoldOut => Sold >= Total;
+}
+
+/// <summary>An order as stored in Redis.</summary>
+public sealed record StoredOrder(string OrderId, string SaleId, string UserId, string ReplicaId, DateTimeOffset CreatedAt);
+
+/// <summary>What Redis answered to one remote deduction.</summary>
+public readonly record struct RemoteDeduction(long Code, string? OrderId, long Epoch, long Total);
+
+/// <summary>
+/// Every Redis round trip of the sale service. One shared multiplexer; scripts are loaded once so purchases
+/// go out as EVALSHA (StackExchange.Redis falls back to EVAL by itself if Redis lost its script cache).
+/// </summary>
+public sealed class RedisSaleStore(IConnectionMultiplexer redis)
+{
+    private IDatabase Database => redis.GetDatabase();
+
+    /// <summary>Loads the scripts on every server so later calls send only their SHA1.</summary>
+    public async Task LoadScriptsAsync()
+    {
+        foreach (var endpoint in redis.GetEndPoints())
+        {
+            var server = redis.GetServer(endpoint);
+            if (!server.IsConnected || server.IsReplica)
+            {
+                continue;
+            }
+
+            await server.ScriptLoadAsync(SaleScripts.Deduct);
+            await server.ScriptLoadAsync(SaleScripts.CreateIfAbsent);
+            await server.ScriptLoadAsync(SaleScripts.Reset);
+        }
+    }
+
+    public async Task<RemoteDeduction> DeductAsync(LocalSale sale, string userId, string replicaId)
+    {
+        var reply = (RedisResult[])(await Database.ScriptEvaluateAsync(
+            SaleScripts.Deduct, sale.Keys, [userId, replicaId, sale.EpochArgument]))!;
+
+        return new RemoteDeduction(
+            (long)reply[0],
+            reply[1].IsNull ? null : (string?)reply[1] is { Length: > 0 } orderId ? orderId : null,
+            (long)reply[2],
+            (long)reply[3]);
+    }
+
+    public async Task<SaleState> CreateIfAbsentAsync(string saleId, long total)
+    {
+        var reply = await Database.ScriptEvaluateAsync(SaleScripts.CreateIfAbsent, [SaleKeys.For(saleId)[SaleKeys.Sale]], [total]);
+        return ToState((RedisResult[])reply!)!.Value;
+    }
+
+    public async Task<SaleState> ResetAsync(string saleId, long total)
+    {
+        var reply = await Database.ScriptEvaluateAsync(
+            SaleScripts.Reset, SaleKeys.For(saleId), [total, saleId, SaleKeys.ResetChannel.ToString()]);
+        return ToState((RedisResult[])reply!)!.Value;
+    }
+
+    public async Task<SaleState?> GetAsync(string saleId)
+    {
+        var values = await Database.HashGetAsync(SaleKeys.For(saleId)[SaleKeys.Sale], SaleFields);
+        return values[0].IsNull ? null : new SaleState((long)values[0], (long)values[1], (long)values[2]);
+    }
+
+    /// <summary>Units sold by each replica in the current epoch.</summary>
+    public async Task<Dictionary<string, long>> GetSoldByReplicaAsync(string saleId)
+    {
+        var entries = await Database.HashGetAllAsync(SaleKeys.For(saleId)[SaleKeys.SoldByReplica]);
+        return entries.ToDictionary(entry => entry.Name.ToString(), entry => (long)entry.Value, StringComparer.Ordinal);
+    }
+
+    public async Task<StoredOrder?> GetOrderAsync(string saleId, string orderId)
+    {
+        var value = await Database.HashGetAsync(SaleKeys.For(saleId)[SaleKeys.Orders], orderId);
+        if (value.IsNull)
+        {
+            return null;
+        }
+
+        // Stored by the deduct script as "user|replica|createdAtMs"; ids cannot contain '|'.
+        var parts = value.ToString().Split('|');
+        return new StoredOrder(orderId, saleId, parts[0], parts[1], DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    private static readonly RedisValue[] SaleFields = ["total", "sold", "epoch"];
+
+    private static SaleState? ToState(RedisResult[] reply) =>
+        reply[0].IsNull ? null : new SaleState((long)reply[0], (long)reply[1], (long)reply[2]);
+}

@@ -1,0 +1,62 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
+namespace SpikeApp.Api.Stock;
+
+/// <summary>How this replica takes part in flash sales; bound from the <c>Spike</c> section.</summary>
+public sealed class SpikeOptions
+{
+    public const string SectionName = "Spike";
+
+    /// <summary>How many API replicas share each sale; the AppHost passes its replica count.</summary>
+    [Range(1, 1024)]
+    public int Replicas { get; set; } = 1;
+
+    /// <summary>Extra stock each replica holds beyond its even share, so survivors can sell a dead replica's share.</summary>
+    [Range(0.0, 100.0)]
+    public double BufferRatio { get; set; } = 0.2;
+
+    /// <summary>Overrides the computed slice size (units of stock this replica may sell per sale).</summary>
+    [Range(1, int.MaxValue)]
+    public int? SliceSize { get; set; }
+
+    /// <summary>Names this replica in orders, spans and metrics; derived from the Aspire instance id when empty.</summary>
+    public string? ReplicaId { get; set; }
+
+    /// <summary>Key required by the admin endpoints; admin endpoints are disabled when empty.</summary>
+    public string? AdminKey { get; set; }
+
+    /// <summary>Longest a purchase waits on Redis before answering 503.</summary>
+    [Range(50, 60_000)]
+    public int RedisTimeoutMilliseconds { get; set; } = 1000;
+
+    [Required]
+    [ValidateObjectMembers]
+    public DefaultSaleOptions DefaultSale { get; set; } = new();
+
+    /// <summary>Units this replica may sell of a sale of <paramref name="total"/> units.</summary>
+    public int SliceFor(long total)
+    {
+        if (SliceSize is int explicitSize)
+        {
+            return (int)Math.Min(explicitSize, total);
+        }
+
+        var share = Math.Ceiling(total / (double)Replicas * (1 + BufferRatio));
+        return (int)Math.Min(share, Math.Min(total, int.MaxValue));
+    }
+}
+
+/// <summary>The sale created at start-up (if absent) so <c>/buy/skill</c> works at once.</summary>
+public sealed class DefaultSaleOptions
+{
+    [Required]
+    [RegularExpression(Ids.Pattern, ErrorMessage = "Spike:DefaultSale:Id must be 1-64 characters of [A-Za-z0-9_-].")]
+    public string Id { get; set; } = "default";
+
+    [Range(1, int.MaxValue)]
+    public int Total { get; set; } = 2000;
+}
+
+[OptionsValidator]
+internal sealed partial class SpikeOptionsValidator : IValidateOptions<SpikeOptions>;
