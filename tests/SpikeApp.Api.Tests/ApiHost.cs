@@ -1,0 +1,62 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace SpikeApp.Api.Tests;
+
+/// <summary>
+/// The real API in this process, on Kestrel at a loopback port, against the test's <see cref="RedisServer"/>.
+/// Each host gets its own default sale unless told otherwise.
+/// </summary>
+public sealed class ApiHost : WebApplicationFactory<Program>
+{
+    public const string AdminKey = "test-admin-key-0123456789";
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly Dictionary<string, string?> _settings;
+
+    public ApiHost(RedisServer redis, string? saleId = null, int total = 10, int replicas = 1, double bufferRatio = 0, string replicaId = "replica-test")
+    {
+        SaleId = saleId ?? "s-" + Guid.NewGuid().ToString("N")[..12];
+        _settings = new()
+        {
+            ["ConnectionStrings:redis"] = $"127.0.0.1:{redis.Port}",
+            ["Spike:DefaultSale:Id"] = SaleId,
+            ["Spike:DefaultSale:Total"] = total.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Spike:Replicas"] = replicas.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Spike:BufferRatio"] = bufferRatio.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Spike:ReplicaId"] = replicaId,
+            ["Spike:AdminKey"] = AdminKey,
+        };
+        UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+    }
+
+    public string SaleId { get; }
+
+    /// <summary>Starts the host and waits until <c>/health</c> says the sale is loaded.</summary>
+    public async Task<HttpClient> StartAsync()
+    {
+        StartServer();
+        var client = CreateClient();
+        if (client.BaseAddress is not { Host: "127.0.0.1" })
+        {
+            throw new InvalidOperationException($"Expected a real Kestrel server on loopback, got {client.BaseAddress}.");
+        }
+
+        using var timeout = new CancellationTokenSource(ReadyTimeout);
+        while ((await client.GetAsync("/health", timeout.Token)).StatusCode != HttpStatusCode.OK)
+        {
+            await Task.Delay(50, timeout.Token);
+        }
+
+        return client;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+}

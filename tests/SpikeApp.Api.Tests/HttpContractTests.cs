@@ -1,0 +1,160 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using SpikeApp.Api.Sales;
+
+namespace SpikeApp.Api.Tests;
+
+[Collection(SharedRedis.Name)]
+public class HttpContractTests(RedisServer redis)
+{
+    [Fact]
+    public async Task PurchaseCreatesAnOrderAndTheSameBuyerGetsItBack()
+    {
+        await using var host = new ApiHost(redis, total: 5);
+        var client = await host.StartAsync();
+
+        var created = await BuyAsync(client, host.SaleId, "alice");
+        var order = await created.Content.ReadFromJsonAsync<OrderResponse>();
+        var again = await BuyAsync(client, host.SaleId, "alice");
+        var stored = await client.GetFromJsonAsync<OrderDetails>(created.Headers.Location);
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal($"/api/sales/{host.SaleId}/orders/{order!.OrderId}", created.Headers.Location!.OriginalString);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal(order, await again.Content.ReadFromJsonAsync<OrderResponse>());
+        Assert.Equal(("alice", "replica-test", order.OrderId), (stored!.UserId, stored.ReplicaId, stored.OrderId));
+        Assert.Equal(1, (await GetSaleAsync(client, host.SaleId)).Sold);
+    }
+
+    [Fact]
+    public async Task SoldOutIsConflictWithTheSoldOutProblemType()
+    {
+        await using var host = new ApiHost(redis, total: 2);
+        var client = await host.StartAsync();
+
+        var statuses = new List<HttpStatusCode>();
+        foreach (var user in new[] { "u1", "u2", "u3", "u4" })
+        {
+            statuses.Add((await BuyAsync(client, host.SaleId, user)).StatusCode);
+        }
+
+        var soldOut = await BuyAsync(client, host.SaleId, "u5");
+        Assert.Equal([HttpStatusCode.Created, HttpStatusCode.Created, HttpStatusCode.Conflict, HttpStatusCode.Conflict], statuses);
+        await AssertProblemAsync(soldOut, HttpStatusCode.Conflict, ProblemTypes.SoldOut);
+        var sale = await GetSaleAsync(client, host.SaleId);
+        Assert.Equal((2, 2, 0, true), (sale.Total, sale.Sold, sale.Remaining, sale.SoldOut));
+    }
+
+    [Fact]
+    public async Task UnknownSaleIsNotFound()
+    {
+        await using var host = new ApiHost(redis);
+        var client = await host.StartAsync();
+
+        await AssertProblemAsync(await BuyAsync(client, "no-such-sale", "alice"), HttpStatusCode.NotFound, ProblemTypes.NoSale);
+        await AssertProblemAsync(await client.GetAsync("/api/sales/no-such-sale"), HttpStatusCode.NotFound, ProblemTypes.NoSale);
+        await AssertProblemAsync(await client.GetAsync($"/api/sales/{host.SaleId}/orders/9-9"), HttpStatusCode.NotFound, ProblemTypes.NoOrder);
+    }
+
+    [Theory]
+    [InlineData("""{"userId":"a b"}""")]
+    [InlineData("""{"userId":""}""")]
+    [InlineData("""{"userId":"x{y}"}""")]
+    [InlineData("""{}""")]
+    [InlineData("""{"userId":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}""")]
+    public async Task InvalidBuyerIsBadRequestAndSellsNothing(string body)
+    {
+        await using var host = new ApiHost(redis, total: 3);
+        var client = await host.StartAsync();
+
+        var response = await client.PostAsync($"/api/sales/{host.SaleId}/purchases",
+            new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        await AssertProblemAsync(response, HttpStatusCode.BadRequest, ProblemTypes.InvalidInput);
+        var sale = await GetSaleAsync(client, host.SaleId);
+        Assert.Equal((0, 3), (sale.Sold, sale.Replica.SliceRemaining));
+    }
+
+    [Fact]
+    public async Task ResetNeedsTheAdminKeyAndStartsANewEpoch()
+    {
+        await using var host = new ApiHost(redis, total: 4);
+        var client = await host.StartAsync();
+        await BuyAsync(client, host.SaleId, "alice");
+
+        var withoutKey = await client.PutAsJsonAsync($"/api/sales/{host.SaleId}", new SaleDefinition(7));
+        using var wrongKey = new HttpRequestMessage(HttpMethod.Put, $"/api/sales/{host.SaleId}") { Content = JsonContent.Create(new SaleDefinition(7)) };
+        wrongKey.Headers.Add("X-Admin-Key", "wrong");
+        var withWrongKey = await client.SendAsync(wrongKey);
+        var afterRefusals = await GetSaleAsync(client, host.SaleId);
+
+        using var rightKey = new HttpRequestMessage(HttpMethod.Put, $"/api/sales/{host.SaleId}") { Content = JsonContent.Create(new SaleDefinition(7)) };
+        rightKey.Headers.Add("X-Admin-Key", ApiHost.AdminKey);
+        var reset = await client.SendAsync(rightKey);
+        var afterReset = await GetSaleAsync(client, host.SaleId);
+        var rebought = await BuyAsync(client, host.SaleId, "alice");
+
+        await AssertProblemAsync(withoutKey, HttpStatusCode.Unauthorized, ProblemTypes.AdminKeyRequired);
+        await AssertProblemAsync(withWrongKey, HttpStatusCode.Unauthorized, ProblemTypes.AdminKeyRequired);
+        Assert.Equal((4, 1, 1), (afterRefusals.Total, afterRefusals.Sold, afterRefusals.Epoch));
+        Assert.Equal(HttpStatusCode.OK, reset.StatusCode);
+        Assert.Equal((7, 0, 2, 7), (afterReset.Total, afterReset.Sold, afterReset.Epoch, afterReset.Replica.Slice));
+        Assert.Equal(HttpStatusCode.Created, rebought.StatusCode);
+    }
+
+    [Fact]
+    public async Task SeedEndpointsAlwaysAnswerOkWithTheSeedCodes()
+    {
+        await using var host = new ApiHost(redis, saleId: null, total: 2);
+        var client = await host.StartAsync();
+        // The seed routes sell the default sale, which here is this host's own sale.
+        var codes = new List<int>();
+        foreach (var path in new[] { "/buy/skill", "/buy/ticket", "/buy/skill", "/buy/ticket" })
+        {
+            var response = await client.GetAsync(path);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            codes.Add(json.RootElement.GetProperty("code").GetInt32());
+            Assert.False(string.IsNullOrEmpty(json.RootElement.GetProperty("msg").GetString()));
+        }
+
+        Assert.Equal([1, 1, -1, -1], codes);
+        Assert.Equal(2, (await GetSaleAsync(client, host.SaleId)).Sold);
+    }
+
+    [Fact]
+    public async Task ARestartNeverResetsARunningSale()
+    {
+        var saleId = "restart-" + Guid.NewGuid().ToString("N")[..8];
+        await using (var first = new ApiHost(redis, saleId, total: 10))
+        {
+            var client = await first.StartAsync();
+            foreach (var user in new[] { "a", "b", "c" })
+            {
+                Assert.Equal(HttpStatusCode.Created, (await BuyAsync(client, saleId, user)).StatusCode);
+            }
+        }
+
+        await using var second = new ApiHost(redis, saleId, total: 50);
+        var restarted = await second.StartAsync();
+        var sale = await GetSaleAsync(restarted, saleId);
+
+        Assert.Equal((10, 3, 1, 7), (sale.Total, sale.Sold, sale.Epoch, sale.Remaining));
+    }
+
+    internal static Task<HttpResponseMessage> BuyAsync(HttpClient client, string saleId, string userId) =>
+        client.PostAsJsonAsync($"/api/sales/{saleId}/purchases", new PurchaseRequest(userId));
+
+    private static async Task<SaleResponse> GetSaleAsync(HttpClient client, string saleId) =>
+        (await client.GetFromJsonAsync<SaleResponse>($"/api/sales/{saleId}"))!;
+
+    private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string type)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(type, problem.RootElement.GetProperty("type").GetString());
+        Assert.Equal((int)status, problem.RootElement.GetProperty("status").GetInt32());
+    }
+}

@@ -1,0 +1,101 @@
+using SpikeApp.Api.Stock;
+
+namespace SpikeApp.Api.Tests;
+
+public class LocalStockTests
+{
+    [Fact]
+    public void SixtyFourThreadsSellExactlyTheSlice()
+    {
+        const int slice = 10_000, threads = 64, attempts = 1_000_000;
+        var stock = new LocalStock(slice);
+        var taken = new int[threads];
+        using var start = new Barrier(threads);
+
+        var workers = Enumerable.Range(0, threads).Select(index => new Thread(() =>
+        {
+            start.SignalAndWait();
+            for (var attempt = 0; attempt < attempts / threads; attempt++)
+            {
+                if (stock.TryTake())
+                {
+                    taken[index]++;
+                }
+            }
+        })).ToList();
+        workers.ForEach(worker => worker.Start());
+        workers.ForEach(worker => worker.Join());
+
+        Assert.Equal(attempts, attempts / threads * threads);
+        Assert.Equal(slice, taken.Sum());
+        Assert.Equal(0, stock.Remaining);
+        Assert.False(stock.TryTake());
+    }
+
+    [Fact]
+    public void ReturnedUnitCanBeSoldAgainButNoMore()
+    {
+        var stock = new LocalStock(2);
+
+        Assert.True(stock.TryTake());
+        Assert.True(stock.TryTake());
+        Assert.False(stock.TryTake());
+        stock.Return();
+
+        Assert.Equal(1, stock.Remaining);
+        Assert.True(stock.TryTake());
+        Assert.False(stock.TryTake());
+        Assert.Equal(0, stock.Remaining);
+    }
+
+    [Theory]
+    [InlineData(1000, 3, 0.2, 400)]
+    [InlineData(2000, 3, 0.2, 800)]
+    [InlineData(100, 1, 0.0, 100)]
+    [InlineData(10, 4, 0.0, 3)]
+    [InlineData(10, 2, 5.0, 10)]
+    public void SliceIsTheBufferedEvenShareCappedAtTheTotal(int total, int replicas, double buffer, int expected)
+    {
+        var options = new SpikeOptions { Replicas = replicas, BufferRatio = buffer };
+
+        Assert.Equal(expected, options.SliceFor(total));
+    }
+
+    [Fact]
+    public void ExplicitSliceSizeWins()
+    {
+        Assert.Equal(7, new SpikeOptions { Replicas = 3, SliceSize = 7 }.SliceFor(1000));
+    }
+
+    [Theory]
+    [InlineData("default", true)]
+    [InlineData("A-z_09", true)]
+    [InlineData("", false)]
+    [InlineData(null, false)]
+    [InlineData("a b", false)]
+    [InlineData("{x}", false)]
+    [InlineData("a:b", false)]
+    [InlineData("a*", false)]
+    [InlineData("../etc", false)]
+    [InlineData("ünï", false)]
+    public void IdsAcceptOnlyTheSafeAlphabet(string? id, bool valid)
+    {
+        Assert.Equal(valid, Ids.IsValid(id));
+    }
+
+    [Fact]
+    public void IdsRejectMoreThanSixtyFourCharacters()
+    {
+        Assert.True(Ids.IsValid(new string('a', 64)));
+        Assert.False(Ids.IsValid(new string('a', 65)));
+    }
+
+    [Theory]
+    [InlineData(null, "service.instance.id=abc123,service.name=api", "abc123")]
+    [InlineData("given", "service.instance.id=abc123", "given")]
+    [InlineData(null, "service.instance.id=api:x y", "api-x-y")]
+    public void ReplicaIdPrefersConfigurationThenAspireInstanceId(string? configured, string attributes, string expected)
+    {
+        Assert.Equal(expected, ReplicaIdentity.Resolve(configured, attributes));
+    }
+}

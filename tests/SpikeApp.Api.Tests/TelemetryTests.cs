@@ -1,0 +1,109 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using SpikeApp.Api.Sales;
+using SpikeApp.Api.Stock;
+
+namespace SpikeApp.Api.Tests;
+
+[Collection(SharedRedis.Name)]
+public sealed class TelemetryTests : IDisposable
+{
+    private const string RedisSourceName = "OpenTelemetry.Instrumentation.StackExchangeRedis";
+    private static readonly ActivitySource TestSource = new("SpikeApp.Api.Tests");
+    private static readonly TimeSpan SpanTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly RedisServer _redis;
+    private readonly ConcurrentQueue<Activity> _stopped = new();
+    private readonly ActivityListener _listener;
+
+    public TelemetryTests(RedisServer redis)
+    {
+        _redis = redis;
+        // Touch the test source first so the listener below sees it among existing sources.
+        _ = TestSource.Name;
+        _listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name is StockTelemetry.ActivitySourceName or RedisSourceName or "Microsoft.AspNetCore"
+                || source.Name == TestSource.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = _stopped.Enqueue,
+        };
+        ActivitySource.AddActivityListener(_listener);
+    }
+
+    [Fact]
+    public async Task APurchaseShowsLocalThenRemoteDeductionWithTheRedisCallUnderTheRemoteSpan()
+    {
+        await using var host = new ApiHost(_redis, total: 1);
+        var client = await host.StartAsync();
+
+        var traceId = await BuyInTraceAsync(client, host.SaleId, "alice", HttpStatusCode.Created);
+
+        var request = await WaitForSpanAsync(traceId, span => span.Kind == ActivityKind.Server);
+        var local = await WaitForSpanAsync(traceId, span => span.OperationName == StockTelemetry.LocalDeductSpan);
+        var remote = await WaitForSpanAsync(traceId, span => span.OperationName == StockTelemetry.RemoteDeductSpan);
+        var redisCall = await WaitForSpanAsync(traceId, span => span.Source.Name == RedisSourceName);
+
+        Assert.Equal(request.SpanId, local.ParentSpanId);
+        Assert.Equal(request.SpanId, remote.ParentSpanId);
+        Assert.Equal(remote.SpanId, redisCall.ParentSpanId);
+        Assert.True(local.StartTimeUtc <= remote.StartTimeUtc);
+        Assert.Equal("taken", local.GetTagItem("spike.result"));
+        Assert.Equal(PurchaseOutcomes.Success, remote.GetTagItem("spike.result"));
+        Assert.Equal(host.SaleId, remote.GetTagItem("spike.sale"));
+        Assert.Equal("replica-test", remote.GetTagItem("spike.replica"));
+    }
+
+    [Fact]
+    public async Task APurchaseTheSliceCannotCoverHasNoRemoteSpan()
+    {
+        await using var host = new ApiHost(_redis, total: 1);
+        var client = await host.StartAsync();
+        var soldTrace = await BuyInTraceAsync(client, host.SaleId, "alice", HttpStatusCode.Created);
+        await WaitForSpanAsync(soldTrace, span => span.Source.Name == RedisSourceName);
+
+        var soldOutTrace = await BuyInTraceAsync(client, host.SaleId, "bob", HttpStatusCode.Conflict);
+
+        var request = await WaitForSpanAsync(soldOutTrace, span => span.Kind == ActivityKind.Server);
+        var local = await WaitForSpanAsync(soldOutTrace, span => span.OperationName == StockTelemetry.LocalDeductSpan);
+        Assert.Equal(request.SpanId, local.ParentSpanId);
+        Assert.Equal("sold_out", local.GetTagItem("spike.result"));
+        // The server span stops after the handler, so every span of this trace has been recorded by now.
+        Assert.DoesNotContain(_stopped, span => span.TraceId == soldOutTrace
+            && (span.OperationName == StockTelemetry.RemoteDeductSpan || span.Source.Name == RedisSourceName));
+    }
+
+    public void Dispose() => _listener.Dispose();
+
+    private static async Task<ActivityTraceId> BuyInTraceAsync(HttpClient client, string saleId, string userId, HttpStatusCode expected)
+    {
+        // The client propagates the current trace, so every span of this purchase carries the root's trace id.
+        using var root = TestSource.StartActivity("buy")!;
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/sales/{saleId}/purchases")
+        {
+            Content = JsonContent.Create(new PurchaseRequest(userId)),
+        };
+
+        var response = await client.SendAsync(request);
+
+        Assert.Equal(expected, response.StatusCode);
+        return root.TraceId;
+    }
+
+    private async Task<Activity> WaitForSpanAsync(ActivityTraceId traceId, Func<Activity, bool> match)
+    {
+        using var timeout = new CancellationTokenSource(SpanTimeout);
+        while (true)
+        {
+            var span = _stopped.FirstOrDefault(span => span.TraceId == traceId && match(span));
+            if (span is not null)
+            {
+                return span;
+            }
+
+            await Task.Delay(50, timeout.Token);
+        }
+    }
+}
