@@ -1,0 +1,70 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Json;
+using StackExchange.Redis;
+
+namespace SpikeApp.AppHost.Tests;
+
+public class SellOutTests
+{
+    private const int Replicas = 3, Total = 1000, Buyers = 5000, LateBuyers = 2000, Concurrency = 100;
+    private const double BufferRatio = 0.2;
+    private const string SaleId = "default";
+
+    [Fact]
+    public async Task ThreeReplicasSellExactlyTheStockThenAnswerSoldOutWithoutRedis()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(6));
+        var cancellationToken = timeout.Token;
+        await using var app = await SpikeAppFixture.StartAsync(Replicas, Total, BufferRatio, cancellationToken);
+        using var redis = await SpikeAppFixture.ConnectRedisAsync(app, cancellationToken);
+        using var api = app.CreateHttpClient("api");
+        var slice = (int)Math.Ceiling(Total / (double)Replicas * (1 + BufferRatio));
+        var before = await RedisStats.ReadAsync(redis);
+
+        var statuses = await BuyAsync(api, Enumerable.Range(0, Buyers).Select(buyer => $"buyer-{buyer}"), cancellationToken);
+
+        var afterSale = await RedisStats.ReadAsync(redis);
+        Assert.Equal(Total, statuses.GetValueOrDefault(HttpStatusCode.Created));
+        Assert.Equal(Buyers - Total, statuses.GetValueOrDefault(HttpStatusCode.Conflict));
+        Assert.Equal(2, statuses.Count);
+
+        var db = redis.GetDatabase();
+        Assert.Equal(Total, (long)await db.HashGetAsync($"spike:{{{SaleId}}}:sale", "sold"));
+        Assert.Equal(Total, await db.HashLengthAsync($"spike:{{{SaleId}}}:buyers"));
+        Assert.Equal(Total, await db.HashLengthAsync($"spike:{{{SaleId}}}:orders"));
+        Assert.Equal(Total, await db.StreamLengthAsync($"spike:{{{SaleId}}}:stream"));
+
+        var soldByReplica = (await db.HashGetAllAsync($"spike:{{{SaleId}}}:sold-by-replica"))
+            .ToDictionary(entry => entry.Name.ToString(), entry => (long)entry.Value);
+        Assert.Equal(Total, soldByReplica.Values.Sum());
+        Assert.True(soldByReplica.Count(entry => entry.Value > 0) >= 2, $"Sales by replica: {string.Join(", ", soldByReplica)}");
+        Assert.All(soldByReplica.Values, sold => Assert.InRange(sold, 0, slice));
+        Assert.InRange(afterSale.ScriptCalls - before.ScriptCalls, Total, Replicas * slice);
+
+        // Read after this test's own checks above, so the window below holds only the late buyers' traffic.
+        var beforeLate = await RedisStats.ReadAsync(redis);
+        var lateStatuses = await BuyAsync(api, Enumerable.Range(0, LateBuyers).Select(buyer => $"late-{buyer}"), cancellationToken);
+
+        var afterLate = await RedisStats.ReadAsync(redis);
+        Assert.Equal(LateBuyers, lateStatuses.GetValueOrDefault(HttpStatusCode.Conflict));
+        Assert.Single(lateStatuses);
+        Assert.Equal(beforeLate.DataCommandCalls, afterLate.DataCommandCalls);
+        Assert.Equal(beforeLate.ConnectionsReceived, afterLate.ConnectionsReceived);
+        Assert.Equal(Total, (long)await db.HashGetAsync($"spike:{{{SaleId}}}:sale", "sold"));
+    }
+
+    /// <summary>One purchase per user id, <see cref="Concurrency"/> in flight at once; counts the answers by status.</summary>
+    private static async Task<Dictionary<HttpStatusCode, int>> BuyAsync(HttpClient api, IEnumerable<string> userIds, CancellationToken cancellationToken)
+    {
+        var statuses = new ConcurrentDictionary<HttpStatusCode, int>();
+        await Parallel.ForEachAsync(userIds, new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = cancellationToken },
+            async (userId, token) =>
+            {
+                using var response = await api.PostAsJsonAsync($"/api/sales/{SaleId}/purchases", new { userId }, token);
+                statuses.AddOrUpdate(response.StatusCode, 1, (_, count) => count + 1);
+            });
+
+        return new Dictionary<HttpStatusCode, int>(statuses);
+    }
+}

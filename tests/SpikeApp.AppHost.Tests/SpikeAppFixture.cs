@@ -1,0 +1,65 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using StackExchange.Redis;
+
+namespace SpikeApp.AppHost.Tests;
+
+/// <summary>Starts the real AppHost (local redis-server, replicated API) and waits until every replica is healthy.</summary>
+internal static class SpikeAppFixture
+{
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(2);
+    public const string AdminKey = "apphost-test-admin-key-0123456789";
+
+    public static async Task<DistributedApplication> StartAsync(int replicas, int total, double bufferRatio, CancellationToken cancellationToken)
+    {
+        var appHost = await DistributedApplicationTestingBuilder.CreateAsync<Projects.SpikeApp_AppHost>(
+        [
+            // Tests run where CI runs: no container engine, redis-server from the Debian package.
+            "Redis:Mode=local",
+            $"Spike:Replicas={replicas}",
+            $"Spike:BufferRatio={bufferRatio.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
+            $"Spike:Sale:Total={total}",
+            $"Parameters:admin-key={AdminKey}",
+        ], cancellationToken);
+
+        var app = await appHost.BuildAsync(cancellationToken).WaitAsync(DefaultTimeout, cancellationToken);
+        await app.StartAsync(cancellationToken).WaitAsync(DefaultTimeout, cancellationToken);
+        await WaitForHealthyReplicasAsync(app, "api", replicas, cancellationToken).WaitAsync(DefaultTimeout, cancellationToken);
+        return app;
+    }
+
+    /// <summary>
+    /// <c>WaitForResourceHealthyAsync</c> returns when the first replica is healthy; a sale test needs all of them.
+    /// </summary>
+    public static async Task WaitForHealthyReplicasAsync(DistributedApplication app, string resourceName, int replicas, CancellationToken cancellationToken)
+    {
+        var healthy = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var update in app.ResourceNotifications.WatchAsync(cancellationToken))
+        {
+            if (update.Resource.Name != resourceName)
+            {
+                continue;
+            }
+
+            if (update.Snapshot.HealthStatus == HealthStatus.Healthy)
+            {
+                healthy.Add(update.ResourceId);
+            }
+            else
+            {
+                healthy.Remove(update.ResourceId);
+            }
+
+            if (healthy.Count == replicas)
+            {
+                return;
+            }
+        }
+    }
+
+    public static async Task<ConnectionMultiplexer> ConnectRedisAsync(DistributedApplication app, CancellationToken cancellationToken)
+    {
+        var connectionString = await app.GetConnectionStringAsync("redis", cancellationToken)
+            ?? throw new InvalidOperationException("redis has no connection string.");
+        return await ConnectionMultiplexer.ConnectAsync(connectionString + ",allowAdmin=true");
+    }
+}
