@@ -45,9 +45,16 @@ public static class RedisHostingExtensions
     public static IResourceBuilder<LocalRedisResource> AddLocalRedis(this IDistributedApplicationBuilder builder, string name, string serverPath)
     {
         // Like Aspire's session containers, each run starts empty unless Redis:DataDirectory names a folder to keep.
-        var dataDirectory = builder.Configuration["Redis:DataDirectory"] is { Length: > 0 } configured
-            ? Directory.CreateDirectory(Path.GetFullPath(configured, builder.AppHostDirectory)).FullName
-            : Directory.CreateTempSubdirectory("spikeapp-redis-").FullName;
+        string dataDirectory;
+        if (builder.Configuration["Redis:DataDirectory"] is { Length: > 0 } configured)
+        {
+            dataDirectory = Directory.CreateDirectory(Path.GetFullPath(configured, builder.AppHostDirectory)).FullName;
+        }
+        else
+        {
+            dataDirectory = Directory.CreateTempSubdirectory("spikeapp-redis-").FullName;
+            builder.Services.AddHostedService(_ => new TemporaryDirectoryCleanup(dataDirectory));
+        }
 
         var passwordValue = RandomNumberGenerator.GetHexString(32, lowercase: true);
         var password = new ParameterResource($"{name}-password", _ => passwordValue, secret: true);
