@@ -1,3 +1,4 @@
+using SpikeApp.Api.Admission;
 using SpikeApp.Api.Extensions;
 using SpikeApp.Api.Sales;
 using SpikeApp.Api.Seed;
@@ -11,6 +12,8 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseRequestBodyLimit();
+app.UseRateLimiter();
 
 app.MapDefaultEndpoints();
 app.MapSalesApi();

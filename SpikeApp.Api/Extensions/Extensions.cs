@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using SpikeApp.Api.Admission;
 using SpikeApp.Api.Sales;
 using SpikeApp.Api.Stock;
 
@@ -37,7 +38,17 @@ internal static class Extensions
             .WithTracing(tracing => tracing.AddSource(StockTelemetry.ActivitySourceName))
             .WithMetrics(metrics => metrics.AddMeter(StockTelemetry.MeterName));
 
-        builder.Services.AddProblemDetails();
+        builder.AddAdmissionControl();
+
+        // Bad requests are answered, not thrown: a malformed body is the client's error, never a 500.
+        builder.Services.Configure<RouteHandlerOptions>(routing => routing.ThrowOnBadRequest = false);
+        builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
+        {
+            if (context.ProblemDetails.Type is null || context.ProblemDetails.Type.StartsWith("https://tools.ietf.org/", StringComparison.Ordinal))
+            {
+                context.ProblemDetails.Type = ProblemTypes.ForStatus(context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode);
+            }
+        });
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
     }
 }

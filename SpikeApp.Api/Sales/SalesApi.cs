@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using SpikeApp.Api.Admin;
+using SpikeApp.Api.Admission;
 using SpikeApp.Api.Stock;
 
 namespace SpikeApp.Api.Sales;
@@ -11,7 +12,7 @@ public static class SalesApi
     {
         var api = app.MapGroup("/api/sales").WithTags("Sales");
 
-        api.MapPost("/{saleId}/purchases", PurchaseAsync);
+        api.MapPost("/{saleId}/purchases", PurchaseAsync).RequireRateLimiting(AdmissionExtensions.PurchasePolicy);
         api.MapGet("/{saleId}", GetSaleAsync);
         api.MapGet("/{saleId}/orders/{orderId}", GetOrderAsync);
         api.MapPut("/{saleId}", PutSaleAsync).RequireAdminKey();

@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.Options;
+using SpikeApp.Api.Admission;
 using SpikeApp.Api.Stock;
 
 namespace SpikeApp.Api.Seed;
@@ -13,7 +14,7 @@ public static class SeedApi
 {
     public static IEndpointRouteBuilder MapSeedApi(this IEndpointRouteBuilder app)
     {
-        var seed = app.MapGroup("/buy").WithTags("Seed");
+        var seed = app.MapGroup("/buy").WithTags("Seed").RequireRateLimiting(AdmissionExtensions.PurchasePolicy);
 
         seed.MapGet("/skill", BuyAsync);
         seed.MapGet("/ticket", BuyAsync);

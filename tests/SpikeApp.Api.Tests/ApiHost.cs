@@ -15,7 +15,8 @@ public sealed class ApiHost : WebApplicationFactory<Program>
 
     private readonly Dictionary<string, string?> _settings;
 
-    public ApiHost(RedisServer redis, string? saleId = null, int total = 10, int replicas = 1, double bufferRatio = 0, string replicaId = "replica-test")
+    public ApiHost(RedisServer redis, string? saleId = null, int total = 10, int replicas = 1, double bufferRatio = 0, string replicaId = "replica-test",
+        IReadOnlyDictionary<string, string?>? settings = null)
     {
         SaleId = saleId ?? "s-" + Guid.NewGuid().ToString("N")[..12];
         _settings = new()
@@ -28,6 +29,11 @@ public sealed class ApiHost : WebApplicationFactory<Program>
             ["Spike:ReplicaId"] = replicaId,
             ["Spike:AdminKey"] = AdminKey,
         };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            _settings[key] = value;
+        }
+
         UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
     }
 

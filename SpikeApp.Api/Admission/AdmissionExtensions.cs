@@ -1,0 +1,64 @@
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+using SpikeApp.Api.Sales;
+
+namespace SpikeApp.Api.Admission;
+
+public static class AdmissionExtensions
+{
+    public const string PurchasePolicy = "purchases";
+
+    /// <summary>
+    /// Sheds purchases beyond <see cref="AdmissionOptions.PermitLimit"/> + <see cref="AdmissionOptions.QueueLimit"/> with
+    /// 429 at once: in a stampede a fast refusal beats a request that queues into a timeout.
+    /// </summary>
+    public static void AddAdmissionControl(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<AdmissionOptions>()
+            .BindConfiguration(AdmissionOptions.SectionName)
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<AdmissionOptions>, AdmissionOptionsValidator>();
+
+        builder.Services.AddRateLimiter(limiter =>
+        {
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.OnRejected = (context, cancellationToken) =>
+            {
+                context.HttpContext.Response.Headers.RetryAfter = Problems.RetryAfterSeconds;
+                return Problems.Overloaded().ExecuteAsync(context.HttpContext).AsValueTask(cancellationToken);
+            };
+
+            // One partition per replica: the limit protects this process, whoever the buyer is.
+            limiter.AddPolicy(PurchasePolicy, context =>
+            {
+                var options = context.RequestServices.GetRequiredService<IOptions<AdmissionOptions>>().Value;
+                return RateLimitPartition.GetConcurrencyLimiter(PurchasePolicy, _ => new ConcurrencyLimiterOptions
+                {
+                    PermitLimit = options.PermitLimit,
+                    QueueLimit = options.QueueLimit,
+                    QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+                });
+            });
+        });
+    }
+
+    /// <summary>Refuses bodies over <see cref="AdmissionOptions.MaxRequestBodyBytes"/> before they are buffered.</summary>
+    public static IApplicationBuilder UseRequestBodyLimit(this IApplicationBuilder app)
+    {
+        var limit = app.ApplicationServices.GetRequiredService<IOptions<AdmissionOptions>>().Value.MaxRequestBodyBytes;
+        return app.Use((context, next) =>
+        {
+            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
+            {
+                bodySize.MaxRequestBodySize = limit;
+            }
+
+            return next(context);
+        });
+    }
+
+    private static ValueTask AsValueTask(this Task task, CancellationToken cancellationToken) =>
+        cancellationToken.IsCancellationRequested ? ValueTask.FromCanceled(cancellationToken) : new ValueTask(task);
+}
