@@ -1,24 +1,36 @@
+using System.Globalization;
 using Microsoft.Extensions.Configuration;
+using SpikeApp.AppHost;
 using SpikeApp.AppHost.Redis;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
-var sale = builder.Configuration.GetSection("Spike");
-var replicas = sale.GetValue("Replicas", 3);
+var spike = builder.Configuration.GetSection("Spike");
+var replicas = spike.GetValue("Replicas", 3);
+var saleId = spike["Sale:Id"] ?? "default";
+var saleTotal = spike.GetValue("Sale:Total", 2000);
 
 var redis = builder.AddSpikeRedis("redis");
 
 // Operators and the dashboard's reset command present this key; generated per run unless Parameters:admin-key is set.
 var adminKey = builder.AddParameter("admin-key", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true);
 
-builder.AddProject<Projects.SpikeApp_Api>("api")
+var api = builder.AddProject<Projects.SpikeApp_Api>("api")
     .WithReplicas(replicas)
     .WithReference(redis).WaitFor(redis)
-    .WithEnvironment("Spike__Replicas", replicas.ToString(System.Globalization.CultureInfo.InvariantCulture))
-    .WithEnvironment("Spike__BufferRatio", sale["BufferRatio"] ?? "0.2")
-    .WithEnvironment("Spike__DefaultSale__Id", sale["Sale:Id"] ?? "default")
-    .WithEnvironment("Spike__DefaultSale__Total", sale["Sale:Total"] ?? "2000")
+    .WithEnvironment("Spike__Replicas", replicas.ToString(CultureInfo.InvariantCulture))
+    .WithEnvironment("Spike__BufferRatio", spike["BufferRatio"] ?? "0.2")
+    .WithEnvironment("Spike__DefaultSale__Id", saleId)
+    .WithEnvironment("Spike__DefaultSale__Total", saleTotal.ToString(CultureInfo.InvariantCulture))
     .WithEnvironment("Spike__AdminKey", adminKey)
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithResetSaleCommand(saleId, saleTotal, adminKey);
+
+// A load test runs when asked (the dashboard's Start button), not on every start of the AppHost.
+builder.AddProject<Projects.SpikeApp_LoadGen>("loadgen")
+    .WithReference(api).WaitFor(api)
+    .WithArgs(LoadGenArguments.From(builder.Configuration.GetSection("LoadGen"), saleId))
+    .WithExplicitStart()
+    .WithParentRelationship(api);
 
 builder.Build().Run();

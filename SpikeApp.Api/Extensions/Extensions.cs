@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using SpikeApp.Api.Admission;
 using SpikeApp.Api.Sales;
 using SpikeApp.Api.Stock;
+using StackExchange.Redis;
 
 namespace SpikeApp.Api.Extensions;
 
@@ -23,6 +24,8 @@ internal static class Extensions
             redis.SyncTimeout = redisTimeout;
             redis.ConnectTimeout = Math.Max(redisTimeout, 1000);
             redis.AbortOnConnectFail = false;
+            // While disconnected, fail at once (503 + Retry-After) instead of parking purchases in a backlog.
+            redis.BacklogPolicy = BacklogPolicy.FailFast;
         });
 
         builder.Services.AddSingleton<RedisSaleStore>();

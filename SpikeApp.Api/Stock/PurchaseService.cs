@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace SpikeApp.Api.Stock;
@@ -23,8 +24,15 @@ public sealed class PurchaseService(
     RedisSaleStore store,
     StockTelemetry telemetry,
     ReplicaIdentity replica,
+    IOptions<SpikeOptions> options,
     ILogger<PurchaseService> logger)
 {
+    // StackExchange.Redis notices a timeout on its heartbeat, up to a second late; the purchase keeps its own deadline.
+    private readonly TimeSpan _redisTimeout = TimeSpan.FromMilliseconds(options.Value.RedisTimeoutMilliseconds);
+    private static readonly long FailureReportInterval = Stopwatch.Frequency * 5;
+    private long _nextFailureReport;
+    private int _unreportedFailures;
+
     /// <param name="userId">The buyer; null for the seed endpoints, where every request is a new anonymous buyer.</param>
     public async ValueTask<PurchaseResult> PurchaseAsync(string saleId, string? userId)
     {
@@ -35,7 +43,7 @@ public sealed class PurchaseService(
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            logger.RedisUnavailable(saleId, ex);
+            ReportRedisFailure(saleId, ex);
             telemetry.RecordOutcome(PurchaseOutcomes.Error);
             return new PurchaseResult(PurchaseStatus.Unavailable);
         }
@@ -88,7 +96,7 @@ public sealed class PurchaseService(
         RemoteDeduction reply;
         try
         {
-            reply = await store.DeductAsync(sale, userId, replica.Id);
+            reply = await store.DeductAsync(sale, userId, replica.Id).WaitAsync(_redisTimeout);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
@@ -102,7 +110,7 @@ public sealed class PurchaseService(
             activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
             telemetry.RecordRemoteDuration(Stopwatch.GetElapsedTime(started), "error");
             telemetry.RecordOutcome(PurchaseOutcomes.Error);
-            logger.RedisUnavailable(sale.SaleId, ex);
+            ReportRedisFailure(sale.SaleId, ex);
             return (new PurchaseResult(PurchaseStatus.Unavailable), false);
         }
 
@@ -151,9 +159,23 @@ public sealed class PurchaseService(
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            logger.RedisUnavailable(saleId, ex);
+            ReportRedisFailure(saleId, ex);
             return null;
         }
+    }
+
+    /// <summary>During an outage every purchase fails; one warning per interval, with a count, keeps the log readable.</summary>
+    private void ReportRedisFailure(string saleId, Exception exception)
+    {
+        var now = Stopwatch.GetTimestamp();
+        var next = Interlocked.Read(ref _nextFailureReport);
+        if (now < next || Interlocked.CompareExchange(ref _nextFailureReport, now + FailureReportInterval, next) != next)
+        {
+            Interlocked.Increment(ref _unreportedFailures);
+            return;
+        }
+
+        logger.RedisUnavailable(saleId, Interlocked.Exchange(ref _unreportedFailures, 0), exception);
     }
 
     private static bool NeverSent(Exception ex) => ex switch
@@ -166,6 +188,6 @@ public sealed class PurchaseService(
 
 internal static partial class PurchaseLog
 {
-    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Redis unavailable for a purchase on sale {SaleId}")]
-    public static partial void RedisUnavailable(this ILogger logger, string saleId, Exception exception);
+    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Redis unavailable for a purchase on sale {SaleId} ({UnreportedFailures} more failures since the last report)")]
+    public static partial void RedisUnavailable(this ILogger logger, string saleId, int unreportedFailures, Exception exception);
 }

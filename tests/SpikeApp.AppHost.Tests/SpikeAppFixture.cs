@@ -9,7 +9,8 @@ internal static class SpikeAppFixture
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(2);
     public const string AdminKey = "apphost-test-admin-key-0123456789";
 
-    public static async Task<DistributedApplication> StartAsync(int replicas, int total, double bufferRatio, CancellationToken cancellationToken)
+    public static async Task<DistributedApplication> StartAsync(int replicas, int total, double bufferRatio, CancellationToken cancellationToken,
+        params string[] settings)
     {
         var appHost = await DistributedApplicationTestingBuilder.CreateAsync<Projects.SpikeApp_AppHost>(
         [
@@ -19,6 +20,7 @@ internal static class SpikeAppFixture
             $"Spike:BufferRatio={bufferRatio.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
             $"Spike:Sale:Total={total}",
             $"Parameters:admin-key={AdminKey}",
+            .. settings,
         ], cancellationToken);
 
         var app = await appHost.BuildAsync(cancellationToken).WaitAsync(DefaultTimeout, cancellationToken);

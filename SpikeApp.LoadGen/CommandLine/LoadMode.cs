@@ -1,0 +1,11 @@
+namespace SpikeApp.LoadGen.CommandLine;
+
+/// <summary>Which endpoint the load goes to.</summary>
+public enum LoadMode
+{
+    /// <summary><c>POST /api/sales/{sale}/purchases</c> with a buyer id per request.</summary>
+    Api,
+
+    /// <summary><c>GET /buy/skill</c>, the seed's endpoint: an anonymous buyer per request on the default sale.</summary>
+    Seed,
+}

@@ -1,0 +1,81 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using SpikeApp.LoadGen.CommandLine;
+using SpikeApp.LoadGen.Invariants;
+using SpikeApp.LoadGen.Load;
+
+namespace SpikeApp.LoadGen.Extensions;
+
+public static class Extensions
+{
+    /// <summary>
+    /// Adds the load test: the parsed options, an HTTP client for the load that keeps service discovery but drops the
+    /// resilience handlers, a separate client for the checks afterwards, and the loadgen's spans.
+    /// </summary>
+    public static void AddLoadGen(this IHostApplicationBuilder builder, LoadGenOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(options);
+        var baseAddress = BaseAddress(options.Url!);
+
+        // Validated by LoadGenCommandLine before the host was built: a bad flag is exit code 2, not a start-up crash.
+        builder.Services.AddSingleton(options);
+
+        // The progress line and the report own the console; logs still reach the dashboard over OTLP.
+        builder.Logging.AddFilter<ConsoleLoggerProvider>(category: null, LogLevel.Warning);
+        builder.Logging.AddFilter<ConsoleLoggerProvider>("Polly", LogLevel.Error); // the checks' retries; the report says what failed
+        builder.Services.Configure<ConsoleLifetimeOptions>(lifetime => lifetime.SuppressStatusMessages = true);
+
+        // Retries, hedging and timeouts from the service defaults would hide the very answers a load test counts.
+#pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is marked for evaluation; it is the documented way out.
+        builder.Services.AddHttpClient<LoadRunner>(http =>
+            {
+                http.BaseAddress = baseAddress;
+                http.Timeout = Timeout.InfiniteTimeSpan; // LoadRunner times each request out itself, body included.
+            })
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                // One keep-alive connection per worker, kept for the whole run.
+                MaxConnectionsPerServer = options.Concurrency,
+                PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
+                ConnectTimeout = options.Timeout,
+                UseCookies = false,
+                UseProxy = false,
+            })
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
+            .RemoveAllLoggers()
+            .RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
+
+        // Reading the sale and the orders back may retry: that is verification, not measurement.
+        builder.Services.AddHttpClient<InvariantChecker>(http => http.BaseAddress = baseAddress);
+
+        builder.Services.AddTransient<LoadTest>();
+
+        builder.Services.AddOpenTelemetry()
+            .WithTracing(tracing => tracing.AddSource(LoadGenTelemetry.ActivitySourceName));
+    }
+
+    /// <summary>Runs the load test inside the started host and returns the exit code; Ctrl+C stops sending, not reporting.</summary>
+    public static async Task<int> RunLoadTestAsync(this IHost host)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        await host.StartAsync();
+        try
+        {
+            var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+            return await host.Services.GetRequiredService<LoadTest>().RunAsync(Console.Out, lifetime.ApplicationStopping);
+        }
+        finally
+        {
+            // Flushes the spans still queued for the exporter.
+            await host.StopAsync();
+        }
+    }
+
+    /// <summary>A trailing slash, so relative request paths keep any path prefix of --url.</summary>
+    private static Uri BaseAddress(Uri url) =>
+        url.AbsolutePath.EndsWith('/') ? url : new Uri(url.GetLeftPart(UriPartial.Path) + "/");
+}

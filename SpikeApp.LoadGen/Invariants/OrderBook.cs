@@ -1,0 +1,45 @@
+using System.Collections.Concurrent;
+
+namespace SpikeApp.LoadGen.Invariants;
+
+/// <summary>
+/// Every order id the API handed out (201 or 200), by buyer. A buyer seen with a second, different order id is a
+/// conflict: one purchase per user was broken.
+/// </summary>
+public sealed class OrderBook
+{
+    private readonly ConcurrentDictionary<string, string> _orderByUser = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string UserId, string OrderId), bool> _conflicts = new();
+
+    public int Buyers => _orderByUser.Count;
+
+    public void Record(string userId, string orderId)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        ArgumentNullException.ThrowIfNull(orderId);
+        var held = _orderByUser.GetOrAdd(userId, orderId);
+        if (!string.Equals(held, orderId, StringComparison.Ordinal))
+        {
+            _conflicts.TryAdd((userId, orderId), true);
+        }
+    }
+
+    /// <summary>Each buyer's first order id, then every further one; distinct pairs.</summary>
+    public IReadOnlyList<OrderHeld> Orders() =>
+        [.. _orderByUser.Select(order => new OrderHeld(order.Key, order.Value)),
+         .. _conflicts.Keys.Select(conflict => new OrderHeld(conflict.UserId, conflict.OrderId))];
+
+    /// <summary>Buyers holding more than one order id, with all of them.</summary>
+    public IReadOnlyList<OrderConflict> Conflicts() =>
+        [.. _conflicts.Keys
+            .GroupBy(conflict => conflict.UserId, StringComparer.Ordinal)
+            .Select(user => new OrderConflict(user.Key, [_orderByUser[user.Key], .. user.Select(conflict => conflict.OrderId).Order(StringComparer.Ordinal)]))
+            .OrderBy(conflict => conflict.UserId, StringComparer.Ordinal)];
+
+    /// <summary>Distinct order ids seen, whoever held them.</summary>
+    public int DistinctOrderIds() => Orders().Select(order => order.OrderId).Distinct(StringComparer.Ordinal).Count();
+}
+
+public sealed record OrderHeld(string UserId, string OrderId);
+
+public sealed record OrderConflict(string UserId, IReadOnlyList<string> OrderIds);

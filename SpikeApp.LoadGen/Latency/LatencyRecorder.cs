@@ -1,0 +1,64 @@
+using HdrHistogram;
+
+namespace SpikeApp.LoadGen.Latency;
+
+/// <summary>
+/// Latencies of answered requests in one HdrHistogram that every worker records into without a lock, in microseconds
+/// with 3 significant digits (percentiles within 0.1%). Min and max are kept exactly beside it.
+/// </summary>
+public sealed class LatencyRecorder
+{
+    /// <summary>Above the longest allowed --timeout, so no answered request falls outside the histogram.</summary>
+    public static readonly TimeSpan HighestTrackable = TimeSpan.FromMinutes(10);
+
+    private readonly LongConcurrentHistogram _histogram = new(1, HighestTrackable.Ticks / TimeSpan.TicksPerMicrosecond, 3);
+    private long _minTicks = long.MaxValue;
+    private long _maxTicks = long.MinValue;
+
+    public long Count => _histogram.TotalCount;
+
+    public void Record(TimeSpan elapsed)
+    {
+        var ticks = Math.Clamp(elapsed.Ticks, TimeSpan.TicksPerMicrosecond, HighestTrackable.Ticks);
+        _histogram.RecordValue(ticks / TimeSpan.TicksPerMicrosecond);
+        UpdateExtreme(ref _minTicks, ticks, static (candidate, current) => candidate < current);
+        UpdateExtreme(ref _maxTicks, ticks, static (candidate, current) => candidate > current);
+    }
+
+    /// <summary>Percentiles in milliseconds; call once recording has finished.</summary>
+    public LatencySummary Summarize()
+    {
+        if (Count == 0)
+        {
+            return LatencySummary.Empty;
+        }
+
+        return new LatencySummary(
+            Count,
+            MinMs: TimeSpan.FromTicks(Volatile.Read(ref _minTicks)).TotalMilliseconds,
+            MeanMs: _histogram.GetMean() / 1000,
+            P50Ms: Percentile(50),
+            P90Ms: Percentile(90),
+            P99Ms: Percentile(99),
+            P999Ms: Percentile(99.9),
+            MaxMs: TimeSpan.FromTicks(Volatile.Read(ref _maxTicks)).TotalMilliseconds);
+    }
+
+    private double Percentile(double percentile) => _histogram.GetValueAtPercentile(percentile) / 1000.0;
+
+    /// <summary>Lock-free min/max; the compare-exchange loop only runs when a new extreme is seen, which soon becomes rare.</summary>
+    private static void UpdateExtreme(ref long location, long candidate, Func<long, long, bool> isBetter)
+    {
+        var current = Volatile.Read(ref location);
+        while (isBetter(candidate, current))
+        {
+            var seen = Interlocked.CompareExchange(ref location, candidate, current);
+            if (seen == current)
+            {
+                return;
+            }
+
+            current = seen;
+        }
+    }
+}

@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using SpikeApp.LoadGen.CommandLine;
+using SpikeApp.LoadGen.Invariants;
+using SpikeApp.LoadGen.Reporting;
+
+namespace SpikeApp.LoadGen.Load;
+
+/// <summary>One load test end to end: read the sale, warm up, run, check the invariants, report.</summary>
+public sealed class LoadTest(LoadGenOptions options, LoadRunner runner, InvariantChecker checker)
+{
+    /// <summary>Reading the sale and every order back is bounded too; a stalled API fails the check instead of hanging.</summary>
+    private static readonly TimeSpan CheckTimeout = TimeSpan.FromMinutes(2);
+
+    /// <param name="stop">Ctrl+C or the host stopping: no new requests are sent, but the run is still checked and reported.</param>
+    public async Task<int> RunAsync(TextWriter output, CancellationToken stop)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        using var run = LoadGenTelemetry.StartRun(options);
+        var runId = Guid.NewGuid().ToString("N")[..8];
+        var orders = new OrderBook();
+
+        SaleSnapshot? before;
+        using (var timeout = new CancellationTokenSource(CheckTimeout))
+        {
+            (before, var error) = await checker.ReadSaleAsync(options.Sale, timeout.Token);
+            if (error is not null)
+            {
+                output.WriteLine($"Before the run: {error}");
+            }
+        }
+
+        PhaseResult? warmup = null;
+        var warmupCounters = new RunCounters();
+        if (options.Warmup > 0)
+        {
+            output.WriteLine($"Warming up with {options.Warmup} requests...");
+            warmup = await runner.RunAsync(LoadPhase.Warmup(options, runId), warmupCounters, orders, stop);
+        }
+
+        output.WriteLine($"Sending {options.Requests} requests to {options.Url} ({options.Mode.ToString().ToLowerInvariant()} mode), {options.Concurrency} at a time...");
+        var counters = new RunCounters();
+        using var progressStop = new CancellationTokenSource();
+        var progress = new ProgressReporter(output, interactive: !Console.IsOutputRedirected).RunAsync(counters, options.Requests, progressStop.Token);
+        PhaseResult measured;
+        try
+        {
+            measured = await runner.RunAsync(LoadPhase.Run(options, runId), counters, orders, stop);
+        }
+        finally
+        {
+            await progressStop.CancelAsync();
+            await progress;
+        }
+
+        var evidence = new RunEvidence(options.Sale, options.Mode, options.Shared,
+            Successes: measured.Outcomes.Success + (warmup?.Outcomes.Success ?? 0),
+            Uncertain: measured.Outcomes.Uncertain + (warmup?.Outcomes.Uncertain ?? 0),
+            orders, before, options.Concurrency);
+        InvariantReport invariants;
+        using (var timeout = new CancellationTokenSource(CheckTimeout))
+        {
+            invariants = await checker.CheckAsync(evidence, timeout.Token);
+        }
+
+        var report = LoadReport.Create(options, warmup, measured, invariants);
+        ReportWriter.WriteText(output, report);
+        if (options.JsonPath is { } path)
+        {
+            await ReportWriter.WriteJsonAsync(path, report, CancellationToken.None);
+            output.WriteLine($"JSON report: {Path.GetFullPath(path)}");
+        }
+
+        run?.SetTag("spike.loadgen.exit_code", report.ExitCode);
+        run?.SetStatus(report.Invariants.Passed ? ActivityStatusCode.Ok : ActivityStatusCode.Error);
+        return report.ExitCode;
+    }
+}

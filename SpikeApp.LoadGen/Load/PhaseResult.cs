@@ -1,0 +1,21 @@
+using System.Text.Json.Serialization;
+using SpikeApp.LoadGen.Latency;
+using SpikeApp.LoadGen.Outcomes;
+
+namespace SpikeApp.LoadGen.Load;
+
+/// <summary>What one phase sent and got back.</summary>
+public sealed record PhaseResult(
+    string Name,
+    int PlannedRequests,
+    long Requests,
+    [property: JsonIgnore] TimeSpan Elapsed,
+    StopReason StoppedBy,
+    OutcomeCounts Outcomes,
+    IReadOnlyDictionary<string, long> Problems,
+    LatencySummary Latency)
+{
+    public double DurationSeconds => Elapsed.TotalSeconds;
+
+    public double RequestsPerSecond => Elapsed > TimeSpan.Zero ? Requests / Elapsed.TotalSeconds : 0;
+}

@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using System.Globalization;
+using SpikeApp.LoadGen.Outcomes;
+
+namespace SpikeApp.LoadGen.Load;
+
+/// <summary>
+/// Shows the run as it goes: one line rewritten in place on a terminal, or a plain line about once a second when
+/// the output is redirected (a file, CI, the Aspire dashboard's console log).
+/// </summary>
+public sealed class ProgressReporter(TextWriter output, bool interactive)
+{
+    private int _lastLength;
+
+    public async Task RunAsync(RunCounters counters, int planned, CancellationToken stop)
+    {
+        ArgumentNullException.ThrowIfNull(counters);
+        using var timer = new PeriodicTimer(interactive ? TimeSpan.FromMilliseconds(250) : TimeSpan.FromSeconds(1));
+        var started = Stopwatch.GetTimestamp();
+        var last = (Done: 0L, At: started);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop))
+            {
+                last = Write(counters, planned, started, last);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The phase ended: fall through to the final state.
+        }
+
+        Write(counters, planned, started, last);
+        if (interactive)
+        {
+            output.WriteLine();
+        }
+    }
+
+    private (long Done, long At) Write(RunCounters counters, int planned, long started, (long Done, long At) last)
+    {
+        var now = Stopwatch.GetTimestamp();
+        var done = counters.Total;
+        var interval = Stopwatch.GetElapsedTime(last.At, now).TotalSeconds;
+        var rate = interval > 0 ? (done - last.Done) / interval : 0;
+        var line = string.Create(CultureInfo.InvariantCulture,
+            $"[{Stopwatch.GetElapsedTime(started, now).TotalSeconds,6:0.0}s] {done}/{planned} {rate,8:0}/s | ok {counters[Outcome.Success]} | existing {counters[Outcome.ExistingOrder]} | sold out {counters[Outcome.SoldOut]} | 429 {counters[Outcome.Rejected]} | 503 {counters[Outcome.Unavailable]} | errors {counters[Outcome.OtherError]} | unanswered {counters[Outcome.Unanswered]}");
+        if (interactive)
+        {
+            // Pad over the previous line's tail: the new one may be shorter.
+            output.Write("\r" + line.PadRight(_lastLength));
+            _lastLength = line.Length;
+        }
+        else
+        {
+            output.WriteLine(line);
+        }
+
+        return (done, now);
+    }
+}

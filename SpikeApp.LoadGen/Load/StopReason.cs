@@ -1,0 +1,14 @@
+namespace SpikeApp.LoadGen.Load;
+
+/// <summary>Why a phase stopped sending.</summary>
+public enum StopReason
+{
+    /// <summary>All -n requests were sent.</summary>
+    Count,
+
+    /// <summary>--duration ran out first.</summary>
+    Duration,
+
+    /// <summary>Ctrl+C or the host stopping.</summary>
+    Interrupted,
+}

@@ -1,0 +1,175 @@
+using System.Globalization;
+using System.Text.Json;
+using SpikeApp.LoadGen.CommandLine;
+
+namespace SpikeApp.LoadGen.Outcomes;
+
+/// <summary>
+/// Turns a status code and body into an <see cref="Outcome"/>. Pure and allocation-free for the common answers
+/// (only an order id is materialized), since it runs once per request.
+/// </summary>
+public static class OutcomeClassifier
+{
+    public const string SoldOutProblemType = "urn:spikeapp:problem:sold-out";
+
+    public static Classification Classify(LoadMode mode, int statusCode, ReadOnlySpan<byte> body) => mode switch
+    {
+        LoadMode.Seed => ClassifySeed(statusCode, body),
+        _ => ClassifyApi(statusCode, body),
+    };
+
+    public static Classification Unanswered(Exception exception) => new(Outcome.Unanswered, Problem: exception switch
+    {
+        HttpRequestException http => $"{nameof(HttpRequestException)}: {http.HttpRequestError}",
+        _ => exception.GetType().Name,
+    });
+
+    private static Classification ClassifyApi(int statusCode, ReadOnlySpan<byte> body) => statusCode switch
+    {
+        201 => Order(Outcome.Success, statusCode, body),
+        200 => Order(Outcome.ExistingOrder, statusCode, body),
+        409 when HasProblemType(body, "urn:spikeapp:problem:sold-out"u8) => new(Outcome.SoldOut),
+        429 => new(Outcome.Rejected),
+        503 => new(Outcome.Unavailable),
+        _ => new(Outcome.OtherError, Problem: Describe(statusCode, body)),
+    };
+
+    private static Classification ClassifySeed(int statusCode, ReadOnlySpan<byte> body)
+    {
+        // The seed endpoint answers 200 with a code; anything else came from the layers in front of it.
+        if (statusCode != 200)
+        {
+            return statusCode switch
+            {
+                429 => new(Outcome.Rejected),
+                503 => new(Outcome.Unavailable),
+                _ => new(Outcome.OtherError, Problem: Status(statusCode)),
+            };
+        }
+
+        var reader = new Utf8JsonReader(body);
+        int? code = null;
+        Classification? byMessage = null;
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return new(Outcome.OtherError, Problem: "seed: malformed body");
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isCode = reader.ValueTextEquals("code"u8);
+                var isMsg = !isCode && reader.ValueTextEquals("msg"u8);
+                reader.Read();
+                if (isCode && reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var value))
+                {
+                    code = value;
+                }
+                else if (isMsg && reader.TokenType == JsonTokenType.String)
+                {
+                    byMessage = SeedMessage(ref reader);
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+
+            if (reader.TokenType != JsonTokenType.EndObject)
+            {
+                return new(Outcome.OtherError, Problem: "seed: malformed body");
+            }
+        }
+        catch (JsonException)
+        {
+            return new(Outcome.OtherError, Problem: "seed: malformed body");
+        }
+
+        return code switch
+        {
+            1 => new(Outcome.Success),
+            -1 when byMessage is { } known => known,
+            null => new(Outcome.OtherError, Problem: "seed: malformed body"),
+            _ => new(Outcome.OtherError, Problem: "seed: code " + code.Value.ToString(CultureInfo.InvariantCulture)),
+        };
+    }
+
+    /// <summary>The seed's failure messages; ValueTextEquals also matches them \u-escaped.</summary>
+    private static Classification SeedMessage(ref Utf8JsonReader reader) =>
+        reader.ValueTextEquals("已售罄"u8) ? new(Outcome.SoldOut)
+        : reader.ValueTextEquals("系统繁忙，请稍后再试"u8) ? new(Outcome.Unavailable)
+        : reader.ValueTextEquals("活动不存在"u8) ? new(Outcome.OtherError, Problem: "seed: no such sale (活动不存在)")
+        : new(Outcome.OtherError, Problem: "seed: unknown msg");
+
+    private static Classification Order(Outcome outcome, int statusCode, ReadOnlySpan<byte> body) =>
+        TryReadTopLevelString(body, "orderId"u8, out var orderId) && !string.IsNullOrEmpty(orderId)
+            ? new(outcome, orderId)
+            : new(Outcome.OtherError, Problem: Status(statusCode) + " without an orderId");
+
+    private static string Describe(int statusCode, ReadOnlySpan<byte> body) =>
+        TryReadTopLevelString(body, "type"u8, out var type) && type is not null
+            ? Status(statusCode) + " " + type
+            : Status(statusCode);
+
+    private static string Status(int statusCode) => "HTTP " + statusCode.ToString(CultureInfo.InvariantCulture);
+
+    private static bool HasProblemType(ReadOnlySpan<byte> body, ReadOnlySpan<byte> type)
+    {
+        var reader = new Utf8JsonReader(body);
+        try
+        {
+            return MoveToTopLevelProperty(ref reader, "type"u8) && reader.TokenType == JsonTokenType.String && reader.ValueTextEquals(type);
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private static bool TryReadTopLevelString(ReadOnlySpan<byte> body, ReadOnlySpan<byte> property, out string? value)
+    {
+        value = null;
+        var reader = new Utf8JsonReader(body);
+        try
+        {
+            if (MoveToTopLevelProperty(ref reader, property) && reader.TokenType == JsonTokenType.String)
+            {
+                value = reader.GetString();
+            }
+        }
+        catch (JsonException)
+        {
+            value = null;
+        }
+
+        return value is not null;
+    }
+
+    /// <summary>Leaves the reader on the value of <paramref name="property"/> of the top-level object, if there is one.</summary>
+    private static bool MoveToTopLevelProperty(ref Utf8JsonReader reader, ReadOnlySpan<byte> property)
+    {
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return false;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var found = reader.ValueTextEquals(property);
+            if (!reader.Read())
+            {
+                return false;
+            }
+
+            if (found)
+            {
+                return true;
+            }
+
+            reader.Skip();
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,117 @@
+using System.Globalization;
+using System.Text.Json;
+using SpikeApp.LoadGen.CommandLine;
+using SpikeApp.LoadGen.Invariants;
+using SpikeApp.LoadGen.Load;
+using SpikeApp.LoadGen.Outcomes;
+
+namespace SpikeApp.LoadGen.Reporting;
+
+/// <summary>Writes the report as ab-style text, and as JSON for scripts and CI.</summary>
+public static class ReportWriter
+{
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    public static void WriteText(TextWriter output, LoadReport report)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(report);
+        var run = report.Run;
+        var latency = run.Latency;
+
+        output.WriteLine();
+        Line(output, "Server", $"{report.Url} ({(report.Mode == LoadMode.Seed ? "seed" : "api")} mode, sale \"{report.Sale}\")");
+        Line(output, "Concurrency level", report.Concurrency.ToString(Invariant));
+        if (report.Users is int users)
+        {
+            Line(output, "Distinct buyers", users.ToString(Invariant));
+        }
+
+        if (report.Warmup is { } warmup)
+        {
+            Line(output, "Warmup (not counted)", string.Create(Invariant, $"{warmup.Requests} requests, {warmup.Outcomes.Success} successes"));
+        }
+
+        Line(output, "Requests", string.Create(Invariant, $"{run.Requests} of {run.PlannedRequests}{StopNote(run.StoppedBy)}"));
+        Line(output, "Duration", string.Create(Invariant, $"{run.DurationSeconds:0.000} s"));
+        Line(output, "Throughput", string.Create(Invariant, $"{run.RequestsPerSecond:0.0} requests/s"));
+
+        output.WriteLine();
+        output.WriteLine(string.Create(Invariant, $"Latency of answered requests ({latency.Count}), ms"));
+        if (latency.Count == 0)
+        {
+            output.WriteLine("  (no request was answered)");
+        }
+        else
+        {
+            foreach (var (name, value) in new[] { ("p50", latency.P50Ms), ("p90", latency.P90Ms), ("p99", latency.P99Ms), ("p99.9", latency.P999Ms), ("max", latency.MaxMs) })
+            {
+                output.WriteLine(string.Create(Invariant, $"  {name,-6} {value,10:0.000}"));
+            }
+
+            output.WriteLine(string.Create(Invariant, $"  (min {latency.MinMs:0.000}, mean {latency.MeanMs:0.000})"));
+        }
+
+        output.WriteLine();
+        output.WriteLine("Outcomes");
+        foreach (var (outcome, count) in Counts(run.Outcomes))
+        {
+            output.WriteLine(string.Create(Invariant, $"  {OutcomeNames.Label(outcome),-20} {count,10}"));
+        }
+
+        foreach (var (problem, count) in run.Problems)
+        {
+            output.WriteLine(string.Create(Invariant, $"    {count,8} x {problem}"));
+        }
+
+        output.WriteLine();
+        output.WriteLine(report.Invariants.SaleAfter is { } sale
+            ? string.Create(Invariant, $"Invariants (sale \"{sale.SaleId}\": total {sale.Total}, sold {sale.Sold}, remaining {sale.Remaining}, epoch {sale.Epoch})")
+            : "Invariants");
+        foreach (var result in report.Invariants.Results)
+        {
+            var verdict = result.Status switch
+            {
+                InvariantStatus.Passed => "PASS",
+                InvariantStatus.Failed => "FAIL",
+                _ => "SKIP",
+            };
+            output.WriteLine($"  {verdict}  {result.Name,-35} {result.Detail}");
+        }
+
+        output.WriteLine();
+        output.WriteLine(report.Invariants.Passed
+            ? string.Create(Invariant, $"Result: every invariant holds (exit {report.ExitCode})")
+            : string.Create(Invariant, $"Result: INVARIANT FAILED (exit {report.ExitCode})"));
+    }
+
+    public static async Task WriteJsonAsync(string path, LoadReport report, CancellationToken cancellationToken)
+    {
+        await using var file = File.Create(path);
+        await JsonSerializer.SerializeAsync(file, report, LoadGenJsonContext.Default.LoadReport, cancellationToken);
+    }
+
+    public static string ToJson(LoadReport report) => JsonSerializer.Serialize(report, LoadGenJsonContext.Default.LoadReport);
+
+    /// <summary>Every outcome with its count, in the order the report lists them.</summary>
+    public static IEnumerable<(Outcome Outcome, long Count)> Counts(OutcomeCounts counts)
+    {
+        ArgumentNullException.ThrowIfNull(counts);
+        yield return (Outcome.Success, counts.Success);
+        yield return (Outcome.ExistingOrder, counts.ExistingOrder);
+        yield return (Outcome.SoldOut, counts.SoldOut);
+        yield return (Outcome.Rejected, counts.Rejected);
+        yield return (Outcome.Unavailable, counts.Unavailable);
+        yield return (Outcome.OtherError, counts.OtherErrors);
+        yield return (Outcome.Unanswered, counts.Unanswered);
+    }
+
+    private static string StopNote(StopReason reason) => reason switch
+    {
+        StopReason.Duration => " (stopped by --duration)",
+        StopReason.Interrupted => " (stopped by Ctrl+C)",
+        _ => "",
+    };
+
+    private static void Line(TextWriter output, string name, string value) => output.WriteLine($"{name + ":",-24}{value}");
+}

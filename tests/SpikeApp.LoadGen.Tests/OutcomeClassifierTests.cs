@@ -1,0 +1,67 @@
+using System.Net.Http;
+using System.Net.Sockets;
+using System.Text;
+using SpikeApp.LoadGen.CommandLine;
+using SpikeApp.LoadGen.Outcomes;
+
+namespace SpikeApp.LoadGen.Tests;
+
+public class OutcomeClassifierTests
+{
+    private const string Order = """{"orderId":"1-17","saleId":"default","userId":"u1"}""";
+    private const string SoldOutProblem = """{"type":"urn:spikeapp:problem:sold-out","title":"Sold out","status":409}""";
+
+    [Theory]
+    [InlineData(201, Order, Outcome.Success, "1-17", null)]
+    [InlineData(200, Order, Outcome.ExistingOrder, "1-17", null)]
+    [InlineData(409, SoldOutProblem, Outcome.SoldOut, null, null)]
+    [InlineData(429, """{"type":"urn:spikeapp:problem:overloaded"}""", Outcome.Rejected, null, null)]
+    [InlineData(429, "", Outcome.Rejected, null, null)]
+    [InlineData(503, """{"type":"urn:spikeapp:problem:unavailable"}""", Outcome.Unavailable, null, null)]
+    [InlineData(500, """{"type":"urn:spikeapp:problem:internal"}""", Outcome.OtherError, null, "HTTP 500 urn:spikeapp:problem:internal")]
+    [InlineData(500, "", Outcome.OtherError, null, "HTTP 500")]
+    [InlineData(404, """{"type":"urn:spikeapp:problem:no-sale","status":404}""", Outcome.OtherError, null, "HTTP 404 urn:spikeapp:problem:no-sale")]
+    [InlineData(400, """{"type":"urn:spikeapp:problem:invalid-input"}""", Outcome.OtherError, null, "HTTP 400 urn:spikeapp:problem:invalid-input")]
+    [InlineData(409, """{"type":"urn:spikeapp:problem:something-else"}""", Outcome.OtherError, null, "HTTP 409 urn:spikeapp:problem:something-else")]
+    [InlineData(201, """{"saleId":"default"}""", Outcome.OtherError, null, "HTTP 201 without an orderId")]
+    [InlineData(201, """{"orderId":""}""", Outcome.OtherError, null, "HTTP 201 without an orderId")]
+    [InlineData(200, "not json", Outcome.OtherError, null, "HTTP 200 without an orderId")]
+    [InlineData(302, "", Outcome.OtherError, null, "HTTP 302")]
+    public void ApiModeAnswers(int status, string body, Outcome outcome, string? orderId, string? problem) =>
+        Assert.Equal(new Classification(outcome, orderId, problem), Classify(LoadMode.Api, status, body));
+
+    [Theory]
+    [InlineData("""{"code":1,"msg":"抢票成功"}""", Outcome.Success, null)]
+    [InlineData("""{"msg":"抢票成功","code":1}""", Outcome.Success, null)]
+    [InlineData("""{"code":-1,"msg":"已售罄"}""", Outcome.SoldOut, null)]
+    [InlineData("""{"code":-1,"msg":"\u5df2\u552e\u7f44"}""", Outcome.SoldOut, null)]
+    [InlineData("""{"code":-1,"msg":"系统繁忙，请稍后再试"}""", Outcome.Unavailable, null)]
+    [InlineData("""{"code":-1,"msg":"活动不存在"}""", Outcome.OtherError, "seed: no such sale (活动不存在)")]
+    [InlineData("""{"code":-1,"msg":"别的"}""", Outcome.OtherError, "seed: unknown msg")]
+    [InlineData("""{"code":-1}""", Outcome.OtherError, "seed: code -1")]
+    [InlineData("""{"code":7,"msg":"抢票成功"}""", Outcome.OtherError, "seed: code 7")]
+    [InlineData("""{"code":"1","msg":"抢票成功"}""", Outcome.OtherError, "seed: malformed body")]
+    [InlineData("""{"code":1,"msg":"抢票""", Outcome.OtherError, "seed: malformed body")]
+    [InlineData("<html>busy</html>", Outcome.OtherError, "seed: malformed body")]
+    [InlineData("[1]", Outcome.OtherError, "seed: malformed body")]
+    [InlineData("", Outcome.OtherError, "seed: malformed body")]
+    public void SeedModeBodies(string body, Outcome outcome, string? problem) =>
+        Assert.Equal(new Classification(outcome, null, problem), Classify(LoadMode.Seed, 200, body));
+
+    [Theory]
+    [InlineData(429, Outcome.Rejected, null)]
+    [InlineData(503, Outcome.Unavailable, null)]
+    [InlineData(500, Outcome.OtherError, "HTTP 500")]
+    [InlineData(404, Outcome.OtherError, "HTTP 404")]
+    public void SeedModeStatusesOtherThan200(int status, Outcome outcome, string? problem) =>
+        Assert.Equal(new Classification(outcome, null, problem), Classify(LoadMode.Seed, status, """{"code":1,"msg":"抢票成功"}"""));
+
+    [Fact]
+    public void AFailedConnectionIsUnansweredAndNamesTheError() =>
+        Assert.Equal(
+            new Classification(Outcome.Unanswered, null, "HttpRequestException: ConnectionError"),
+            OutcomeClassifier.Unanswered(new HttpRequestException(HttpRequestError.ConnectionError, "refused", new SocketException())));
+
+    private static Classification Classify(LoadMode mode, int status, string body) =>
+        OutcomeClassifier.Classify(mode, status, Encoding.UTF8.GetBytes(body));
+}

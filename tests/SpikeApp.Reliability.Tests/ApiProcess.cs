@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Net;
+using System.Reflection;
+
+namespace SpikeApp.Reliability.Tests;
+
+/// <summary>One API replica as its own process on a loopback port, started from the built SpikeApp.Api.dll.</summary>
+public sealed class ApiProcess : IDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private static readonly string ApiAssembly = typeof(ApiProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(attribute => attribute.Key == "SpikeApiAssembly").Value!;
+
+    private readonly IReadOnlyDictionary<string, string> _environment;
+    private Process? _process;
+
+    public ApiProcess(string replicaId, IReadOnlyDictionary<string, string> environment)
+    {
+        ReplicaId = replicaId;
+        _environment = environment;
+        Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Port}"), Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public string ReplicaId { get; }
+
+    public int Port { get; } = Ports.FreeLoopbackPort();
+
+    public HttpClient Client { get; }
+
+    public Process Process => _process ?? throw new InvalidOperationException($"{ReplicaId} is not running.");
+
+    public bool IsRunning => _process is { HasExited: false };
+
+    /// <summary>Starts the replica (again, after a kill: same port, same id) and waits until it is ready.</summary>
+    public async Task StartAsync()
+    {
+        var startInfo = new ProcessStartInfo("dotnet", [ApiAssembly, "--urls", $"http://127.0.0.1:{Port}"])
+        {
+            WorkingDirectory = Path.GetDirectoryName(ApiAssembly)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        startInfo.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        startInfo.Environment["Logging__LogLevel__Default"] = "Warning";
+        startInfo.Environment["Spike__ReplicaId"] = ReplicaId;
+        foreach (var (key, value) in _environment)
+        {
+            startInfo.Environment[key] = value;
+        }
+
+        _process = Process.Start(startInfo) ?? throw new InvalidOperationException("The API did not start.");
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        while (true)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"{ReplicaId} exited with {_process.ExitCode} while starting.");
+            }
+
+            try
+            {
+                if ((await Client.GetAsync("/health", timeout.Token)).StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            await Task.Delay(100, timeout.Token);
+        }
+    }
+
+    /// <summary>SIGKILL: the replica vanishes mid-request, its slice with it.</summary>
+    public void Kill()
+    {
+        Signals.Kill(Process);
+        _process!.Dispose();
+        _process = null;
+    }
+
+    public void Dispose()
+    {
+        if (_process is { HasExited: false })
+        {
+            Signals.Kill(_process);
+        }
+
+        _process?.Dispose();
+        Client.Dispose();
+    }
+}

@@ -1,0 +1,125 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using StackExchange.Redis;
+
+namespace SpikeApp.Reliability.Tests;
+
+/// <summary>
+/// A sale on a fault-injectable cluster: one <see cref="RedisProcess"/> and several <see cref="ApiProcess"/> replicas,
+/// with the checks every fault test ends with.
+/// </summary>
+public sealed class SpikeCluster : IAsyncDisposable
+{
+    public const string SaleId = "default";
+
+    private SpikeCluster(RedisProcess redis, IReadOnlyList<ApiProcess> replicas, int total, int slice)
+    {
+        Redis = redis;
+        Replicas = replicas;
+        Total = total;
+        Slice = slice;
+    }
+
+    public RedisProcess Redis { get; }
+
+    public IReadOnlyList<ApiProcess> Replicas { get; }
+
+    public int Total { get; }
+
+    public int Slice { get; }
+
+    static SpikeCluster()
+    {
+        // The test process is also the load generator and measures latency. On 2 cores the thread pool starts with 2
+        // threads and adds about one every 0.5 s when starved, which showed up as client-side delay in the measurements.
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        ThreadPool.SetMinThreads(Math.Max(workers, 64), Math.Max(io, 64));
+    }
+
+    public static async Task<SpikeCluster> StartAsync(int replicas, int total, double bufferRatio, int redisTimeoutMilliseconds = 1000)
+    {
+        var redis = new RedisProcess();
+        await redis.StartAsync();
+        var environment = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__redis"] = redis.ConnectionString,
+            ["Spike__Replicas"] = replicas.ToString(CultureInfo.InvariantCulture),
+            ["Spike__BufferRatio"] = bufferRatio.ToString(CultureInfo.InvariantCulture),
+            ["Spike__DefaultSale__Id"] = SaleId,
+            ["Spike__DefaultSale__Total"] = total.ToString(CultureInfo.InvariantCulture),
+            ["Spike__RedisTimeoutMilliseconds"] = redisTimeoutMilliseconds.ToString(CultureInfo.InvariantCulture),
+        };
+        var apis = Enumerable.Range(0, replicas).Select(index => new ApiProcess($"replica-{index}", environment)).ToList();
+        await Task.WhenAll(apis.Select(api => api.StartAsync()));
+        var slice = (int)Math.Ceiling(total / (double)replicas * (1 + bufferRatio));
+        return new SpikeCluster(redis, apis, total, Math.Min(slice, total));
+    }
+
+    public static RedisKey Key(string name) => $"spike:{{{SaleId}}}:{name}";
+
+    public async Task<long> SoldAsync() => (long)await Redis.Database.HashGetAsync(Key("sale"), "sold");
+
+    /// <summary>
+    /// The stock-integrity invariants: sold &lt;= total; sold == orders == buyers == stream length; every order a buyer
+    /// was told about (201) is stored for that buyer; no replica sold more than its slice.
+    /// </summary>
+    public async Task AssertInvariantsAsync(IReadOnlyDictionary<string, string> acknowledgedOrders, bool replicasRestarted = false)
+    {
+        var db = Redis.Database;
+        var sold = await SoldAsync();
+        Assert.InRange(sold, 0, Total);
+        Assert.Equal(sold, await db.HashLengthAsync(Key("buyers")));
+        Assert.Equal(sold, await db.HashLengthAsync(Key("orders")));
+        Assert.Equal(sold, await db.StreamLengthAsync(Key("stream")));
+        foreach (var (userId, orderId) in acknowledgedOrders)
+        {
+            Assert.Equal(orderId, (string?)await db.HashGetAsync(Key("buyers"), userId));
+            Assert.StartsWith(userId + "|", (string?)await db.HashGetAsync(Key("orders"), orderId));
+        }
+
+        var byReplica = await db.HashGetAllAsync(Key("sold-by-replica"));
+        Assert.Equal(sold, byReplica.Sum(entry => (long)entry.Value));
+        if (!replicasRestarted)
+        {
+            Assert.All(byReplica, entry => Assert.InRange((long)entry.Value, 0, Slice));
+        }
+    }
+
+    /// <summary>One purchase; the status, the order id of a 201/200, and how long the answer took.</summary>
+    public static async Task<Purchase> BuyAsync(ApiProcess replica, string userId, CancellationToken cancellationToken)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            using var response = await replica.Client.PostAsJsonAsync($"/api/sales/{SaleId}/purchases", new { userId }, cancellationToken);
+            var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            string? orderId = null;
+            if (response.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK)
+            {
+                using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+                orderId = body.RootElement.GetProperty("orderId").GetString();
+            }
+
+            return new Purchase(userId, response.StatusCode, orderId, elapsed, response.Headers.RetryAfter?.Delta);
+        }
+        catch (HttpRequestException)
+        {
+            // The replica died under the request: no answer, so nothing was promised.
+            return new Purchase(userId, null, null, System.Diagnostics.Stopwatch.GetElapsedTime(started), null);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var replica in Replicas)
+        {
+            replica.Dispose();
+        }
+
+        await Redis.DisposeAsync();
+    }
+}
+
+public sealed record Purchase(string UserId, HttpStatusCode? Status, string? OrderId, TimeSpan Elapsed, TimeSpan? RetryAfter);
