@@ -23,6 +23,7 @@ var api = builder.AddProject<Projects.SpikeApp_Api>("api")
     .WithEnvironment("Spike__DefaultSale__Id", saleId)
     .WithEnvironment("Spike__DefaultSale__Total", saleTotal.ToString(CultureInfo.InvariantCulture))
     .WithEnvironment("Spike__AdminKey", adminKey)
+    .WithEnvironment("Spike__RedisTimeoutMilliseconds", spike["RedisTimeoutMilliseconds"] ?? "1000")
     .WithHttpHealthCheck("/health")
     .WithResetSaleCommand(saleId, saleTotal, adminKey);
 

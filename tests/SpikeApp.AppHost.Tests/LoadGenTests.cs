@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace SpikeApp.AppHost.Tests;
 
+[Collection(nameof(SpikeAppFixture))]
 public class LoadGenTests
 {
     private const int Total = 500, Requests = 2000;

@@ -5,6 +5,7 @@ using StackExchange.Redis;
 
 namespace SpikeApp.AppHost.Tests;
 
+[Collection(nameof(SpikeAppFixture))]
 public class SellOutTests
 {
     private const int Replicas = 3, Total = 1000, Buyers = 5000, LateBuyers = 2000, Concurrency = 100;

@@ -3,6 +3,10 @@ using StackExchange.Redis;
 
 namespace SpikeApp.AppHost.Tests;
 
+/// <summary>Each test starts a whole AppHost (Redis, replicas, DCP); on 2 cores they run one at a time.</summary>
+[CollectionDefinition(nameof(SpikeAppFixture), DisableParallelization = true)]
+public sealed class OneAppHostAtATime;
+
 /// <summary>Starts the real AppHost (local redis-server, replicated API) and waits until every replica is healthy.</summary>
 internal static class SpikeAppFixture
 {
@@ -20,6 +24,8 @@ internal static class SpikeAppFixture
             $"Spike:BufferRatio={bufferRatio.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
             $"Spike:Sale:Total={total}",
             $"Parameters:admin-key={AdminKey}",
+            // These tests check accounting, not timeouts (the fault tests do): a slow, shared CI core must not turn a sale into a 503.
+            "Spike:RedisTimeoutMilliseconds=10000",
             .. settings,
         ], cancellationToken);
 
