@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace SpikeApp.Api.Tests;
 
@@ -14,11 +15,13 @@ public sealed class ApiHost : WebApplicationFactory<Program>
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
 
     private readonly Dictionary<string, string?> _settings;
+    private readonly ILoggerProvider? _logs;
 
     public ApiHost(RedisServer redis, string? saleId = null, int total = 10, int replicas = 1, double bufferRatio = 0, string replicaId = "replica-test",
-        IReadOnlyDictionary<string, string?>? settings = null)
+        IReadOnlyDictionary<string, string?>? settings = null, ILoggerProvider? logs = null)
     {
         SaleId = saleId ?? "s-" + Guid.NewGuid().ToString("N")[..12];
+        _logs = logs;
         _settings = new()
         {
             ["ConnectionStrings:redis"] = $"127.0.0.1:{redis.Port}",
@@ -63,6 +66,11 @@ public sealed class ApiHost : WebApplicationFactory<Program>
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (_logs is not null)
+        {
+            builder.ConfigureLogging(logging => logging.AddProvider(_logs));
         }
     }
 }
