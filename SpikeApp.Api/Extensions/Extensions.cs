@@ -17,7 +17,8 @@ internal static class Extensions
         builder.Services.AddSingleton<IValidateOptions<SpikeOptions>, SpikeOptionsValidator>();
 
         var redisTimeout = builder.Configuration.GetValue($"{SpikeOptions.SectionName}:{nameof(SpikeOptions.RedisTimeoutMilliseconds)}", 1000);
-        builder.AddRedisClient("redis", configureOptions: redis =>
+        // Redis calls are traced by RedisSaleStore's own client spans (see StockTelemetry.StartRedisCall).
+        builder.AddRedisClient("redis", configureSettings: settings => settings.DisableTracing = true, configureOptions: redis =>
         {
             // A purchase must answer (503) within the timeout rather than queue behind a dead or stalled Redis.
             redis.AsyncTimeout = redisTimeout;

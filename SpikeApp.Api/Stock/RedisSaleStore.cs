@@ -17,10 +17,21 @@ public readonly record struct RemoteDeduction(long Code, string? OrderId, long E
 /// <summary>
 /// Every Redis round trip of the sale service. One shared multiplexer; scripts are loaded once so purchases
 /// go out as EVALSHA (StackExchange.Redis falls back to EVAL by itself if Redis lost its script cache).
+/// Each round trip is a client span (<see cref="StockTelemetry.StartRedisCall"/>).
 /// </summary>
 public sealed class RedisSaleStore(IConnectionMultiplexer redis)
 {
     private IDatabase Database => redis.GetDatabase();
+
+    private string? _server;
+
+    /// <summary>"host:port" of the Redis server, for the spans' server attributes.</summary>
+    private string Server => _server ??= redis.GetEndPoints() switch
+    {
+        [System.Net.IPEndPoint ip, ..] => $"{ip.Address}:{ip.Port}",
+        [System.Net.DnsEndPoint dns, ..] => $"{dns.Host}:{dns.Port}",
+        _ => "redis",
+    };
 
     /// <summary>Loads the scripts on every server so later calls send only their SHA1.</summary>
     public async Task LoadScriptsAsync()
@@ -41,6 +52,7 @@ public sealed class RedisSaleStore(IConnectionMultiplexer redis)
 
     public async Task<RemoteDeduction> DeductAsync(LocalSale sale, string userId, string replicaId)
     {
+        using var span = StockTelemetry.StartRedisCall("EVALSHA", Server);
         var reply = (RedisResult[])(await Database.ScriptEvaluateAsync(
             SaleScripts.Deduct, sale.Keys, [userId, replicaId, sale.EpochArgument]))!;
 
@@ -53,12 +65,14 @@ public sealed class RedisSaleStore(IConnectionMultiplexer redis)
 
     public async Task<SaleState> CreateIfAbsentAsync(string saleId, long total)
     {
+        using var span = StockTelemetry.StartRedisCall("EVALSHA", Server);
         var reply = await Database.ScriptEvaluateAsync(SaleScripts.CreateIfAbsent, [SaleKeys.For(saleId)[SaleKeys.Sale]], [total]);
         return ToState((RedisResult[])reply!)!.Value;
     }
 
     public async Task<SaleState> ResetAsync(string saleId, long total)
     {
+        using var span = StockTelemetry.StartRedisCall("EVALSHA", Server);
         var reply = await Database.ScriptEvaluateAsync(
             SaleScripts.Reset, SaleKeys.For(saleId), [total, saleId, SaleKeys.ResetChannel.ToString()]);
         return ToState((RedisResult[])reply!)!.Value;
@@ -66,6 +80,7 @@ public sealed class RedisSaleStore(IConnectionMultiplexer redis)
 
     public async Task<SaleState?> GetAsync(string saleId)
     {
+        using var span = StockTelemetry.StartRedisCall("HMGET", Server);
         var values = await Database.HashGetAsync(SaleKeys.For(saleId)[SaleKeys.Sale], SaleFields);
         return values[0].IsNull ? null : new SaleState((long)values[0], (long)values[1], (long)values[2]);
     }
@@ -73,12 +88,14 @@ public sealed class RedisSaleStore(IConnectionMultiplexer redis)
     /// <summary>Units sold by each replica in the current epoch.</summary>
     public async Task<Dictionary<string, long>> GetSoldByReplicaAsync(string saleId)
     {
+        using var span = StockTelemetry.StartRedisCall("HGETALL", Server);
         var entries = await Database.HashGetAllAsync(SaleKeys.For(saleId)[SaleKeys.SoldByReplica]);
         return entries.ToDictionary(entry => entry.Name.ToString(), entry => (long)entry.Value, StringComparer.Ordinal);
     }
 
     public async Task<StoredOrder?> GetOrderAsync(string saleId, string orderId)
     {
+        using var span = StockTelemetry.StartRedisCall("HGET", Server);
         var value = await Database.HashGetAsync(SaleKeys.For(saleId)[SaleKeys.Orders], orderId);
         if (value.IsNull)
         {

@@ -16,6 +16,25 @@ public sealed class StockTelemetry
 
     public static readonly ActivitySource ActivitySource = new(ActivitySourceName);
 
+    /// <summary>
+    /// A client span for one Redis round trip, with the database attributes the dashboard shows as a Redis dependency.
+    /// Cheaper than StackExchange.Redis' profiling-based instrumentation, which keeps every command for its 10 s
+    /// flush: on the remote path that cost ~25% of throughput and over 100 MB, and left fresh traces without their Redis call.
+    /// </summary>
+    public static Activity? StartRedisCall(string operation, string server)
+    {
+        var activity = ActivitySource.StartActivity(operation, ActivityKind.Client);
+        if (activity is not null)
+        {
+            activity.SetTag("db.system", "redis");
+            activity.SetTag("db.system.name", "redis");
+            activity.SetTag("db.operation.name", operation);
+            activity.SetTag("server.address", server);
+        }
+
+        return activity;
+    }
+
     private readonly Counter<long> _purchases;
     private readonly Histogram<double> _remoteDuration;
 
