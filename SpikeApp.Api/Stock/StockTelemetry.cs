@@ -19,7 +19,7 @@ public sealed class StockTelemetry
     /// <summary>
     /// A client span for one Redis round trip, with the database attributes the dashboard shows as a Redis dependency.
     /// Cheaper than StackExchange.Redis' profiling-based instrumentation, which keeps every command for its 10 s
-    /// flush: on the remote path that cost ~25% of throughput and over 100 MB, and left fresh traces without their Redis call.
+    /// flush: on the remote path that cost throughput and hundreds of MB (bench/README.md), and left fresh traces without their Redis call.
     /// </summary>
     public static Activity? StartRedisCall(string operation, string server)
     {
