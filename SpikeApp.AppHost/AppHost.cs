@@ -31,7 +31,6 @@ var api = builder.AddProject<Projects.SpikeApp_Api>("api")
 builder.AddProject<Projects.SpikeApp_LoadGen>("loadgen")
     .WithReference(api).WaitFor(api)
     .WithArgs(LoadGenArguments.From(builder.Configuration.GetSection("LoadGen"), saleId))
-    .WithExplicitStart()
-    .WithParentRelationship(api);
+    .WithExplicitStart();
 
 builder.Build().Run();
