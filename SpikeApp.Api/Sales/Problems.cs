@@ -17,6 +17,9 @@ internal static class Problems
     public static ProblemHttpResult NoOrder(string saleId, string orderId) => TypedResults.Problem(
         $"Sale '{saleId}' has no order '{orderId}'.", statusCode: StatusCodes.Status404NotFound, title: "No such order", type: ProblemTypes.NoOrder);
 
+    public static ProblemHttpResult NoOrderForBuyer(string saleId, string userId) => TypedResults.Problem(
+        $"Buyer '{userId}' holds no order in sale '{saleId}'.", statusCode: StatusCodes.Status404NotFound, title: "No such order", type: ProblemTypes.NoOrder);
+
     public static ProblemHttpResult Overloaded() => TypedResults.Problem(
         "This replica is at its admission limit; nothing was sold. Retry later.",
         statusCode: StatusCodes.Status429TooManyRequests, title: "Overloaded", type: ProblemTypes.Overloaded);

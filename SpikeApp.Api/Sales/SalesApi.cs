@@ -15,6 +15,7 @@ public static class SalesApi
         api.MapPost("/{saleId}/purchases", PurchaseAsync).RequireRateLimiting(AdmissionExtensions.PurchasePolicy);
         api.MapGet("/{saleId}", GetSaleAsync);
         api.MapGet("/{saleId}/orders/{orderId}", GetOrderAsync);
+        api.MapGet("/{saleId}/buyers/{userId}/order", GetOrderOfBuyerAsync);
         api.MapPut("/{saleId}", PutSaleAsync).RequireAdminKey();
 
         return api;
@@ -82,6 +83,31 @@ public static class SalesApi
             var order = await store.GetOrderAsync(saleId, orderId);
             return order is null
                 ? Problems.NoOrder(saleId, orderId)
+                : TypedResults.Ok(new OrderDetails(order.OrderId, order.SaleId, order.UserId, order.ReplicaId, order.CreatedAt));
+        }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+        {
+            return Problems.Unavailable(context);
+        }
+    }
+
+    /// <summary>
+    /// The order a buyer holds. A buyer whose purchase timed out (503) and whose retry met a sold-out replica (409,
+    /// answered without Redis) asks here whether the first attempt bought.
+    /// </summary>
+    public static async Task<Results<Ok<OrderDetails>, ValidationProblem, ProblemHttpResult>> GetOrderOfBuyerAsync(
+        string saleId, string userId, RedisSaleStore store, HttpContext context)
+    {
+        if (!Ids.IsValid(saleId) || !Ids.IsValid(userId))
+        {
+            return InvalidIds(("saleId", saleId), ("userId", userId));
+        }
+
+        try
+        {
+            var order = await store.GetOrderOfBuyerAsync(saleId, userId);
+            return order is null
+                ? Problems.NoOrderForBuyer(saleId, userId)
                 : TypedResults.Ok(new OrderDetails(order.OrderId, order.SaleId, order.UserId, order.ReplicaId, order.CreatedAt));
         }
         catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)

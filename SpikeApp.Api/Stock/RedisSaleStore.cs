@@ -107,6 +107,18 @@ public sealed class RedisSaleStore(IConnectionMultiplexer redis)
         return new StoredOrder(orderId, saleId, parts[0], parts[1], DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture)));
     }
 
+    /// <summary>The order a buyer holds in a sale, if any: how a client settles a purchase whose answer it never got.</summary>
+    public async Task<StoredOrder?> GetOrderOfBuyerAsync(string saleId, string userId)
+    {
+        string? orderId;
+        using (StockTelemetry.StartRedisCall("HGET", Server))
+        {
+            orderId = await Database.HashGetAsync(SaleKeys.For(saleId)[SaleKeys.Buyers], userId);
+        }
+
+        return orderId is null ? null : await GetOrderAsync(saleId, orderId);
+    }
+
     private static readonly RedisValue[] SaleFields = ["total", "sold", "epoch"];
 
     private static SaleState? ToState(RedisResult[] reply) =>

@@ -28,6 +28,23 @@ public class HttpContractTests(RedisServer redis)
     }
 
     [Fact]
+    public async Task ABuyerCanLookUpTheOrderTheyHoldEvenAfterSellOut()
+    {
+        await using var host = new ApiHost(redis, total: 1);
+        var client = await host.StartAsync();
+        var bought = await (await BuyAsync(client, host.SaleId, "alice")).Content.ReadFromJsonAsync<OrderResponse>();
+        var retry = await BuyAsync(client, host.SaleId, "alice");
+
+        var held = await client.GetFromJsonAsync<OrderDetails>($"/api/sales/{host.SaleId}/buyers/alice/order");
+        var none = await client.GetAsync($"/api/sales/{host.SaleId}/buyers/bob/order");
+
+        // The retry met this replica's sold-out short-circuit (no Redis call); the lookup settles it.
+        Assert.Equal(HttpStatusCode.Conflict, retry.StatusCode);
+        Assert.Equal((bought!.OrderId, "alice"), (held!.OrderId, held.UserId));
+        await AssertProblemAsync(none, HttpStatusCode.NotFound, ProblemTypes.NoOrder);
+    }
+
+    [Fact]
     public async Task SoldOutIsConflictWithTheSoldOutProblemType()
     {
         await using var host = new ApiHost(redis, total: 2);
