@@ -83,7 +83,7 @@ public static class SalesApi
             var order = await store.GetOrderAsync(saleId, orderId);
             return order is null
                 ? Problems.NoOrder(saleId, orderId)
-                : TypedResults.Ok(new OrderDetails(order.OrderId, order.SaleId, order.UserId, order.ReplicaId, order.CreatedAt));
+                : TypedResults.Ok(ToDetails(order));
         }
         catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
         {
@@ -108,7 +108,7 @@ public static class SalesApi
             var order = await store.GetOrderOfBuyerAsync(saleId, userId);
             return order is null
                 ? Problems.NoOrderForBuyer(saleId, userId)
-                : TypedResults.Ok(new OrderDetails(order.OrderId, order.SaleId, order.UserId, order.ReplicaId, order.CreatedAt));
+                : TypedResults.Ok(ToDetails(order));
         }
         catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
         {
@@ -143,6 +143,9 @@ public static class SalesApi
             return Problems.Unavailable(context);
         }
     }
+
+    private static OrderDetails ToDetails(StoredOrder order) =>
+        new(order.OrderId, order.SaleId, order.UserId, order.ReplicaId, order.CreatedAt);
 
     private static ValidationProblem InvalidIds(params ReadOnlySpan<(string Name, string? Value)> ids)
     {
