@@ -52,13 +52,13 @@ public static class SalesApi
 
         try
         {
-            var local = await registry.RefreshAsync(saleId);
-            var state = await store.GetAsync(saleId);
-            if (local is null || state is not SaleState sale)
+            // One read serves both the answer and this replica's view (a newer epoch gives it a fresh slice).
+            if (await store.GetAsync(saleId) is not SaleState sale)
             {
                 return Problems.NoSale(saleId);
             }
 
+            var local = registry.Adopt(saleId, sale);
             var soldByReplica = await store.GetSoldByReplicaAsync(saleId);
             return TypedResults.Ok(new SaleResponse(
                 saleId, sale.Total, sale.Sold, Math.Max(0, sale.Total - sale.Sold), sale.SoldOut, sale.Epoch, soldByReplica,

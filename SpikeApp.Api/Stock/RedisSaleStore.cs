@@ -58,7 +58,7 @@ public sealed class RedisSaleStore(IConnectionMultiplexer redis)
 
         return new RemoteDeduction(
             (long)reply[0],
-            reply[1].IsNull ? null : (string?)reply[1] is { Length: > 0 } orderId ? orderId : null,
+            (string?)reply[1] is { Length: > 0 } orderId ? orderId : null,
             (long)reply[2],
             (long)reply[3]);
     }

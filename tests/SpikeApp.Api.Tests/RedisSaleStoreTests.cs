@@ -25,9 +25,9 @@ public class RedisSaleStoreTests(RedisServer redis)
         start.Set();
         var replies = await Task.WhenAll(buyers);
 
-        Assert.Equal(100, replies.Count(reply => reply.Code == 1));
-        Assert.Equal(900, replies.Count(reply => reply.Code == 3));
-        Assert.Equal(100, replies.Where(reply => reply.Code == 1).Select(reply => reply.OrderId).Distinct().Count());
+        Assert.Equal(100, replies.Count(reply => reply.Code == SaleScripts.Created));
+        Assert.Equal(900, replies.Count(reply => reply.Code == SaleScripts.SoldOut));
+        Assert.Equal(100, replies.Where(reply => reply.Code == SaleScripts.Created).Select(reply => reply.OrderId).Distinct().Count());
         var keys = SaleKeys.For(saleId);
         Assert.Equal(100, (long)await _db.HashGetAsync(keys[SaleKeys.Sale], "sold"));
         Assert.Equal(100, await _db.HashLengthAsync(keys[SaleKeys.Buyers]));
@@ -44,8 +44,8 @@ public class RedisSaleStoreTests(RedisServer redis)
         var first = await _store.DeductAsync(sale, "alice", "r1");
         var second = await _store.DeductAsync(sale, "alice", "r2");
 
-        Assert.Equal(1, first.Code);
-        Assert.Equal(2, second.Code);
+        Assert.Equal(SaleScripts.Created, first.Code);
+        Assert.Equal(SaleScripts.Existing, second.Code);
         Assert.Equal(first.OrderId, second.OrderId);
         Assert.Equal(1, (await _store.GetAsync(sale.SaleId))!.Value.Sold);
     }
@@ -57,7 +57,7 @@ public class RedisSaleStoreTests(RedisServer redis)
 
         var reply = await _store.DeductAsync(sale, "alice", "r1");
 
-        Assert.Equal(0, reply.Code);
+        Assert.Equal(SaleScripts.NoSale, reply.Code);
         Assert.Null(await _store.GetAsync(sale.SaleId));
     }
 
@@ -70,8 +70,8 @@ public class RedisSaleStoreTests(RedisServer redis)
         var first = await _store.DeductAsync(sale, "alice", "r1");
         var second = await _store.DeductAsync(sale, "bob", "r1");
 
-        Assert.Equal(1, first.Code);
-        Assert.Equal(3, second.Code);
+        Assert.Equal(SaleScripts.Created, first.Code);
+        Assert.Equal(SaleScripts.SoldOut, second.Code);
         var state = (await _store.GetAsync(sale.SaleId))!.Value;
         Assert.Equal(1, state.Sold);
         Assert.True(state.SoldOut);
@@ -85,7 +85,7 @@ public class RedisSaleStoreTests(RedisServer redis)
 
         var retried = await _store.DeductAsync(sale, "alice", "r1");
 
-        Assert.Equal(2, retried.Code);
+        Assert.Equal(SaleScripts.Existing, retried.Code);
         Assert.Equal(bought.OrderId, retried.OrderId);
     }
 
@@ -112,8 +112,8 @@ public class RedisSaleStoreTests(RedisServer redis)
         var fresh = await _store.DeductAsync(new LocalSale(sale.SaleId, reset.Epoch, reset.Total, 3), "alice", "r1");
 
         Assert.Equal(new SaleState(3, 0, 2), reset);
-        Assert.Equal(4, stale.Code);
-        Assert.Equal(1, fresh.Code);
+        Assert.Equal(SaleScripts.StaleEpoch, stale.Code);
+        Assert.Equal(SaleScripts.Created, fresh.Code);
         Assert.NotEqual(old.OrderId, fresh.OrderId);
         Assert.Null(await _store.GetOrderAsync(sale.SaleId, old.OrderId!));
         Assert.Equal("alice", (await _store.GetOrderAsync(sale.SaleId, fresh.OrderId!))!.UserId);
