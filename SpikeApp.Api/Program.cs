@@ -1,7 +1,7 @@
 using SpikeApp.Api.Admission;
+using SpikeApp.Api.Buy;
 using SpikeApp.Api.Extensions;
 using SpikeApp.Api.Sales;
-using SpikeApp.Api.Seed;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -17,7 +17,7 @@ app.UseRateLimiter();
 
 app.MapDefaultEndpoints();
 app.MapSalesApi();
-app.MapSeedApi();
+app.MapBuyApi();
 
 app.Run();
 

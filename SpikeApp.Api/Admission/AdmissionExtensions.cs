@@ -2,13 +2,14 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
-using SpikeApp.Api.Sales;
+using SpikeApp.Api.Errors;
+using SpikeApp.Api.Stock;
 
 namespace SpikeApp.Api.Admission;
 
 public static class AdmissionExtensions
 {
-    public const string PurchasePolicy = "purchases";
+    private const string PurchasePolicy = "purchases";
 
     /// <summary>
     /// Sheds purchases beyond <see cref="AdmissionOptions.PermitLimit"/> + <see cref="AdmissionOptions.QueueLimit"/> with
@@ -27,6 +28,7 @@ public static class AdmissionExtensions
             limiter.OnRejected = (context, cancellationToken) =>
             {
                 context.HttpContext.Response.Headers.RetryAfter = Problems.RetryAfterSeconds;
+                context.HttpContext.RequestServices.GetRequiredService<StockTelemetry>().RecordOutcome(PurchaseOutcomes.Overloaded);
                 return Problems.Overloaded().ExecuteAsync(context.HttpContext).AsValueTask(cancellationToken);
             };
 
@@ -43,6 +45,10 @@ public static class AdmissionExtensions
             });
         });
     }
+
+    /// <summary>Puts the endpoints under this replica's purchase admission limit (429 beyond it).</summary>
+    public static TBuilder RequirePurchaseAdmission<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.RequireRateLimiting(PurchasePolicy);
 
     /// <summary>Refuses bodies over <see cref="AdmissionOptions.MaxRequestBodyBytes"/> before they are buffered.</summary>
     public static IApplicationBuilder UseRequestBodyLimit(this IApplicationBuilder app)

@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Options;
 using SpikeApp.Api.Admission;
+using SpikeApp.Api.Errors;
 using SpikeApp.Api.Sales;
 using SpikeApp.Api.Stock;
+using SpikeApp.Api.Store;
 using StackExchange.Redis;
 
 namespace SpikeApp.Api.Extensions;
@@ -16,20 +18,8 @@ internal static class Extensions
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<SpikeOptions>, SpikeOptionsValidator>();
 
-        var redisTimeout = builder.Configuration.GetValue($"{SpikeOptions.SectionName}:{nameof(SpikeOptions.RedisTimeoutMilliseconds)}", 1000);
-        // Redis calls are traced by RedisSaleStore's own client spans (see StockTelemetry.StartRedisCall).
-        builder.AddRedisClient("redis", configureSettings: settings => settings.DisableTracing = true, configureOptions: redis =>
-        {
-            // A purchase must answer (503) within the timeout rather than queue behind a dead or stalled Redis.
-            redis.AsyncTimeout = redisTimeout;
-            redis.SyncTimeout = redisTimeout;
-            redis.ConnectTimeout = Math.Max(redisTimeout, 1000);
-            redis.AbortOnConnectFail = false;
-            // While disconnected, fail at once (503 + Retry-After) instead of parking purchases in a backlog.
-            redis.BacklogPolicy = BacklogPolicy.FailFast;
-        });
+        builder.AddSaleStore();
 
-        builder.Services.AddSingleton<RedisSaleStore>();
         builder.Services.AddSingleton<SaleRegistry>();
         builder.Services.AddSingleton<ReplicaIdentity>();
         builder.Services.AddSingleton<StockTelemetry>();
@@ -54,5 +44,28 @@ internal static class Extensions
             }
         });
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
+    }
+
+    /// <summary>The shared Redis multiplexer, configured so no call waits past <see cref="SpikeOptions.RedisTimeoutMilliseconds"/>, and the store over it.</summary>
+    private static void AddSaleStore(this IHostApplicationBuilder builder)
+    {
+        // Redis calls are traced by the store's own client spans (StoreTelemetry).
+        builder.AddRedisClient("redis", configureSettings: settings => settings.DisableTracing = true);
+        builder.Services.AddOptions<ConfigurationOptions>().Configure<IOptions<SpikeOptions>>((redis, spike) =>
+        {
+            var timeout = spike.Value.RedisTimeoutMilliseconds;
+            // A purchase must answer (503) within the timeout rather than queue behind a dead or stalled Redis.
+            redis.AsyncTimeout = timeout;
+            redis.SyncTimeout = timeout;
+            redis.ConnectTimeout = Math.Max(timeout, 1000);
+            redis.AbortOnConnectFail = false;
+            // While disconnected, fail at once (503 + Retry-After) instead of parking purchases in a backlog.
+            redis.BacklogPolicy = BacklogPolicy.FailFast;
+        });
+
+        builder.Services.AddSingleton(services => new RedisSaleStore(
+            services.GetRequiredService<IConnectionMultiplexer>(),
+            TimeSpan.FromMilliseconds(services.GetRequiredService<IOptions<SpikeOptions>>().Value.RedisTimeoutMilliseconds)));
+        builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddSource(StoreTelemetry.ActivitySourceName));
     }
 }

@@ -9,5 +9,4 @@ namespace SpikeApp.Api.Sales;
 [JsonSerializable(typeof(OrderDetails))]
 [JsonSerializable(typeof(SaleDefinition))]
 [JsonSerializable(typeof(SaleResponse))]
-[JsonSerializable(typeof(SpikeApp.Api.Stock.SaleState))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -1,4 +1,4 @@
-using StackExchange.Redis;
+using SpikeApp.Api.Store;
 
 namespace SpikeApp.Api.Stock;
 
@@ -6,33 +6,19 @@ namespace SpikeApp.Api.Stock;
 /// What one replica knows of a sale for one epoch: its slice, and whether Redis already said "sold out".
 /// A reset bumps the epoch and replaces this object, so stale state is dropped, never patched.
 /// </summary>
-public sealed class LocalSale
+public sealed class LocalSale(string saleId, long epoch, int slice)
 {
     private int _soldOutInRedis;
     private long _soldHere;
 
-    public LocalSale(string saleId, long epoch, long total, int slice)
-    {
-        SaleId = saleId;
-        Epoch = epoch;
-        Total = total;
-        Stock = new LocalStock(slice);
-        Keys = SaleKeys.For(saleId);
-        EpochArgument = epoch;
-    }
+    public string SaleId { get; } = saleId;
 
-    public string SaleId { get; }
+    public long Epoch { get; } = epoch;
 
-    public long Epoch { get; }
+    public LocalStock Stock { get; } = new(slice);
 
-    public long Total { get; }
-
-    public LocalStock Stock { get; }
-
-    /// <summary>The script's keys, built once per sale rather than per purchase.</summary>
-    internal RedisKey[] Keys { get; }
-
-    internal RedisValue EpochArgument { get; }
+    /// <summary>The sale's Redis keys, built once per sale rather than per purchase.</summary>
+    public SaleKeys Keys { get; } = new(saleId);
 
     public long SoldHere => Interlocked.Read(ref _soldHere);
 

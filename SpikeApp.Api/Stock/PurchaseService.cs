@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using Microsoft.Extensions.Options;
-using StackExchange.Redis;
+using SpikeApp.Api.Store;
 
 namespace SpikeApp.Api.Stock;
 
@@ -13,7 +12,7 @@ public enum PurchaseStatus
     Unavailable,
 }
 
-public readonly record struct PurchaseResult(PurchaseStatus Status, string? OrderId = null, string? UserId = null);
+public readonly record struct PurchaseResult(PurchaseStatus Status, string? OrderId = null);
 
 /// <summary>
 /// The purchase path: a lock-free deduction from this replica's slice, then, only if that succeeded, one atomic
@@ -24,11 +23,8 @@ public sealed class PurchaseService(
     RedisSaleStore store,
     StockTelemetry telemetry,
     ReplicaIdentity replica,
-    IOptions<SpikeOptions> options,
     ILogger<PurchaseService> logger)
 {
-    // StackExchange.Redis notices a timeout on its heartbeat, up to a second late; the purchase keeps its own deadline.
-    private readonly TimeSpan _redisTimeout = TimeSpan.FromMilliseconds(options.Value.RedisTimeoutMilliseconds);
     private static readonly long FailureReportInterval = Stopwatch.Frequency * 5;
     private long _nextFailureReport;
     private int _unreportedFailures;
@@ -36,39 +32,44 @@ public sealed class PurchaseService(
     /// <param name="userId">The buyer; null for the seed endpoints, where every request is a new anonymous buyer.</param>
     public async ValueTask<PurchaseResult> PurchaseAsync(string saleId, string? userId)
     {
-        LocalSale? sale;
         try
         {
-            sale = await registry.GetAsync(saleId);
+            var sale = await registry.GetAsync(saleId);
+
+            // A reset may change the epoch under us: the script then refuses and we retry once on the fresh slice.
+            for (var attempt = 0; sale is not null && attempt < 2; attempt++)
+            {
+                if (!TryTakeLocal(sale))
+                {
+                    telemetry.RecordOutcome(PurchaseOutcomes.SoldOutLocal);
+                    return new PurchaseResult(PurchaseStatus.SoldOut);
+                }
+
+                userId ??= AnonymousBuyers.Next();
+                if (await DeductRemoteAsync(sale, userId) is PurchaseResult result)
+                {
+                    return result;
+                }
+
+                sale = (await registry.RefreshAsync(saleId))?.Local;
+            }
+
+            if (sale is null)
+            {
+                telemetry.RecordOutcome(PurchaseOutcomes.NoSale);
+                return new PurchaseResult(PurchaseStatus.NoSale);
+            }
+
+            // Reset twice while this purchase ran: nothing was sold, the buyer may retry at once.
+            telemetry.RecordOutcome(PurchaseOutcomes.Error);
+            return new PurchaseResult(PurchaseStatus.Unavailable);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (SaleStoreUnavailableException ex)
         {
             ReportRedisFailure(saleId, ex);
             telemetry.RecordOutcome(PurchaseOutcomes.Error);
             return new PurchaseResult(PurchaseStatus.Unavailable);
         }
-
-        // A reset may change the epoch under us: the script then refuses and we retry once on the fresh slice.
-        for (var attempt = 0; sale is not null && attempt < 2; attempt++)
-        {
-            if (!TryTakeLocal(sale))
-            {
-                telemetry.RecordOutcome(PurchaseOutcomes.SoldOutLocal);
-                return new PurchaseResult(PurchaseStatus.SoldOut);
-            }
-
-            userId ??= AnonymousBuyers.Next();
-            var (result, retry) = await DeductRemoteAsync(sale, userId);
-            if (!retry)
-            {
-                return result;
-            }
-
-            sale = await RefreshOrNullAsync(saleId);
-        }
-
-        telemetry.RecordOutcome(PurchaseOutcomes.Rejected);
-        return new PurchaseResult(sale is null ? PurchaseStatus.NoSale : PurchaseStatus.Unavailable);
     }
 
     private bool TryTakeLocal(LocalSale sale)
@@ -86,82 +87,65 @@ public sealed class PurchaseService(
         return taken;
     }
 
-    private async ValueTask<(PurchaseResult Result, bool Retry)> DeductRemoteAsync(LocalSale sale, string userId)
+    /// <summary>The purchase's answer, or null when the sale changed epoch (or vanished) and must be re-read.</summary>
+    private async ValueTask<PurchaseResult?> DeductRemoteAsync(LocalSale sale, string userId)
     {
         using var activity = StockTelemetry.ActivitySource.StartActivity(StockTelemetry.RemoteDeductSpan);
         activity?.SetTag("spike.sale", sale.SaleId);
         activity?.SetTag("spike.replica", replica.Id);
         var started = Stopwatch.GetTimestamp();
 
-        RemoteDeduction reply;
-        try
-        {
-            reply = await store.DeductAsync(sale, userId, replica.Id).WaitAsync(_redisTimeout);
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            // Only a command that never left this process is surely unsold; after a timeout Redis may have sold the
-            // unit, so it stays taken: the slice may then sell one unit less, never one more.
-            if (NeverSent(ex))
-            {
-                sale.Stock.Return();
-            }
+        var deduction = await store.DeductAsync(sale.Keys, sale.Epoch, userId, replica.Id);
 
-            activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
-            telemetry.RecordRemoteDuration(Stopwatch.GetElapsedTime(started), "error");
-            telemetry.RecordOutcome(PurchaseOutcomes.Error);
-            ReportRedisFailure(sale.SaleId, ex);
-            return (new PurchaseResult(PurchaseStatus.Unavailable), false);
-        }
-
-        var (status, outcome) = reply.Code switch
+        var (status, outcome) = deduction.Status switch
         {
-            SaleScripts.Created => (PurchaseStatus.Created, PurchaseOutcomes.Success),
-            SaleScripts.Existing => (PurchaseStatus.Existing, PurchaseOutcomes.Existing),
-            SaleScripts.SoldOut => (PurchaseStatus.SoldOut, PurchaseOutcomes.SoldOutRemote),
-            _ => (PurchaseStatus.NoSale, PurchaseOutcomes.Rejected),
+            DeductionStatus.Created => (PurchaseStatus.Created, PurchaseOutcomes.Success),
+            DeductionStatus.Existing => (PurchaseStatus.Existing, PurchaseOutcomes.Existing),
+            DeductionStatus.SoldOut => (PurchaseStatus.SoldOut, PurchaseOutcomes.SoldOutRemote),
+            DeductionStatus.NoSale => (PurchaseStatus.NoSale, PurchaseOutcomes.NoSale),
+            DeductionStatus.StaleEpoch => (PurchaseStatus.NoSale, "stale_epoch"),
+            _ => (PurchaseStatus.Unavailable, PurchaseOutcomes.Error),
         };
 
-        if (status == PurchaseStatus.Created)
+        switch (deduction.Status)
         {
-            sale.RecordSale();
-        }
-        else if (status == PurchaseStatus.SoldOut)
-        {
-            sale.MarkSoldOutInRedis();
-        }
-        else
-        {
-            sale.Stock.Return();
+            case DeductionStatus.Created:
+                sale.RecordSale();
+                break;
+            case DeductionStatus.SoldOut:
+                sale.MarkSoldOutInRedis();
+                break;
+            case DeductionStatus.InDoubt:
+                // Redis may have sold the unit, so it stays taken: the slice may sell one unit less, never one more.
+                break;
+            default:
+                sale.Stock.Return();
+                break;
         }
 
         if (activity is not null)
         {
             activity.SetTag("spike.result", outcome);
-            activity.SetTag("spike.order", reply.OrderId);
+            activity.SetTag("spike.order", deduction.OrderId);
+            if (deduction.Failure is { } failure)
+            {
+                activity.SetStatus(ActivityStatusCode.Error, failure.GetType().Name);
+            }
         }
 
         telemetry.RecordRemoteDuration(Stopwatch.GetElapsedTime(started), outcome);
-        if (reply.Code is SaleScripts.StaleEpoch or SaleScripts.NoSale)
+        if (deduction.Status is DeductionStatus.NoSale or DeductionStatus.StaleEpoch)
         {
-            return (default, true);
+            return null;
+        }
+
+        if (deduction.Failure is { } redisFailure)
+        {
+            ReportRedisFailure(sale.SaleId, redisFailure);
         }
 
         telemetry.RecordOutcome(outcome);
-        return (new PurchaseResult(status, reply.OrderId, userId), false);
-    }
-
-    private async ValueTask<LocalSale?> RefreshOrNullAsync(string saleId)
-    {
-        try
-        {
-            return await registry.RefreshAsync(saleId);
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            ReportRedisFailure(saleId, ex);
-            return null;
-        }
+        return new PurchaseResult(status, deduction.OrderId);
     }
 
     /// <summary>During an outage every purchase fails; one warning per interval, with a count, keeps the log readable.</summary>
@@ -177,13 +161,6 @@ public sealed class PurchaseService(
 
         logger.RedisUnavailable(saleId, Interlocked.Exchange(ref _unreportedFailures, 0), exception);
     }
-
-    private static bool NeverSent(Exception ex) => ex switch
-    {
-        RedisTimeoutException timeout => timeout.Commandstatus == CommandStatus.WaitingToBeSent,
-        RedisConnectionException connection => connection.CommandStatus == CommandStatus.WaitingToBeSent,
-        _ => false,
-    };
 }
 
 internal static partial class PurchaseLog

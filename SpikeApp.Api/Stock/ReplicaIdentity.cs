@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using SpikeApp.Api.Store;
 
 namespace SpikeApp.Api.Stock;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
+using SpikeApp.Api.Store;
 
 namespace SpikeApp.Api.Stock;
 
@@ -12,7 +12,6 @@ namespace SpikeApp.Api.Stock;
 public sealed partial class SaleBootstrapper(
     RedisSaleStore store,
     SaleRegistry registry,
-    IConnectionMultiplexer redis,
     IOptions<SpikeOptions> options,
     ILogger<SaleBootstrapper> logger) : BackgroundService, IHealthCheck
 {
@@ -32,8 +31,7 @@ public sealed partial class SaleBootstrapper(
             try
             {
                 await store.LoadScriptsAsync();
-                var state = await store.CreateIfAbsentAsync(defaultSale.Id, defaultSale.Total);
-                var sale = registry.Adopt(defaultSale.Id, state);
+                var (state, sale) = await registry.CreateIfAbsentAsync(defaultSale.Id, defaultSale.Total);
                 LogSaleJoined(defaultSale.Id, state.Total, state.Sold, state.Epoch, sale.Stock.Capacity);
                 if (state.Total != defaultSale.Total)
                 {
@@ -44,7 +42,7 @@ public sealed partial class SaleBootstrapper(
                 _ready = true;
                 return;
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            catch (SaleStoreUnavailableException ex)
             {
                 LogRedisNotReady(ex);
                 await Task.Delay(RetryDelay, stoppingToken);
@@ -54,10 +52,10 @@ public sealed partial class SaleBootstrapper(
 
     private async Task FollowResetsAsync()
     {
-        await redis.GetSubscriber().SubscribeAsync(SaleKeys.ResetChannel, (channel, saleId) => _ = RefreshAsync(saleId.ToString()));
+        await store.SubscribeToResetsAsync(RefreshAsync);
 
         // A reset announced while this replica was disconnected is missed by pub/sub, so re-read every sale on reconnect.
-        redis.ConnectionRestored += (sender, args) =>
+        store.Reconnected += () =>
         {
             foreach (var sale in registry.Sales)
             {
@@ -72,7 +70,7 @@ public sealed partial class SaleBootstrapper(
         {
             await registry.RefreshAsync(saleId);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (SaleStoreUnavailableException ex)
         {
             LogRefreshFailed(saleId, ex);
         }

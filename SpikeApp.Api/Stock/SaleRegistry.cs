@@ -1,11 +1,13 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
+using SpikeApp.Api.Store;
 
 namespace SpikeApp.Api.Stock;
 
 /// <summary>
-/// This replica's view of every sale it has seen, keyed by sale id. Reads are lock-free; a sale is loaded from
-/// Redis the first time it is asked for, and replaced (never mutated) when Redis shows a newer epoch.
+/// This replica's view of every sale it has seen, keyed by sale id, and the one place that turns what Redis says
+/// about a sale into local state. Reads are lock-free; a sale is loaded from Redis the first time it is asked for,
+/// and replaced (never mutated) when Redis shows a newer epoch.
 /// </summary>
 public sealed class SaleRegistry(RedisSaleStore store, IOptions<SpikeOptions> options)
 {
@@ -18,20 +20,28 @@ public sealed class SaleRegistry(RedisSaleStore store, IOptions<SpikeOptions> op
         _sales.TryGetValue(saleId, out var sale) ? ValueTask.FromResult<LocalSale?>(sale) : LoadAsync(saleId);
 
     /// <summary>Re-reads a sale from Redis, e.g. after a reset was announced or the connection came back.</summary>
-    public async ValueTask<LocalSale?> RefreshAsync(string saleId)
+    public async Task<SaleView?> RefreshAsync(string saleId)
     {
-        var state = await store.GetAsync(saleId);
-        if (state is null)
+        if (await store.GetAsync(saleId) is not SaleState state)
         {
             _sales.TryRemove(saleId, out _);
             return null;
         }
 
-        return Adopt(saleId, state.Value);
+        return Adopt(saleId, state);
     }
 
-    /// <summary>Takes Redis' state of a sale; a newer epoch replaces the local slice with a fresh one.</summary>
-    public LocalSale Adopt(string saleId, SaleState state)
+    /// <summary>Creates the sale in Redis unless it exists (a restart never resets a running sale), and joins it.</summary>
+    public async Task<SaleView> CreateIfAbsentAsync(string saleId, long total) =>
+        Adopt(saleId, await store.CreateIfAbsentAsync(saleId, total));
+
+    /// <summary>Creates or resets the sale in Redis and takes a fresh slice of the new epoch.</summary>
+    public async Task<SaleView> ResetAsync(string saleId, long total) =>
+        Adopt(saleId, await store.ResetAsync(saleId, total));
+
+    private async ValueTask<LocalSale?> LoadAsync(string saleId) => (await RefreshAsync(saleId))?.Local;
+
+    private SaleView Adopt(string saleId, SaleState state)
     {
         var sale = _sales.AddOrUpdate(
             saleId,
@@ -45,15 +55,9 @@ public sealed class SaleRegistry(RedisSaleStore store, IOptions<SpikeOptions> op
             sale.MarkSoldOutInRedis();
         }
 
-        return sale;
-    }
-
-    private async ValueTask<LocalSale?> LoadAsync(string saleId)
-    {
-        var state = await store.GetAsync(saleId);
-        return state is null ? null : Adopt(saleId, state.Value);
+        return new SaleView(state, sale);
     }
 
     private LocalSale Create(string saleId, SaleState state) =>
-        new(saleId, state.Epoch, state.Total, options.Value.SliceFor(state.Total));
+        new(saleId, state.Epoch, options.Value.SliceFor(state.Total));
 }

@@ -16,25 +16,6 @@ public sealed class StockTelemetry
 
     public static readonly ActivitySource ActivitySource = new(ActivitySourceName);
 
-    /// <summary>
-    /// A client span for one Redis round trip, with the database attributes the dashboard shows as a Redis dependency.
-    /// Cheaper than StackExchange.Redis' profiling-based instrumentation, which keeps every command for its 10 s
-    /// flush: on the remote path that cost throughput and hundreds of MB (bench/README.md), and left fresh traces without their Redis call.
-    /// </summary>
-    public static Activity? StartRedisCall(string operation, string server)
-    {
-        var activity = ActivitySource.StartActivity(operation, ActivityKind.Client);
-        if (activity is not null)
-        {
-            activity.SetTag("db.system", "redis");
-            activity.SetTag("db.system.name", "redis");
-            activity.SetTag("db.operation.name", operation);
-            activity.SetTag("server.address", server);
-        }
-
-        return activity;
-    }
-
     private readonly Counter<long> _purchases;
     private readonly Histogram<double> _remoteDuration;
 
@@ -73,6 +54,7 @@ public static class PurchaseOutcomes
     public const string Existing = "existing";
     public const string SoldOutLocal = "sold_out_local";
     public const string SoldOutRemote = "sold_out_remote";
-    public const string Rejected = "rejected";
+    public const string NoSale = "no_sale";
+    public const string Overloaded = "overloaded";
     public const string Error = "error";
 }

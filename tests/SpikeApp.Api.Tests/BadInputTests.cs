@@ -1,8 +1,10 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using SpikeApp.Api.Errors;
 using SpikeApp.Api.Sales;
 using SpikeApp.Api.Stock;
+using SpikeApp.Api.Store;
 using StackExchange.Redis;
 
 namespace SpikeApp.Api.Tests;
@@ -97,14 +99,14 @@ public class BadInputTests(RedisServer redis)
     private async Task<string> SnapshotAsync(ApiHost host)
     {
         var db = redis.Connection.GetDatabase();
-        var keys = SaleKeys.For(host.SaleId);
-        var sale = await db.HashGetAllAsync(keys[SaleKeys.Sale]);
+        var keys = new SaleKeys(host.SaleId);
+        var sale = await db.HashGetAllAsync(keys.Sale);
         var registry = (SaleRegistry)host.Services.GetService(typeof(SaleRegistry))!;
         var local = await registry.GetAsync(host.SaleId);
         return string.Join(';',
             string.Join(',', sale.OrderBy(entry => entry.Name.ToString()).Select(entry => $"{entry.Name}={entry.Value}")),
-            await db.HashLengthAsync(keys[SaleKeys.Buyers]),
-            await db.StreamLengthAsync(keys[SaleKeys.Stream]),
+            await db.HashLengthAsync(keys.Buyers),
+            await db.StreamLengthAsync(keys.Stream),
             await redis.Server.DatabaseSizeAsync(),
             local!.Stock.Remaining,
             local.Epoch);

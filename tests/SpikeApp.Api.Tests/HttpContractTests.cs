@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using SpikeApp.Api.Errors;
 using SpikeApp.Api.Sales;
 
 namespace SpikeApp.Api.Tests;

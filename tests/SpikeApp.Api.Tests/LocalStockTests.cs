@@ -1,4 +1,5 @@
 using SpikeApp.Api.Stock;
+using SpikeApp.Api.Store;
 
 namespace SpikeApp.Api.Tests;
 

@@ -1,4 +1,4 @@
-using SpikeApp.Api.Stock;
+using SpikeApp.Api.Store;
 using StackExchange.Redis;
 
 namespace SpikeApp.Api.Tests;
@@ -6,7 +6,7 @@ namespace SpikeApp.Api.Tests;
 [Collection(SharedRedis.Name)]
 public class RedisSaleStoreTests(RedisServer redis)
 {
-    private readonly RedisSaleStore _store = new(redis.Connection);
+    private readonly RedisSaleStore _store = new(redis.Connection, TimeSpan.FromSeconds(10));
     private readonly IDatabase _db = redis.Connection.GetDatabase();
 
     [Fact]
@@ -14,26 +14,26 @@ public class RedisSaleStoreTests(RedisServer redis)
     {
         var saleId = NewSaleId();
         var state = await _store.CreateIfAbsentAsync(saleId, 100);
-        var sale = new LocalSale(saleId, state.Epoch, state.Total, slice: 1000);
+        var sale = new Sale(new SaleKeys(saleId), state.Epoch);
         using var start = new ManualResetEventSlim();
 
         var buyers = Enumerable.Range(0, 1000).Select(buyer => Task.Run(async () =>
         {
             start.Wait();
-            return await _store.DeductAsync(sale, $"user-{buyer}", "replica-a");
+            return await DeductAsync(sale, $"user-{buyer}", "replica-a");
         })).ToList();
         start.Set();
         var replies = await Task.WhenAll(buyers);
 
-        Assert.Equal(100, replies.Count(reply => reply.Code == SaleScripts.Created));
-        Assert.Equal(900, replies.Count(reply => reply.Code == SaleScripts.SoldOut));
-        Assert.Equal(100, replies.Where(reply => reply.Code == SaleScripts.Created).Select(reply => reply.OrderId).Distinct().Count());
-        var keys = SaleKeys.For(saleId);
-        Assert.Equal(100, (long)await _db.HashGetAsync(keys[SaleKeys.Sale], "sold"));
-        Assert.Equal(100, await _db.HashLengthAsync(keys[SaleKeys.Buyers]));
-        Assert.Equal(100, await _db.HashLengthAsync(keys[SaleKeys.Orders]));
-        Assert.Equal(100, await _db.StreamLengthAsync(keys[SaleKeys.Stream]));
-        Assert.Equal(100, (long)await _db.HashGetAsync(keys[SaleKeys.SoldByReplica], "replica-a"));
+        Assert.Equal(100, replies.Count(reply => reply.Status == DeductionStatus.Created));
+        Assert.Equal(900, replies.Count(reply => reply.Status == DeductionStatus.SoldOut));
+        Assert.Equal(100, replies.Where(reply => reply.Status == DeductionStatus.Created).Select(reply => reply.OrderId).Distinct().Count());
+        var keys = sale.Keys;
+        Assert.Equal(100, (long)await _db.HashGetAsync(keys.Sale, "sold"));
+        Assert.Equal(100, await _db.HashLengthAsync(keys.Buyers));
+        Assert.Equal(100, await _db.HashLengthAsync(keys.Orders));
+        Assert.Equal(100, await _db.StreamLengthAsync(keys.Stream));
+        Assert.Equal(100, (long)await _db.HashGetAsync(keys.SoldByReplica, "replica-a"));
     }
 
     [Fact]
@@ -41,11 +41,11 @@ public class RedisSaleStoreTests(RedisServer redis)
     {
         var sale = await CreateAsync(total: 5);
 
-        var first = await _store.DeductAsync(sale, "alice", "r1");
-        var second = await _store.DeductAsync(sale, "alice", "r2");
+        var first = await DeductAsync(sale, "alice", "r1");
+        var second = await DeductAsync(sale, "alice", "r2");
 
-        Assert.Equal(SaleScripts.Created, first.Code);
-        Assert.Equal(SaleScripts.Existing, second.Code);
+        Assert.Equal(DeductionStatus.Created, first.Status);
+        Assert.Equal(DeductionStatus.Existing, second.Status);
         Assert.Equal(first.OrderId, second.OrderId);
         Assert.Equal(1, (await _store.GetAsync(sale.SaleId))!.Value.Sold);
     }
@@ -53,11 +53,11 @@ public class RedisSaleStoreTests(RedisServer redis)
     [Fact]
     public async Task UnknownSaleIsNoSale()
     {
-        var sale = new LocalSale(NewSaleId(), epoch: 1, total: 10, slice: 10);
+        var sale = new Sale(new SaleKeys(NewSaleId()), Epoch: 1);
 
-        var reply = await _store.DeductAsync(sale, "alice", "r1");
+        var reply = await DeductAsync(sale, "alice", "r1");
 
-        Assert.Equal(SaleScripts.NoSale, reply.Code);
+        Assert.Equal(DeductionStatus.NoSale, reply.Status);
         Assert.Null(await _store.GetAsync(sale.SaleId));
     }
 
@@ -67,11 +67,11 @@ public class RedisSaleStoreTests(RedisServer redis)
         // The seed's check (total >= sold) let a buyer through here and sold total + 1.
         var sale = await CreateAsync(total: 1);
 
-        var first = await _store.DeductAsync(sale, "alice", "r1");
-        var second = await _store.DeductAsync(sale, "bob", "r1");
+        var first = await DeductAsync(sale, "alice", "r1");
+        var second = await DeductAsync(sale, "bob", "r1");
 
-        Assert.Equal(SaleScripts.Created, first.Code);
-        Assert.Equal(SaleScripts.SoldOut, second.Code);
+        Assert.Equal(DeductionStatus.Created, first.Status);
+        Assert.Equal(DeductionStatus.SoldOut, second.Status);
         var state = (await _store.GetAsync(sale.SaleId))!.Value;
         Assert.Equal(1, state.Sold);
         Assert.True(state.SoldOut);
@@ -81,11 +81,11 @@ public class RedisSaleStoreTests(RedisServer redis)
     public async Task BuyerWhoAlreadyHoldsAnOrderGetsItBackAfterSellOut()
     {
         var sale = await CreateAsync(total: 1);
-        var bought = await _store.DeductAsync(sale, "alice", "r1");
+        var bought = await DeductAsync(sale, "alice", "r1");
 
-        var retried = await _store.DeductAsync(sale, "alice", "r1");
+        var retried = await DeductAsync(sale, "alice", "r1");
 
-        Assert.Equal(SaleScripts.Existing, retried.Code);
+        Assert.Equal(DeductionStatus.Existing, retried.Status);
         Assert.Equal(bought.OrderId, retried.OrderId);
     }
 
@@ -93,8 +93,8 @@ public class RedisSaleStoreTests(RedisServer redis)
     public async Task CreatingAnExistingSaleNeverResetsIt()
     {
         var sale = await CreateAsync(total: 10);
-        await _store.DeductAsync(sale, "alice", "r1");
-        await _store.DeductAsync(sale, "bob", "r1");
+        await DeductAsync(sale, "alice", "r1");
+        await DeductAsync(sale, "bob", "r1");
 
         var again = await _store.CreateIfAbsentAsync(sale.SaleId, 500);
 
@@ -105,19 +105,19 @@ public class RedisSaleStoreTests(RedisServer redis)
     public async Task ResetStartsANewEpochAndForgetsOrders()
     {
         var sale = await CreateAsync(total: 10);
-        var old = await _store.DeductAsync(sale, "alice", "r1");
+        var old = await DeductAsync(sale, "alice", "r1");
 
         var reset = await _store.ResetAsync(sale.SaleId, 3);
-        var stale = await _store.DeductAsync(sale, "alice", "r1");
-        var fresh = await _store.DeductAsync(new LocalSale(sale.SaleId, reset.Epoch, reset.Total, 3), "alice", "r1");
+        var stale = await DeductAsync(sale, "alice", "r1");
+        var fresh = await DeductAsync(sale with { Epoch = reset.Epoch }, "alice", "r1");
 
         Assert.Equal(new SaleState(3, 0, 2), reset);
-        Assert.Equal(SaleScripts.StaleEpoch, stale.Code);
-        Assert.Equal(SaleScripts.Created, fresh.Code);
+        Assert.Equal(DeductionStatus.StaleEpoch, stale.Status);
+        Assert.Equal(DeductionStatus.Created, fresh.Status);
         Assert.NotEqual(old.OrderId, fresh.OrderId);
         Assert.Null(await _store.GetOrderAsync(sale.SaleId, old.OrderId!));
         Assert.Equal("alice", (await _store.GetOrderAsync(sale.SaleId, fresh.OrderId!))!.UserId);
-        Assert.Equal(1, await _db.StreamLengthAsync(SaleKeys.For(sale.SaleId)[SaleKeys.Stream]));
+        Assert.Equal(1, await _db.StreamLengthAsync(sale.Keys.Stream));
     }
 
     [Fact]
@@ -129,7 +129,7 @@ public class RedisSaleStoreTests(RedisServer redis)
 
         for (var buyer = 0; buyer < 20; buyer++)
         {
-            await _store.DeductAsync(sale, $"user-{buyer}", "r1");
+            await DeductAsync(sale, $"user-{buyer}", "r1");
         }
 
         var after = await redis.CommandCallsAsync();
@@ -143,7 +143,7 @@ public class RedisSaleStoreTests(RedisServer redis)
         var sale = await CreateAsync(total: 2);
         var before = DateTimeOffset.UtcNow.AddSeconds(-5);
 
-        var reply = await _store.DeductAsync(sale, "carol", "replica-7");
+        var reply = await DeductAsync(sale, "carol", "replica-7");
         var order = await _store.GetOrderAsync(sale.SaleId, reply.OrderId!);
 
         Assert.NotNull(order);
@@ -151,12 +151,21 @@ public class RedisSaleStoreTests(RedisServer redis)
         Assert.InRange(order.CreatedAt, before, DateTimeOffset.UtcNow.AddSeconds(5));
     }
 
-    private async Task<LocalSale> CreateAsync(int total)
+    private async Task<Sale> CreateAsync(int total)
     {
         var saleId = NewSaleId();
         var state = await _store.CreateIfAbsentAsync(saleId, total);
-        return new LocalSale(saleId, state.Epoch, state.Total, slice: total * 10);
+        return new Sale(new SaleKeys(saleId), state.Epoch);
     }
 
+    private Task<Deduction> DeductAsync(Sale sale, string userId, string replicaId) =>
+        _store.DeductAsync(sale.Keys, sale.Epoch, userId, replicaId);
+
     private static string NewSaleId() => "t-" + Guid.NewGuid().ToString("N")[..12];
+
+    /// <summary>What a replica holds to deduct: the sale's keys and the epoch its slice belongs to.</summary>
+    private sealed record Sale(SaleKeys Keys, long Epoch)
+    {
+        public string SaleId => Keys.SaleId;
+    }
 }

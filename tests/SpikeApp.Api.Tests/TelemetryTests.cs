@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Http.Json;
 using SpikeApp.Api.Sales;
 using SpikeApp.Api.Stock;
+using SpikeApp.Api.Store;
 
 namespace SpikeApp.Api.Tests;
 
@@ -24,7 +25,7 @@ public sealed class TelemetryTests : IDisposable
         _ = TestSource.Name;
         _listener = new ActivityListener
         {
-            ShouldListenTo = source => source.Name is StockTelemetry.ActivitySourceName or "Microsoft.AspNetCore"
+            ShouldListenTo = source => source.Name is StockTelemetry.ActivitySourceName or StoreTelemetry.ActivitySourceName or "Microsoft.AspNetCore"
                 || source.Name == TestSource.Name,
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = _stopped.Enqueue,

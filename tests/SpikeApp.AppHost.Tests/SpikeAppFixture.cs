@@ -22,7 +22,7 @@ internal static class SpikeAppFixture
             "Redis:Mode=local",
             $"Spike:Replicas={replicas}",
             $"Spike:BufferRatio={bufferRatio.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
-            $"Spike:Sale:Total={total}",
+            $"Spike:DefaultSale:Total={total}",
             $"Parameters:admin-key={AdminKey}",
             // These tests check accounting, not timeouts (the fault tests do): a slow, shared CI core must not turn a sale into a 503.
             "Spike:RedisTimeoutMilliseconds=10000",

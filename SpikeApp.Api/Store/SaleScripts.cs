@@ -1,8 +1,8 @@
-namespace SpikeApp.Api.Stock;
+namespace SpikeApp.Api.Store;
 
 /// <summary>
 /// The Lua scripts that change a sale. Each runs atomically inside Redis, so Redis alone decides who gets a unit.
-/// Keys are those of <see cref="SaleKeys.For"/>, in that order.
+/// Keys are <see cref="SaleKeys.ScriptKeys"/>, in that order.
 /// </summary>
 internal static class SaleScripts
 {
@@ -10,18 +10,18 @@ internal static class SaleScripts
     public const long NoSale = 0, Created = 1, Existing = 2, SoldOut = 3, StaleEpoch = 4;
 
     /// <summary>
-    /// ARGV: user id, replica id, the epoch the replica's slice belongs to.
-    /// Returns {code, orderId, epoch, total}. The check is <c>sold &lt; total</c>: the seed's <c>total &gt;= sold</c> sold one unit too many.
+    /// ARGV: user id, replica id, the epoch the replica's slice belongs to. Returns {code, orderId}.
+    /// The check is <c>sold &lt; total</c>: the seed's <c>total &gt;= sold</c> sold one unit too many.
     /// A buyer who already holds an order gets it back, even after the sale sold out, so a retried request is idempotent.
     /// </summary>
     public const string Deduct = """
         local sale = redis.call('HMGET', KEYS[1], 'total', 'sold', 'epoch')
-        if not sale[1] then return {0, '', '0', '0'} end
+        if not sale[1] then return {0, ''} end
         local epoch = sale[3]
-        if epoch ~= ARGV[3] then return {4, '', epoch, sale[1]} end
+        if epoch ~= ARGV[3] then return {4, ''} end
         local existing = redis.call('HGET', KEYS[2], ARGV[1])
-        if existing then return {2, existing, epoch, sale[1]} end
-        if tonumber(sale[2]) >= tonumber(sale[1]) then return {3, '', epoch, sale[1]} end
+        if existing then return {2, existing} end
+        if tonumber(sale[2]) >= tonumber(sale[1]) then return {3, ''} end
         local sold = redis.call('HINCRBY', KEYS[1], 'sold', 1)
         local orderId = epoch .. '-' .. sold
         local now = redis.call('TIME')
@@ -30,7 +30,7 @@ internal static class SaleScripts
         redis.call('HSET', KEYS[3], orderId, ARGV[1] .. '|' .. ARGV[2] .. '|' .. createdAt)
         redis.call('XADD', KEYS[4], '*', 'order', orderId, 'user', ARGV[1], 'replica', ARGV[2])
         redis.call('HINCRBY', KEYS[5], ARGV[2], 1)
-        return {1, orderId, epoch, sale[1]}
+        return {1, orderId}
         """;
 
     /// <summary>
@@ -46,10 +46,10 @@ internal static class SaleScripts
 
     /// <summary>
     /// ARGV: total, sale id, reset channel. Forgets every order, starts a new epoch and tells the replicas.
-    /// Returns {total, sold, epoch}.
+    /// UNLINK frees a large sale's keys in the background instead of blocking Redis. Returns {total, sold, epoch}.
     /// </summary>
     public const string Reset = """
-        redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5])
+        redis.call('UNLINK', KEYS[2], KEYS[3], KEYS[4], KEYS[5])
         local epoch = redis.call('HINCRBY', KEYS[1], 'epoch', 1)
         redis.call('HSET', KEYS[1], 'total', ARGV[1], 'sold', 0)
         redis.call('PUBLISH', ARGV[3], ARGV[2])

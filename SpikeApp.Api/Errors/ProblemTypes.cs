@@ -1,4 +1,4 @@
-namespace SpikeApp.Api.Sales;
+namespace SpikeApp.Api.Errors;
 
 /// <summary>RFC 7807 <c>type</c> values, stable so clients can branch on them.</summary>
 public static class ProblemTypes

@@ -1,7 +1,8 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
+using SpikeApp.Api.Store;
 
-namespace SpikeApp.Api.Stock;
+namespace SpikeApp.Api;
 
 /// <summary>How this replica takes part in flash sales; bound from the <c>Spike</c> section.</summary>
 public sealed class SpikeOptions

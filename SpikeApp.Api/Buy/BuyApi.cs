@@ -3,23 +3,23 @@ using Microsoft.Extensions.Options;
 using SpikeApp.Api.Admission;
 using SpikeApp.Api.Stock;
 
-namespace SpikeApp.Api.Seed;
+namespace SpikeApp.Api.Buy;
 
 /// <summary>
 /// The Go demo's endpoints, so its load test (<c>ab -n 20000 -c 100 .../buy/skill</c>) runs unchanged: always 200,
 /// <c>{"code":1,...}</c> on success and <c>{"code":-1,...}</c> otherwise, a fresh anonymous buyer per request,
 /// on the default sale.
 /// </summary>
-public static class SeedApi
+public static class BuyApi
 {
-    public static IEndpointRouteBuilder MapSeedApi(this IEndpointRouteBuilder app)
+    public static RouteGroupBuilder MapBuyApi(this IEndpointRouteBuilder app)
     {
-        var seed = app.MapGroup("/buy").WithTags("Seed").RequireRateLimiting(AdmissionExtensions.PurchasePolicy);
+        var buy = app.MapGroup("/buy").WithTags("Buy").RequirePurchaseAdmission();
 
-        seed.MapGet("/skill", BuyAsync);
-        seed.MapGet("/ticket", BuyAsync);
+        buy.MapGet("/skill", BuyAsync);
+        buy.MapGet("/ticket", BuyAsync);
 
-        return app;
+        return buy;
     }
 
     public static async Task<IResult> BuyAsync(PurchaseService purchases, IOptions<SpikeOptions> options)
@@ -27,20 +27,20 @@ public static class SeedApi
         var result = await purchases.PurchaseAsync(options.Value.DefaultSale.Id, userId: null);
         return result.Status switch
         {
-            PurchaseStatus.Created => SeedReply.Success,
-            PurchaseStatus.SoldOut => SeedReply.SoldOut,
-            PurchaseStatus.NoSale => SeedReply.NoSale,
-            _ => SeedReply.Busy,
+            PurchaseStatus.Created => BuyReply.Success,
+            PurchaseStatus.SoldOut => BuyReply.SoldOut,
+            PurchaseStatus.NoSale => BuyReply.NoSale,
+            _ => BuyReply.Busy,
         };
     }
 
     /// <summary>The four possible answers, serialized once: the seed route is the load test's hot path.</summary>
-    private sealed class SeedReply(string json) : IResult
+    private sealed class BuyReply(string json) : IResult
     {
-        public static readonly SeedReply Success = new("""{"code":1,"msg":"抢票成功"}""");
-        public static readonly SeedReply SoldOut = new("""{"code":-1,"msg":"已售罄"}""");
-        public static readonly SeedReply NoSale = new("""{"code":-1,"msg":"活动不存在"}""");
-        public static readonly SeedReply Busy = new("""{"code":-1,"msg":"系统繁忙，请稍后再试"}""");
+        public static readonly BuyReply Success = new("""{"code":1,"msg":"抢票成功"}""");
+        public static readonly BuyReply SoldOut = new("""{"code":-1,"msg":"已售罄"}""");
+        public static readonly BuyReply NoSale = new("""{"code":-1,"msg":"活动不存在"}""");
+        public static readonly BuyReply Busy = new("""{"code":-1,"msg":"系统繁忙，请稍后再试"}""");
 
         private readonly byte[] _body = Encoding.UTF8.GetBytes(json);
 

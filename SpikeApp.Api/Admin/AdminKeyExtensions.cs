@@ -1,13 +1,12 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
-using SpikeApp.Api.Sales;
-using SpikeApp.Api.Stock;
+using SpikeApp.Api.Errors;
 
 namespace SpikeApp.Api.Admin;
 
 /// <summary>Guards operator endpoints (create or reset a sale) with the key the AppHost generates.</summary>
-public static class AdminKeyFilter
+public static class AdminKeyExtensions
 {
     public const string HeaderName = "X-Admin-Key";
 
@@ -18,14 +17,12 @@ public static class AdminKeyFilter
             var configured = context.HttpContext.RequestServices.GetRequiredService<IOptions<SpikeOptions>>().Value.AdminKey;
             if (string.IsNullOrEmpty(configured))
             {
-                return TypedResults.Problem("Admin endpoints are disabled: Spike:AdminKey is not configured.",
-                    statusCode: StatusCodes.Status403Forbidden, title: "Admin disabled", type: ProblemTypes.AdminDisabled);
+                return Problems.AdminDisabled();
             }
 
             if (!Matches(context.HttpContext.Request.Headers[HeaderName].ToString(), configured))
             {
-                return TypedResults.Problem($"A valid {HeaderName} header is required.",
-                    statusCode: StatusCodes.Status401Unauthorized, title: "Admin key required", type: ProblemTypes.AdminKeyRequired);
+                return Problems.AdminKeyRequired(HeaderName);
             }
 
             return await next(context);

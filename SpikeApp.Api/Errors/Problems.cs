@@ -1,0 +1,61 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using SpikeApp.Api.Store;
+
+namespace SpikeApp.Api.Errors;
+
+/// <summary>Every problem answer of the API, in one place so status, type and wording stay consistent.</summary>
+internal static class Problems
+{
+    /// <summary>How long a client should wait before retrying a 429 or a 503.</summary>
+    public const string RetryAfterSeconds = "1";
+
+    public static ProblemHttpResult SoldOut(string saleId) => TypedResults.Problem(
+        $"Sale '{saleId}' is sold out.", statusCode: StatusCodes.Status409Conflict, title: "Sold out", type: ProblemTypes.SoldOut);
+
+    public static ProblemHttpResult NoSale(string saleId) => TypedResults.Problem(
+        $"There is no sale '{saleId}'.", statusCode: StatusCodes.Status404NotFound, title: "No such sale", type: ProblemTypes.NoSale);
+
+    public static ProblemHttpResult NoOrder(string saleId, string orderId) => TypedResults.Problem(
+        $"Sale '{saleId}' has no order '{orderId}'.", statusCode: StatusCodes.Status404NotFound, title: "No such order", type: ProblemTypes.NoOrder);
+
+    public static ProblemHttpResult NoOrderForBuyer(string saleId, string userId) => TypedResults.Problem(
+        $"Buyer '{userId}' holds no order in sale '{saleId}'.", statusCode: StatusCodes.Status404NotFound, title: "No such order", type: ProblemTypes.NoOrder);
+
+    public static ProblemHttpResult Overloaded() => TypedResults.Problem(
+        "This replica is at its admission limit; nothing was sold. Retry later.",
+        statusCode: StatusCodes.Status429TooManyRequests, title: "Overloaded", type: ProblemTypes.Overloaded);
+
+    /// <summary>503; <see cref="StoreUnavailableExtensions.WithStoreUnavailableProblem"/> adds <c>Retry-After</c>.</summary>
+    public static ProblemHttpResult Unavailable() => TypedResults.Problem(
+        "The stock store did not answer. Retry with the same user id: a purchase that did go through is returned, never sold twice.",
+        statusCode: StatusCodes.Status503ServiceUnavailable, title: "Unavailable", type: ProblemTypes.Unavailable);
+
+    public static ProblemHttpResult AdminDisabled() => TypedResults.Problem(
+        "Admin endpoints are disabled: Spike:AdminKey is not configured.",
+        statusCode: StatusCodes.Status403Forbidden, title: "Admin disabled", type: ProblemTypes.AdminDisabled);
+
+    public static ProblemHttpResult AdminKeyRequired(string headerName) => TypedResults.Problem(
+        $"A valid {headerName} header is required.",
+        statusCode: StatusCodes.Status401Unauthorized, title: "Admin key required", type: ProblemTypes.AdminKeyRequired);
+
+    /// <summary>400 naming each invalid id (ids become Redis keys, so only a short, safe alphabet is accepted).</summary>
+    public static ValidationProblem InvalidIds(params ReadOnlySpan<(string Name, string? Value)> ids)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        foreach (var (name, value) in ids)
+        {
+            if (!Ids.IsValid(value))
+            {
+                errors[name] = [$"{name} must be 1-{Ids.MaxLength} characters of A-Z, a-z, 0-9, '_' or '-'."];
+            }
+        }
+
+        return Invalid(errors);
+    }
+
+    public static ValidationProblem InvalidTotal() =>
+        Invalid(new Dictionary<string, string[]> { ["total"] = ["total must be a whole number from 1 to 2147483647."] });
+
+    private static ValidationProblem Invalid(Dictionary<string, string[]> errors) =>
+        TypedResults.ValidationProblem(errors, type: ProblemTypes.InvalidInput);
+}

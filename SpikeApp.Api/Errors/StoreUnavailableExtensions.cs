@@ -1,0 +1,32 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using SpikeApp.Api.Store;
+
+namespace SpikeApp.Api.Errors;
+
+public static class StoreUnavailableExtensions
+{
+    /// <summary>
+    /// One policy for "Redis did not answer": a <see cref="SaleStoreUnavailableException"/> from a handler becomes 503,
+    /// and every 503 carries <c>Retry-After</c>, so handlers keep only their happy path.
+    /// </summary>
+    public static TBuilder WithStoreUnavailableProblem<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.AddEndpointFilter(async (context, next) =>
+        {
+            object? result;
+            try
+            {
+                result = await next(context);
+            }
+            catch (SaleStoreUnavailableException)
+            {
+                result = Problems.Unavailable();
+            }
+
+            if ((result is INestedHttpResult nested ? nested.Result : result) is IStatusCodeHttpResult { StatusCode: StatusCodes.Status503ServiceUnavailable })
+            {
+                context.HttpContext.Response.Headers.RetryAfter = Problems.RetryAfterSeconds;
+            }
+
+            return result;
+        });
+}

@@ -1,0 +1,30 @@
+namespace SpikeApp.Api.Store;
+
+/// <summary>How one remote deduction ended.</summary>
+public enum DeductionStatus
+{
+    /// <summary>Redis sold the unit to this buyer: a new order.</summary>
+    Created,
+
+    /// <summary>The buyer already held an order; it is returned and nothing is sold.</summary>
+    Existing,
+
+    /// <summary>Redis has no unit left.</summary>
+    SoldOut,
+
+    /// <summary>Redis has no such sale.</summary>
+    NoSale,
+
+    /// <summary>The sale was reset since the replica took its slice; nothing was sold.</summary>
+    StaleEpoch,
+
+    /// <summary>The command never left this process: surely nothing was sold.</summary>
+    NotSent,
+
+    /// <summary>The command was sent but no answer came in time: Redis may or may not have sold the unit.</summary>
+    InDoubt,
+}
+
+/// <summary>What Redis answered to one remote deduction, or why it did not.</summary>
+/// <param name="Failure">The Redis error or timeout behind <see cref="DeductionStatus.NotSent"/> and <see cref="DeductionStatus.InDoubt"/>.</param>
+public readonly record struct Deduction(DeductionStatus Status, string? OrderId = null, Exception? Failure = null);

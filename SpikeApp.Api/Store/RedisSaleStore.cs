@@ -1,0 +1,177 @@
+using System.Diagnostics;
+using System.Globalization;
+using StackExchange.Redis;
+
+namespace SpikeApp.Api.Store;
+
+/// <summary>
+/// Every Redis round trip of a sale. One shared multiplexer; scripts are loaded once so purchases go out as EVALSHA
+/// (StackExchange.Redis falls back to EVAL by itself if Redis lost its script cache). Each round trip is a client span,
+/// and none waits longer than the command timeout: Redis errors and timeouts become
+/// <see cref="SaleStoreUnavailableException"/>, or for a deduction a <see cref="DeductionStatus.NotSent"/> or
+/// <see cref="DeductionStatus.InDoubt"/> answer, so callers never handle StackExchange.Redis types.
+/// </summary>
+public sealed class RedisSaleStore
+{
+    private static readonly RedisValue[] SaleFields = ["total", "sold", "epoch"];
+
+    private readonly IConnectionMultiplexer _redis;
+    private readonly TimeSpan _commandTimeout;
+    private string? _server;
+
+    /// <param name="commandTimeout">
+    /// The store's own deadline: StackExchange.Redis notices a timeout on its heartbeat, up to a second late.
+    /// </param>
+    public RedisSaleStore(IConnectionMultiplexer redis, TimeSpan commandTimeout)
+    {
+        _redis = redis;
+        _commandTimeout = commandTimeout;
+        redis.ConnectionRestored += (_, _) => Reconnected?.Invoke();
+    }
+
+    /// <summary>Raised when a lost connection comes back; pub/sub messages sent meanwhile were missed.</summary>
+    public event Action? Reconnected;
+
+    private IDatabase Database => _redis.GetDatabase();
+
+    /// <summary>"host:port" of the Redis server, for the spans' server attributes.</summary>
+    private string Server => _server ??= _redis.GetEndPoints() switch
+    {
+        [System.Net.IPEndPoint ip, ..] => $"{ip.Address}:{ip.Port}",
+        [System.Net.DnsEndPoint dns, ..] => $"{dns.Host}:{dns.Port}",
+        _ => "redis",
+    };
+
+    /// <summary>Loads the scripts on every primary so later calls send only their SHA1.</summary>
+    public Task LoadScriptsAsync() => CallAsync("SCRIPT LOAD", async _ =>
+    {
+        foreach (var endpoint in _redis.GetEndPoints())
+        {
+            var server = _redis.GetServer(endpoint);
+            if (server.IsConnected && !server.IsReplica)
+            {
+                await server.ScriptLoadAsync(SaleScripts.Deduct);
+                await server.ScriptLoadAsync(SaleScripts.CreateIfAbsent);
+                await server.ScriptLoadAsync(SaleScripts.Reset);
+            }
+        }
+
+        return true;
+    });
+
+    /// <summary>Sells one unit to <paramref name="userId"/> if Redis has one for the slice's <paramref name="epoch"/>.</summary>
+    public async Task<Deduction> DeductAsync(SaleKeys keys, long epoch, string userId, string replicaId)
+    {
+        using var span = StoreTelemetry.StartRedisCall("EVALSHA", Server);
+        Task<RedisResult>? call = null;
+        RedisResult[] reply;
+        try
+        {
+            call = Database.ScriptEvaluateAsync(SaleScripts.Deduct, keys.ScriptKeys, [userId, replicaId, epoch]);
+            reply = (RedisResult[])(await call.WaitAsync(_commandTimeout))!;
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            ObserveAbandoned(call);
+            span?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
+            return new Deduction(NeverSent(ex) ? DeductionStatus.NotSent : DeductionStatus.InDoubt, Failure: ex);
+        }
+
+        return (long)reply[0] switch
+        {
+            SaleScripts.Created => new Deduction(DeductionStatus.Created, (string?)reply[1]),
+            SaleScripts.Existing => new Deduction(DeductionStatus.Existing, (string?)reply[1]),
+            SaleScripts.SoldOut => new Deduction(DeductionStatus.SoldOut),
+            SaleScripts.StaleEpoch => new Deduction(DeductionStatus.StaleEpoch),
+            _ => new Deduction(DeductionStatus.NoSale),
+        };
+    }
+
+    /// <summary>Creates the sale unless Redis has it, so a (re)start never resets a running sale.</summary>
+    public Task<SaleState> CreateIfAbsentAsync(string saleId, long total) => CallAsync("EVALSHA", async database =>
+        ToState((RedisResult[])(await database.ScriptEvaluateAsync(SaleScripts.CreateIfAbsent, [new SaleKeys(saleId).Sale], [total]))!));
+
+    /// <summary>Creates or resets the sale: every order is forgotten, a new epoch starts and every replica is told.</summary>
+    public Task<SaleState> ResetAsync(string saleId, long total) => CallAsync("EVALSHA", async database =>
+        ToState((RedisResult[])(await database.ScriptEvaluateAsync(
+            SaleScripts.Reset, new SaleKeys(saleId).ScriptKeys, [total, saleId, SaleKeys.ResetChannel.ToString()]))!));
+
+    /// <summary>The sale, or null when Redis has none.</summary>
+    public Task<SaleState?> GetAsync(string saleId) => CallAsync("HMGET", async database =>
+    {
+        var values = await database.HashGetAsync(new SaleKeys(saleId).Sale, SaleFields);
+        return values[0].IsNull ? (SaleState?)null : new SaleState((long)values[0], (long)values[1], (long)values[2]);
+    });
+
+    /// <summary>Units sold by each replica in the current epoch.</summary>
+    public Task<Dictionary<string, long>> GetSoldByReplicaAsync(string saleId) => CallAsync("HGETALL", async database =>
+        (await database.HashGetAllAsync(new SaleKeys(saleId).SoldByReplica))
+            .ToDictionary(entry => entry.Name.ToString(), entry => (long)entry.Value, StringComparer.Ordinal));
+
+    public Task<StoredOrder?> GetOrderAsync(string saleId, string orderId) => CallAsync("HGET", async database =>
+        ToOrder(saleId, orderId, await database.HashGetAsync(new SaleKeys(saleId).Orders, orderId)));
+
+    /// <summary>The order a buyer holds in a sale, if any: how a client settles a purchase whose answer it never got.</summary>
+    public async Task<StoredOrder?> GetOrderOfBuyerAsync(string saleId, string userId)
+    {
+        var orderId = await CallAsync("HGET", async database => (string?)await database.HashGetAsync(new SaleKeys(saleId).Buyers, userId));
+        return orderId is null ? null : await GetOrderAsync(saleId, orderId);
+    }
+
+    /// <summary>Calls <paramref name="onReset"/> with the sale id of every reset announced from now on.</summary>
+    public Task SubscribeToResetsAsync(Func<string, Task> onReset) => CallAsync("SUBSCRIBE", async _ =>
+    {
+        await _redis.GetSubscriber().SubscribeAsync(SaleKeys.ResetChannel, (_, saleId) => onReset(saleId.ToString()));
+        return true;
+    });
+
+    private async Task<T> CallAsync<T>(string operation, Func<IDatabase, Task<T>> command)
+    {
+        using var span = StoreTelemetry.StartRedisCall(operation, Server);
+        Task<T>? call = null;
+        try
+        {
+            call = command(Database);
+            return await call.WaitAsync(_commandTimeout);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            ObserveAbandoned(call);
+            span?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
+            throw new SaleStoreUnavailableException($"Redis did not answer {operation}: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>A call given up on at the deadline may still fail later; observe it so it is no unobserved task exception.</summary>
+    private static void ObserveAbandoned(Task? call)
+    {
+        if (call is { IsCompleted: false })
+        {
+            _ = call.ContinueWith(static task => _ = task.Exception, CancellationToken.None,
+                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>Only a command that never left this process is surely not executed.</summary>
+    private static bool NeverSent(Exception ex) => ex switch
+    {
+        RedisTimeoutException timeout => timeout.Commandstatus is CommandStatus.WaitingToBeSent or CommandStatus.WaitingInBacklog,
+        RedisConnectionException connection => connection.CommandStatus is CommandStatus.WaitingToBeSent or CommandStatus.WaitingInBacklog,
+        _ => false,
+    };
+
+    private static SaleState ToState(RedisResult[] reply) => new((long)reply[0], (long)reply[1], (long)reply[2]);
+
+    /// <summary>Stored by the deduct script as "user|replica|createdAtMs"; ids cannot contain '|'.</summary>
+    private static StoredOrder? ToOrder(string saleId, string orderId, RedisValue value)
+    {
+        if (value.IsNull)
+        {
+            return null;
+        }
+
+        var parts = value.ToString().Split('|');
+        return new StoredOrder(orderId, saleId, parts[0], parts[1],
+            DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(parts[2], CultureInfo.InvariantCulture)));
+    }
+}

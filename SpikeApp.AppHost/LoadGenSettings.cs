@@ -1,0 +1,57 @@
+using Microsoft.Extensions.Configuration;
+
+namespace SpikeApp.AppHost;
+
+/// <summary>The <c>loadgen</c> resource's run, from the AppHost's <c>LoadGen</c> section.</summary>
+internal sealed class LoadGenSettings
+{
+    public const string SectionName = "LoadGen";
+
+    public int Requests { get; set; } = 20_000;
+
+    public int Concurrency { get; set; } = 100;
+
+    /// <summary><c>api</c> (POST purchases by distinct buyers) or <c>seed</c> (<c>/buy/skill</c>).</summary>
+    public string Mode { get; set; } = "api";
+
+    public int? Users { get; set; }
+
+    /// <summary>A time cap in LoadGen's syntax: 30s, 5m.</summary>
+    public string? Duration { get; set; }
+
+    public string? JsonReport { get; set; }
+
+    public static LoadGenSettings From(IConfiguration configuration) =>
+        configuration.GetSection(SectionName).Get<LoadGenSettings>() ?? new LoadGenSettings();
+
+    public string[] ToArguments(string saleId)
+    {
+        var arguments = new List<string>
+        {
+            // Resolved by service discovery to the API's endpoint.
+            "--url", "http://api",
+            // Long forms only: Aspire starts the project with 'dotnet run', which would take -c as its own --configuration.
+            "--requests", Requests.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--concurrency", Concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--mode", Mode,
+            "--sale", saleId,
+        };
+
+        if (Users is int users)
+        {
+            arguments.AddRange(["--users", users.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        }
+
+        if (Duration is { Length: > 0 } duration)
+        {
+            arguments.AddRange(["--duration", duration]);
+        }
+
+        if (JsonReport is { Length: > 0 } jsonReport)
+        {
+            arguments.AddRange(["--json", Path.GetFullPath(jsonReport)]);
+        }
+
+        return [.. arguments];
+    }
+}

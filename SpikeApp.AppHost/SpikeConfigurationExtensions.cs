@@ -1,0 +1,28 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+
+namespace SpikeApp.AppHost;
+
+internal static class SpikeConfigurationExtensions
+{
+    /// <summary>
+    /// Passes the AppHost's <c>Spike</c> section to the API as it is (<c>Spike:BufferRatio</c> becomes
+    /// <c>Spike__BufferRatio</c>), then the values the AppHost decides: the replica count and the default sale.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithSpikeConfiguration(
+        this IResourceBuilder<ProjectResource> api, IConfiguration configuration, SpikeSettings settings)
+    {
+        foreach (var (key, value) in configuration.GetSection(SpikeSettings.SectionName).AsEnumerable())
+        {
+            if (value is not null)
+            {
+                api.WithEnvironment(key.Replace(":", "__", StringComparison.Ordinal), value);
+            }
+        }
+
+        return api
+            .WithEnvironment("Spike__Replicas", settings.Replicas.ToString(CultureInfo.InvariantCulture))
+            .WithEnvironment("Spike__DefaultSale__Id", settings.DefaultSale.Id)
+            .WithEnvironment("Spike__DefaultSale__Total", settings.DefaultSale.Total.ToString(CultureInfo.InvariantCulture));
+    }
+}
