@@ -31,20 +31,47 @@ public sealed class SpikeOptions
     [Range(50, 60_000)]
     public int RedisTimeoutMilliseconds { get; set; } = 1000;
 
+    /// <summary>
+    /// How often each replica re-reads every sale it holds (and says it is alive): the backstop for a missed reset or
+    /// restock message. A replica silent for three intervals no longer counts when slices are sized.
+    /// </summary>
+    [Range(100, 60_000)]
+    public int ReconcileIntervalMilliseconds { get; set; } = 2000;
+
+    /// <summary>Shortest gap between two refills of one sale's slice; a dry slice answers "sold out" meanwhile.</summary>
+    [Range(0, 10_000)]
+    public int RefillIntervalMilliseconds { get; set; } = 50;
+
     [Required]
     [ValidateObjectMembers]
     public DefaultSaleOptions DefaultSale { get; set; } = new();
 
-    /// <summary>Units this replica may sell of a sale of <paramref name="total"/> units.</summary>
-    public int SliceFor(long total)
+    public TimeSpan ReconcileInterval => TimeSpan.FromMilliseconds(ReconcileIntervalMilliseconds);
+
+    /// <summary>How long a replica counts as alive after its last sync.</summary>
+    public TimeSpan PresenceTimeToLive => 3 * ReconcileInterval;
+
+    /// <summary>This replica's first slice of a sale of <paramref name="total"/> units.</summary>
+    public int SliceFor(long total) => SliceFor(total, Replicas);
+
+    /// <summary>
+    /// A slice of what Redis still has: an even share among the replicas alive, plus the buffer, never more than what
+    /// remains. The slice is a gate, not an allocation, so shares may add up to more than what remains.
+    /// </summary>
+    public int SliceFor(long remaining, int replicas)
     {
-        if (SliceSize is int explicitSize)
+        if (remaining <= 0)
         {
-            return (int)Math.Min(explicitSize, total);
+            return 0;
         }
 
-        var share = Math.Ceiling(total / (double)Replicas * (1 + BufferRatio));
-        return (int)Math.Min(share, Math.Min(total, int.MaxValue));
+        if (SliceSize is int explicitSize)
+        {
+            return (int)Math.Min(explicitSize, remaining);
+        }
+
+        var share = Math.Ceiling(remaining / (double)Math.Max(1, replicas) * (1 + BufferRatio));
+        return (int)Math.Min(share, Math.Min(remaining, int.MaxValue));
     }
 }
 

@@ -23,10 +23,11 @@ internal static class Extensions
         builder.Services.AddSingleton<SaleRegistry>();
         builder.Services.AddSingleton<ReplicaIdentity>();
         builder.Services.AddSingleton<StockTelemetry>();
+        builder.Services.AddSingleton<SliceRefiller>();
         builder.Services.AddSingleton<PurchaseService>();
-        builder.Services.AddSingleton<SaleBootstrapper>();
-        builder.Services.AddHostedService(services => services.GetRequiredService<SaleBootstrapper>());
-        builder.Services.AddHealthChecks().AddCheck<SaleBootstrapper>("sale");
+        builder.Services.AddSingleton<SaleReconciler>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<SaleReconciler>());
+        builder.Services.AddHealthChecks().AddCheck<SaleReconciler>("sale");
 
         builder.Services.AddOpenTelemetry()
             .WithTracing(tracing => tracing.AddSource(StockTelemetry.ActivitySourceName))

@@ -116,7 +116,7 @@ public static class SalesApi
         var (state, local) = sale;
         return new SaleResponse(
             saleId, state.Total, state.Sold, state.Remaining, state.SoldOut, state.Epoch, soldByReplica,
-            new ReplicaSliceResponse(replica.Id, local.Stock.Capacity, local.Stock.Remaining, local.SoldHere, local.IsSoldOut));
+            new ReplicaSliceResponse(replica.Id, local.Stock.Granted, local.Stock.Remaining, local.SoldHere, local.IsSoldOut, local.InDoubt));
     }
 
     private static OrderDetails ToDetails(StoredOrder order) =>

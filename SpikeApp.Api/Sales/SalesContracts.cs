@@ -19,4 +19,6 @@ public sealed record SaleResponse(
     ReplicaSliceResponse Replica);
 
 /// <summary>The answering replica's own view of the sale.</summary>
-public sealed record ReplicaSliceResponse(string Id, int Slice, int SliceRemaining, long SoldHere, bool SoldOutKnown);
+/// <param name="Slice">Units this replica was granted in this epoch: its first slice plus every refill.</param>
+/// <param name="InDoubt">Units held by purchases whose answer from Redis was lost; the next sync settles them.</param>
+public sealed record ReplicaSliceResponse(string Id, long Slice, int SliceRemaining, long SoldHere, bool SoldOutKnown, int InDoubt);

@@ -1,15 +1,21 @@
+using System.Collections.Concurrent;
 using SpikeApp.Api.Store;
 
 namespace SpikeApp.Api.Stock;
 
 /// <summary>
-/// What one replica knows of a sale for one epoch: its slice, and whether Redis already said "sold out".
-/// A reset bumps the epoch and replaces this object, so stale state is dropped, never patched.
+/// What one replica knows of a sale for one epoch: its slice, whether Redis said "sold out", and the purchases whose
+/// outcome it does not know yet. A reset bumps the epoch and replaces this object, so stale state is dropped, never patched.
 /// </summary>
 public sealed class LocalSale(string saleId, long epoch, int slice)
 {
+    private readonly ConcurrentQueue<string> _inDoubtBuyers = new();
     private int _soldOutInRedis;
     private long _soldHere;
+    private long _settled;
+    private Task<RefillResult>? _refill;
+    private long _nextRefillTimestamp;
+    private int _lastRefillFailed;
 
     public string SaleId { get; } = saleId;
 
@@ -24,10 +30,103 @@ public sealed class LocalSale(string saleId, long epoch, int slice)
 
     public bool SoldOutInRedis => Volatile.Read(ref _soldOutInRedis) != 0;
 
-    /// <summary>True when this replica can answer "sold out" without asking Redis.</summary>
+    /// <summary>True when this replica answers "sold out" without asking Redis.</summary>
     public bool IsSoldOut => SoldOutInRedis || Stock.Remaining == 0;
+
+    /// <summary>Units taken by purchases whose command reached Redis without an answer; settled by the next sync.</summary>
+    public int InDoubt => _inDoubtBuyers.Count;
 
     public void MarkSoldOutInRedis() => Volatile.Write(ref _soldOutInRedis, 1);
 
+    /// <summary>Redis has units again (a restock, or a sync after a stale "sold out"): the slice may be refilled.</summary>
+    public void ClearSoldOutInRedis() => Volatile.Write(ref _soldOutInRedis, 0);
+
     public void RecordSale() => Interlocked.Increment(ref _soldHere);
+
+    /// <summary>Keeps the unit of a purchase Redis may or may not have made, until a sync tells which.</summary>
+    public void HoldInDoubt(string userId) => _inDoubtBuyers.Enqueue(userId);
+
+    /// <summary>Takes up to <paramref name="max"/> in-doubt buyers to ask Redis about.</summary>
+    public List<string> TakeInDoubt(int max)
+    {
+        var buyers = new List<string>();
+        while (buyers.Count < max && _inDoubtBuyers.TryDequeue(out var userId))
+        {
+            buyers.Add(userId);
+        }
+
+        return buyers;
+    }
+
+    /// <summary>Applies what Redis said of in-doubt buyers: a unit sold here stays sold, any other comes back to the slice.</summary>
+    public (int Sold, int Returned) Settle(IReadOnlyList<bool> heldHere)
+    {
+        var sold = 0;
+        foreach (var held in heldHere)
+        {
+            if (held)
+            {
+                RecordSale();
+                sold++;
+            }
+            else
+            {
+                Stock.Return();
+            }
+        }
+
+        Interlocked.Add(ref _settled, heldHere.Count);
+        return (sold, heldHere.Count - sold);
+    }
+
+    /// <summary>Units settled so far in this epoch.</summary>
+    public long Settled => Interlocked.Read(ref _settled);
+
+    /// <summary>
+    /// Joins the refill in flight or, if none is and the last one is far enough behind, starts <paramref name="refill"/>:
+    /// one Redis call per sale, however many purchases find the slice dry at once. Null while the refill gap runs.
+    /// </summary>
+    public Task<RefillResult>? RefillOnce(Func<LocalSale, Task<RefillResult>> refill, long now)
+    {
+        while (true)
+        {
+            var pending = Volatile.Read(ref _refill);
+            if (pending is { IsCompleted: false })
+            {
+                return pending;
+            }
+
+            if (now < Interlocked.Read(ref _nextRefillTimestamp))
+            {
+                return null;
+            }
+
+            var started = new TaskCompletionSource<RefillResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (Interlocked.CompareExchange(ref _refill, started.Task, pending) == pending)
+            {
+                _ = RunRefillAsync(refill, started);
+                return started.Task;
+            }
+        }
+    }
+
+    /// <summary>True when the last refill could not reach Redis (and the back-off before the next one runs).</summary>
+    public bool LastRefillFailed => Volatile.Read(ref _lastRefillFailed) != 0;
+
+    /// <summary>No refill starts before <paramref name="timestamp"/> (a <see cref="System.Diagnostics.Stopwatch"/> timestamp).</summary>
+    public void DelayRefillsUntil(long timestamp) => Interlocked.Exchange(ref _nextRefillTimestamp, timestamp);
+
+    private async Task RunRefillAsync(Func<LocalSale, Task<RefillResult>> refill, TaskCompletionSource<RefillResult> completion)
+    {
+        try
+        {
+            var result = await refill(this);
+            Volatile.Write(ref _lastRefillFailed, result == RefillResult.Failed ? 1 : 0);
+            completion.SetResult(result);
+        }
+        catch (Exception ex)
+        {
+            completion.SetException(ex);
+        }
+    }
 }

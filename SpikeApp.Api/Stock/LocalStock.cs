@@ -1,13 +1,15 @@
 namespace SpikeApp.Api.Stock;
 
 /// <summary>
-/// One replica's slice of a sale: a lock-free counter of the units it may still try to sell.
+/// One replica's slice of a sale: a lock-free counter of the units it may still try to sell. Refills add to it;
+/// <see cref="Granted"/> counts every unit this replica was given in the epoch.
 /// </summary>
 public sealed class LocalStock(int capacity)
 {
     private int _remaining = capacity;
+    private long _granted = capacity;
 
-    public int Capacity { get; } = capacity;
+    public long Granted => Interlocked.Read(ref _granted);
 
     public int Remaining => Volatile.Read(ref _remaining);
 
@@ -31,4 +33,11 @@ public sealed class LocalStock(int capacity)
 
     /// <summary>Gives back a unit taken by <see cref="TryTake"/> that was not sold.</summary>
     public void Return() => Interlocked.Increment(ref _remaining);
+
+    /// <summary>Adds a refill of <paramref name="units"/> to the slice.</summary>
+    public void Grant(int units)
+    {
+        Interlocked.Add(ref _granted, units);
+        Interlocked.Add(ref _remaining, units);
+    }
 }

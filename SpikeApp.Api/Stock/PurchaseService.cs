@@ -16,10 +16,12 @@ public readonly record struct PurchaseResult(PurchaseStatus Status, string? Orde
 
 /// <summary>
 /// The purchase path: a lock-free deduction from this replica's slice, then, only if that succeeded, one atomic
-/// Redis script. A replica that knows the sale is sold out answers without any I/O.
+/// Redis script. A replica that knows the sale is sold out answers without any I/O; a dry slice of a sale Redis has not
+/// called sold out is refilled first.
 /// </summary>
 public sealed class PurchaseService(
     SaleRegistry registry,
+    SliceRefiller refiller,
     RedisSaleStore store,
     StockTelemetry telemetry,
     ReplicaIdentity replica,
@@ -39,10 +41,18 @@ public sealed class PurchaseService(
             // A reset may change the epoch under us: the script then refuses and we retry once on the fresh slice.
             for (var attempt = 0; sale is not null && attempt < 2; attempt++)
             {
-                if (!TryTakeLocal(sale))
+                var gate = await TakeLocalAsync(sale);
+                if (gate == LocalTake.StaleSale)
                 {
-                    telemetry.RecordOutcome(PurchaseOutcomes.SoldOutLocal);
-                    return new PurchaseResult(PurchaseStatus.SoldOut);
+                    sale = registry.Find(saleId);
+                    continue;
+                }
+
+                if (gate != LocalTake.Taken)
+                {
+                    var unavailable = gate == LocalTake.Unavailable;
+                    telemetry.RecordOutcome(unavailable ? PurchaseOutcomes.Error : PurchaseOutcomes.SoldOutLocal);
+                    return new PurchaseResult(unavailable ? PurchaseStatus.Unavailable : PurchaseStatus.SoldOut);
                 }
 
                 userId ??= AnonymousBuyers.Next();
@@ -70,6 +80,29 @@ public sealed class PurchaseService(
             telemetry.RecordOutcome(PurchaseOutcomes.Error);
             return new PurchaseResult(PurchaseStatus.Unavailable);
         }
+    }
+
+    /// <summary>Takes a unit of the slice, refilling a dry slice first unless Redis already said "sold out".</summary>
+    private async ValueTask<LocalTake> TakeLocalAsync(LocalSale sale)
+    {
+        if (TryTakeLocal(sale))
+        {
+            return LocalTake.Taken;
+        }
+
+        if (sale.SoldOutInRedis)
+        {
+            return LocalTake.SoldOut;
+        }
+
+        return await refiller.RefillAsync(sale) switch
+        {
+            // Purchases that waited on the same refill share its units; those left without one hear "sold out".
+            RefillResult.Granted => TryTakeLocal(sale) ? LocalTake.Taken : LocalTake.SoldOut,
+            RefillResult.Replaced => LocalTake.StaleSale,
+            RefillResult.Failed => LocalTake.Unavailable,
+            _ => LocalTake.SoldOut,
+        };
     }
 
     private bool TryTakeLocal(LocalSale sale)
@@ -111,12 +144,18 @@ public sealed class PurchaseService(
         {
             case DeductionStatus.Created:
                 sale.RecordSale();
+                if (deduction.SoldLastUnit)
+                {
+                    sale.MarkSoldOutInRedis();
+                }
+
                 break;
             case DeductionStatus.SoldOut:
                 sale.MarkSoldOutInRedis();
                 break;
             case DeductionStatus.InDoubt:
-                // Redis may have sold the unit, so it stays taken: the slice may sell one unit less, never one more.
+                // Redis may have sold the unit: it stays taken until the next sync tells whether the order exists.
+                sale.HoldInDoubt(userId);
                 break;
             default:
                 sale.Stock.Return();
@@ -161,6 +200,16 @@ public sealed class PurchaseService(
 
         logger.RedisUnavailable(saleId, Interlocked.Exchange(ref _unreportedFailures, 0), exception);
     }
+}
+
+internal enum LocalTake
+{
+    Taken,
+    SoldOut,
+    Unavailable,
+
+    /// <summary>The sale changed epoch while the slice was refilled: retry on the new slice.</summary>
+    StaleSale,
 }
 
 internal static partial class PurchaseLog

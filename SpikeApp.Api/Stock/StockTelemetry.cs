@@ -13,11 +13,15 @@ public sealed class StockTelemetry
     public const string MeterName = "SpikeApp.Stock";
     public const string LocalDeductSpan = "stock.local.deduct";
     public const string RemoteDeductSpan = "stock.remote.deduct";
+    public const string RefillSpan = "stock.refill";
 
     public static readonly ActivitySource ActivitySource = new(ActivitySourceName);
 
     private readonly Counter<long> _purchases;
     private readonly Histogram<double> _remoteDuration;
+    private readonly Counter<long> _refills;
+    private readonly Counter<long> _settled;
+    private readonly Counter<long> _syncs;
 
     public StockTelemetry(IMeterFactory meterFactory, SaleRegistry registry, ReplicaIdentity replica)
     {
@@ -26,12 +30,45 @@ public sealed class StockTelemetry
             description: "Purchase attempts by outcome.");
         _remoteDuration = meter.CreateHistogram<double>("spike.stock.remote.duration", unit: "s",
             description: "Time of one remote (Redis) deduction.");
+        _refills = meter.CreateCounter<long>("spike.stock.refills", unit: "{refill}",
+            description: "Refills of a dry slice from what Redis still has, by result.");
+        _settled = meter.CreateCounter<long>("spike.stock.settled", unit: "{unit}",
+            description: "In-doubt units settled by a sync: sold (the order exists) or returned to the slice.");
+        _syncs = meter.CreateCounter<long>("spike.stock.syncs", unit: "{call}",
+            description: "Sync calls to Redis besides purchases, by reason: refill, reconcile, change (a reset or restock message).");
         meter.CreateObservableGauge("spike.stock.local.remaining", () => ObserveRemaining(registry, replica.Id),
             unit: "{unit}", description: "Units left in this replica's slice, per sale.");
     }
 
     public void RecordOutcome(string outcome) =>
         _purchases.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void RecordRefill(string result) =>
+        _refills.Add(1, new KeyValuePair<string, object?>("result", result));
+
+    public void RecordSettled(int sold, int returned)
+    {
+        if (sold > 0)
+        {
+            _settled.Add(sold, new KeyValuePair<string, object?>("result", "sold"));
+        }
+
+        if (returned > 0)
+        {
+            _settled.Add(returned, new KeyValuePair<string, object?>("result", "returned"));
+        }
+    }
+
+    public void RecordSync(string reason) =>
+        _syncs.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    /// <summary>Values of the <c>reason</c> tag of <c>spike.stock.syncs</c>.</summary>
+    public static class SyncReasons
+    {
+        public const string Refill = "refill";
+        public const string Reconcile = "reconcile";
+        public const string Change = "change";
+    }
 
     public void RecordRemoteDuration(TimeSpan elapsed, string result) =>
         _remoteDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("result", result));

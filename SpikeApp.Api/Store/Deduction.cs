@@ -26,5 +26,6 @@ public enum DeductionStatus
 }
 
 /// <summary>What Redis answered to one remote deduction, or why it did not.</summary>
+/// <param name="SoldLastUnit">True when this sale took the last unit: the sale is now sold out.</param>
 /// <param name="Failure">The Redis error or timeout behind <see cref="DeductionStatus.NotSent"/> and <see cref="DeductionStatus.InDoubt"/>.</param>
-public readonly record struct Deduction(DeductionStatus Status, string? OrderId = null, Exception? Failure = null);
+public readonly record struct Deduction(DeductionStatus Status, string? OrderId = null, bool SoldLastUnit = false, Exception? Failure = null);

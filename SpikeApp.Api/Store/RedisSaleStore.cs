@@ -53,6 +53,7 @@ public sealed class RedisSaleStore
                 await server.ScriptLoadAsync(SaleScripts.Deduct);
                 await server.ScriptLoadAsync(SaleScripts.CreateIfAbsent);
                 await server.ScriptLoadAsync(SaleScripts.Reset);
+                await server.ScriptLoadAsync(SaleScripts.Sync);
             }
         }
 
@@ -67,7 +68,7 @@ public sealed class RedisSaleStore
         RedisResult[] reply;
         try
         {
-            call = Database.ScriptEvaluateAsync(SaleScripts.Deduct, keys.ScriptKeys, [userId, replicaId, epoch]);
+            call = Database.ScriptEvaluateAsync(SaleScripts.Deduct, keys.DeductKeys, [userId, replicaId, epoch, NewOrderId()]);
             reply = (RedisResult[])(await call.WaitAsync(_commandTimeout))!;
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
@@ -79,7 +80,7 @@ public sealed class RedisSaleStore
 
         return (long)reply[0] switch
         {
-            SaleScripts.Created => new Deduction(DeductionStatus.Created, (string?)reply[1]),
+            SaleScripts.Created => new Deduction(DeductionStatus.Created, (string?)reply[1], SoldLastUnit: (long)reply[2] == 1),
             SaleScripts.Existing => new Deduction(DeductionStatus.Existing, (string?)reply[1]),
             SaleScripts.SoldOut => new Deduction(DeductionStatus.SoldOut),
             SaleScripts.StaleEpoch => new Deduction(DeductionStatus.StaleEpoch),
@@ -94,7 +95,38 @@ public sealed class RedisSaleStore
     /// <summary>Creates or resets the sale: every order is forgotten, a new epoch starts and every replica is told.</summary>
     public Task<SaleState> ResetAsync(string saleId, long total) => CallAsync("EVALSHA", async database =>
         ToState((RedisResult[])(await database.ScriptEvaluateAsync(
-            SaleScripts.Reset, new SaleKeys(saleId).ScriptKeys, [total, saleId, SaleKeys.ResetChannel.ToString()]))!));
+            SaleScripts.Reset, new SaleKeys(saleId).DeductKeys, [total, saleId, SaleKeys.ChangedChannel.ToString()]))!));
+
+    /// <summary>
+    /// One round trip that tells a replica what it needs to keep its slice honest: the sale, how many replicas are alive
+    /// (this one is marked alive by the call), and which of <paramref name="inDoubtBuyers"/> hold an order this replica
+    /// made. Null when Redis has no such sale.
+    /// </summary>
+    public Task<SaleSync?> SyncAsync(SaleKeys keys, string replicaId, TimeSpan presenceTimeToLive, IReadOnlyList<string> inDoubtBuyers) =>
+        CallAsync("EVALSHA", async database =>
+        {
+            var arguments = new RedisValue[2 + inDoubtBuyers.Count];
+            arguments[0] = replicaId;
+            arguments[1] = (long)presenceTimeToLive.TotalMilliseconds;
+            for (var i = 0; i < inDoubtBuyers.Count; i++)
+            {
+                arguments[2 + i] = inDoubtBuyers[i];
+            }
+
+            var reply = (RedisResult[])(await database.ScriptEvaluateAsync(SaleScripts.Sync, keys.SyncKeys, arguments))!;
+            if (reply.Length == 0)
+            {
+                return (SaleSync?)null;
+            }
+
+            var heldHere = new bool[inDoubtBuyers.Count];
+            for (var i = 0; i < heldHere.Length; i++)
+            {
+                heldHere[i] = (long)reply[4 + i] == 1;
+            }
+
+            return new SaleSync(ToState(reply), (int)(long)reply[3], heldHere);
+        });
 
     /// <summary>The sale, or null when Redis has none.</summary>
     public Task<SaleState?> GetAsync(string saleId) => CallAsync("HMGET", async database =>
@@ -118,10 +150,10 @@ public sealed class RedisSaleStore
         return orderId is null ? null : await GetOrderAsync(saleId, orderId);
     }
 
-    /// <summary>Calls <paramref name="onReset"/> with the sale id of every reset announced from now on.</summary>
-    public Task SubscribeToResetsAsync(Func<string, Task> onReset) => CallAsync("SUBSCRIBE", async _ =>
+    /// <summary>Calls <paramref name="onChange"/> with the sale id of every reset or restock announced from now on.</summary>
+    public Task SubscribeToChangesAsync(Func<string, Task> onChange) => CallAsync("SUBSCRIBE", async _ =>
     {
-        await _redis.GetSubscriber().SubscribeAsync(SaleKeys.ResetChannel, (_, saleId) => onReset(saleId.ToString()));
+        await _redis.GetSubscriber().SubscribeAsync(SaleKeys.ChangedChannel, (_, saleId) => onChange(saleId.ToString()));
         return true;
     });
 
@@ -159,6 +191,9 @@ public sealed class RedisSaleStore
         RedisConnectionException connection => connection.CommandStatus is CommandStatus.WaitingToBeSent or CommandStatus.WaitingInBacklog,
         _ => false,
     };
+
+    /// <summary>96 random bits: order ids are unguessable and never repeat, not even after Redis lost its data.</summary>
+    private static string NewOrderId() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12));
 
     private static SaleState ToState(RedisResult[] reply) => new((long)reply[0], (long)reply[1], (long)reply[2]);
 

@@ -8,8 +8,8 @@ namespace SpikeApp.Api.Store;
 /// </summary>
 public sealed class SaleKeys
 {
-    /// <summary>Pub/sub channel on which a reset announces the sale id to every replica.</summary>
-    public static readonly RedisChannel ResetChannel = RedisChannel.Literal("spike:sale-reset");
+    /// <summary>Pub/sub channel on which a reset or a restock announces the sale id, so every replica re-reads it at once.</summary>
+    public static readonly RedisChannel ChangedChannel = RedisChannel.Literal("spike:sale-changed");
 
     public SaleKeys(string saleId)
     {
@@ -20,7 +20,9 @@ public sealed class SaleKeys
         Orders = prefix + "orders";
         Stream = prefix + "stream";
         SoldByReplica = prefix + "sold-by-replica";
-        ScriptKeys = [Sale, Buyers, Orders, Stream, SoldByReplica];
+        Replicas = prefix + "replicas";
+        DeductKeys = [Sale, Buyers, Orders, Stream, SoldByReplica];
+        SyncKeys = [Sale, Buyers, Orders, Replicas];
     }
 
     public string SaleId { get; }
@@ -40,6 +42,12 @@ public sealed class SaleKeys
     /// <summary>Hash: replica id to units it sold in the current epoch.</summary>
     public RedisKey SoldByReplica { get; }
 
-    /// <summary>Every key above, in the order the scripts name them (<c>KEYS[1]</c> to <c>KEYS[5]</c>); built once per sale.</summary>
-    internal RedisKey[] ScriptKeys { get; }
+    /// <summary>Sorted set: replica id to the time of its last sync, so a refill knows how many replicas are alive.</summary>
+    public RedisKey Replicas { get; }
+
+    /// <summary>The keys of the deduct and reset scripts, in their <c>KEYS[n]</c> order; built once per sale.</summary>
+    internal RedisKey[] DeductKeys { get; }
+
+    /// <summary>The keys of the sync script, in its <c>KEYS[n]</c> order.</summary>
+    internal RedisKey[] SyncKeys { get; }
 }

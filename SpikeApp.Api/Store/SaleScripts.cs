@@ -1,8 +1,9 @@
 namespace SpikeApp.Api.Store;
 
 /// <summary>
-/// The Lua scripts that change a sale. Each runs atomically inside Redis, so Redis alone decides who gets a unit.
-/// Keys are <see cref="SaleKeys.ScriptKeys"/>, in that order.
+/// The Lua scripts of a sale. Each runs atomically inside Redis, so Redis alone decides who gets a unit.
+/// Epochs are Redis' clock in milliseconds (and above the previous one), so a sale created again after Redis lost its
+/// data never reuses an epoch a replica still holds.
 /// </summary>
 internal static class SaleScripts
 {
@@ -10,49 +11,86 @@ internal static class SaleScripts
     public const long NoSale = 0, Created = 1, Existing = 2, SoldOut = 3, StaleEpoch = 4;
 
     /// <summary>
-    /// ARGV: user id, replica id, the epoch the replica's slice belongs to. Returns {code, orderId}.
-    /// The check is <c>sold &lt; total</c>: the seed's <c>total &gt;= sold</c> sold one unit too many.
-    /// A buyer who already holds an order gets it back, even after the sale sold out, so a retried request is idempotent.
+    /// KEYS: <see cref="SaleKeys.DeductKeys"/>. ARGV: user id, replica id, the epoch the replica's slice belongs to, a new
+    /// random order id. Returns {code, orderId}, and for a sale a third value, 1 when it sold the last unit. The check is <c>sold &lt; total</c>: the seed's <c>total &gt;= sold</c>
+    /// sold one unit too many. A buyer who already holds an order gets it back, even after the sale sold out, so a
+    /// retried request is idempotent.
     /// </summary>
     public const string Deduct = """
         local sale = redis.call('HMGET', KEYS[1], 'total', 'sold', 'epoch')
         if not sale[1] then return {0, ''} end
-        local epoch = sale[3]
-        if epoch ~= ARGV[3] then return {4, ''} end
+        if sale[3] ~= ARGV[3] then return {4, ''} end
         local existing = redis.call('HGET', KEYS[2], ARGV[1])
         if existing then return {2, existing} end
         if tonumber(sale[2]) >= tonumber(sale[1]) then return {3, ''} end
         local sold = redis.call('HINCRBY', KEYS[1], 'sold', 1)
-        local orderId = epoch .. '-' .. sold
+        local orderId = ARGV[4]
         local now = redis.call('TIME')
         local createdAt = string.format('%d', now[1] * 1000 + math.floor(now[2] / 1000))
         redis.call('HSET', KEYS[2], ARGV[1], orderId)
         redis.call('HSET', KEYS[3], orderId, ARGV[1] .. '|' .. ARGV[2] .. '|' .. createdAt)
         redis.call('XADD', KEYS[4], '*', 'order', orderId, 'user', ARGV[1], 'replica', ARGV[2])
         redis.call('HINCRBY', KEYS[5], ARGV[2], 1)
-        return {1, orderId}
+        local soldOut = 0
+        if sold >= tonumber(sale[1]) then soldOut = 1 end
+        return {1, orderId, soldOut}
         """;
 
     /// <summary>
-    /// ARGV: total. Creates the sale at epoch 1 unless it exists, so a (re)start never resets a running sale.
+    /// KEYS: the sale hash. ARGV: total. Creates the sale unless it exists, so a (re)start never resets a running sale.
     /// Returns {total, sold, epoch}.
     /// </summary>
     public const string CreateIfAbsent = """
         if redis.call('EXISTS', KEYS[1]) == 0 then
-            redis.call('HSET', KEYS[1], 'total', ARGV[1], 'sold', 0, 'epoch', 1)
+            local now = redis.call('TIME')
+            local epoch = string.format('%d', now[1] * 1000 + math.floor(now[2] / 1000))
+            redis.call('HSET', KEYS[1], 'total', ARGV[1], 'sold', 0, 'epoch', epoch)
         end
         return redis.call('HMGET', KEYS[1], 'total', 'sold', 'epoch')
         """;
 
     /// <summary>
-    /// ARGV: total, sale id, reset channel. Forgets every order, starts a new epoch and tells the replicas.
-    /// UNLINK frees a large sale's keys in the background instead of blocking Redis. Returns {total, sold, epoch}.
+    /// KEYS: <see cref="SaleKeys.DeductKeys"/>. ARGV: total, sale id, change channel. Forgets every order, starts a new
+    /// epoch and tells the replicas. UNLINK frees a large sale's keys in the background instead of blocking Redis.
+    /// Returns {total, sold, epoch}.
     /// </summary>
     public const string Reset = """
+        local now = redis.call('TIME')
+        local epoch = now[1] * 1000 + math.floor(now[2] / 1000)
+        local previous = tonumber(redis.call('HGET', KEYS[1], 'epoch') or '0')
+        if epoch <= previous then epoch = previous + 1 end
+        epoch = string.format('%d', epoch)
         redis.call('UNLINK', KEYS[2], KEYS[3], KEYS[4], KEYS[5])
-        local epoch = redis.call('HINCRBY', KEYS[1], 'epoch', 1)
-        redis.call('HSET', KEYS[1], 'total', ARGV[1], 'sold', 0)
+        redis.call('HSET', KEYS[1], 'total', ARGV[1], 'sold', 0, 'epoch', epoch)
         redis.call('PUBLISH', ARGV[3], ARGV[2])
-        return {ARGV[1], '0', tostring(epoch)}
+        return {ARGV[1], '0', epoch}
+        """;
+
+    /// <summary>
+    /// KEYS: <see cref="SaleKeys.SyncKeys"/>. ARGV: replica id, presence time-to-live in ms, then the buyers whose
+    /// purchase on this replica is in doubt. Marks the replica alive, forgets replicas silent for longer than the
+    /// time-to-live, and returns {total, sold, epoch, alive replicas, then 1 or 0 per buyer: holds an order made by
+    /// this replica}, or {} when there is no sale.
+    /// </summary>
+    public const string Sync = """
+        local sale = redis.call('HMGET', KEYS[1], 'total', 'sold', 'epoch')
+        if not sale[1] then return {} end
+        local now = redis.call('TIME')
+        local nowMs = now[1] * 1000 + math.floor(now[2] / 1000)
+        local ttl = tonumber(ARGV[2])
+        redis.call('ZADD', KEYS[4], nowMs, ARGV[1])
+        redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', nowMs - ttl)
+        redis.call('PEXPIRE', KEYS[4], ttl * 10)
+        local reply = {sale[1], sale[2], sale[3], redis.call('ZCARD', KEYS[4])}
+        for i = 3, #ARGV do
+            local held = 0
+            local orderId = redis.call('HGET', KEYS[2], ARGV[i])
+            if orderId then
+                local order = redis.call('HGET', KEYS[3], orderId)
+                if order and string.match(order, '^[^|]*|([^|]*)|') == ARGV[1] then held = 1 end
+            end
+            reply[#reply + 1] = held
+        end
+        return reply
         """;
 }

@@ -106,6 +106,7 @@ public class HttpContractTests(RedisServer redis)
         wrongKey.Headers.Add("X-Admin-Key", "wrong");
         var withWrongKey = await client.SendAsync(wrongKey);
         var afterRefusals = await GetSaleAsync(client, host.SaleId);
+        var before = afterRefusals.Epoch;
 
         using var rightKey = new HttpRequestMessage(HttpMethod.Put, $"/api/sales/{host.SaleId}") { Content = JsonContent.Create(new SaleDefinition(7)) };
         rightKey.Headers.Add("X-Admin-Key", ApiHost.AdminKey);
@@ -115,9 +116,10 @@ public class HttpContractTests(RedisServer redis)
 
         await AssertProblemAsync(withoutKey, HttpStatusCode.Unauthorized, ProblemTypes.AdminKeyRequired);
         await AssertProblemAsync(withWrongKey, HttpStatusCode.Unauthorized, ProblemTypes.AdminKeyRequired);
-        Assert.Equal((4, 1, 1), (afterRefusals.Total, afterRefusals.Sold, afterRefusals.Epoch));
+        Assert.Equal((4, 1), (afterRefusals.Total, afterRefusals.Sold));
         Assert.Equal(HttpStatusCode.OK, reset.StatusCode);
-        Assert.Equal((7, 0, 2, 7), (afterReset.Total, afterReset.Sold, afterReset.Epoch, afterReset.Replica.Slice));
+        Assert.Equal((7, 0, 7), (afterReset.Total, afterReset.Sold, afterReset.Replica.Slice));
+        Assert.True(afterReset.Epoch > before, $"Epoch {afterReset.Epoch} after a reset of epoch {before}.");
         Assert.Equal(HttpStatusCode.Created, rebought.StatusCode);
     }
 
@@ -145,9 +147,11 @@ public class HttpContractTests(RedisServer redis)
     public async Task ARestartNeverResetsARunningSale()
     {
         var saleId = "restart-" + Guid.NewGuid().ToString("N")[..8];
+        long epoch;
         await using (var first = new ApiHost(redis, saleId, total: 10))
         {
             var client = await first.StartAsync();
+            epoch = (await GetSaleAsync(client, saleId)).Epoch;
             foreach (var user in new[] { "a", "b", "c" })
             {
                 Assert.Equal(HttpStatusCode.Created, (await BuyAsync(client, saleId, user)).StatusCode);
@@ -158,7 +162,7 @@ public class HttpContractTests(RedisServer redis)
         var restarted = await second.StartAsync();
         var sale = await GetSaleAsync(restarted, saleId);
 
-        Assert.Equal((10, 3, 1, 7), (sale.Total, sale.Sold, sale.Epoch, sale.Remaining));
+        Assert.Equal((10, 3, epoch, 7), (sale.Total, sale.Sold, sale.Epoch, sale.Remaining));
     }
 
     internal static Task<HttpResponseMessage> BuyAsync(HttpClient client, string saleId, string userId) =>

@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
+using SpikeApp.Api.Store;
+
+namespace SpikeApp.Api.Stock;
+
+/// <summary>
+/// Refills a dry slice from what Redis still has, so the share of a dead, slow or unlucky replica is still sold:
+/// the slice is a gate that keeps traffic off Redis, not an allocation. One refill per sale at a time, at most one
+/// per <see cref="SpikeOptions.RefillIntervalMilliseconds"/>, and a growing back-off while Redis does not answer,
+/// so refills stay a small, bounded share of Redis calls.
+/// </summary>
+public sealed partial class SliceRefiller(
+    SaleRegistry registry,
+    StockTelemetry telemetry,
+    ReplicaIdentity replica,
+    IOptions<SpikeOptions> options,
+    ILogger<SliceRefiller> logger)
+{
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(2);
+    private int _consecutiveFailures;
+
+    /// <summary>
+    /// Waits for this sale's refill (starting one if none runs). While the refill gap or a failure back-off runs, answers
+    /// at once: <see cref="RefillResult.SoldOut"/> after a refill that reached Redis, <see cref="RefillResult.Failed"/>
+    /// after one that did not.
+    /// </summary>
+    public async ValueTask<RefillResult> RefillAsync(LocalSale sale)
+    {
+        if (sale.RefillOnce(RunAsync, Stopwatch.GetTimestamp()) is { } refill)
+        {
+            return await refill;
+        }
+
+        return sale.LastRefillFailed ? RefillResult.Failed : RefillResult.SoldOut;
+    }
+
+    private async Task<RefillResult> RunAsync(LocalSale sale)
+    {
+        using var activity = StockTelemetry.ActivitySource.StartActivity(StockTelemetry.RefillSpan);
+        activity?.SetTag("spike.sale", sale.SaleId);
+        activity?.SetTag("spike.replica", replica.Id);
+
+        RefillResult result;
+        try
+        {
+            var synced = await registry.SyncAsync(sale.SaleId);
+            telemetry.RecordSync(StockTelemetry.SyncReasons.Refill);
+            telemetry.RecordSettled(synced.SettledSold, synced.SettledReturned);
+            Interlocked.Exchange(ref _consecutiveFailures, 0);
+            sale.DelayRefillsUntil(Stopwatch.GetTimestamp() + ToTimestampTicks(TimeSpan.FromMilliseconds(options.Value.RefillIntervalMilliseconds)));
+
+            if (synced.View is not { } view || !ReferenceEquals(view.Local, sale))
+            {
+                result = RefillResult.Replaced;
+            }
+            else if (view.State.SoldOut)
+            {
+                result = RefillResult.SoldOut;
+            }
+            else
+            {
+                var units = options.Value.SliceFor(view.State.Remaining, synced.AliveReplicas);
+                sale.Stock.Grant(units);
+                result = RefillResult.Granted;
+                activity?.SetTag("spike.stock.granted", units);
+                activity?.SetTag("spike.stock.redis.remaining", view.State.Remaining);
+                activity?.SetTag("spike.replicas.alive", synced.AliveReplicas);
+                LogRefilled(sale.SaleId, units, view.State.Remaining, synced.AliveReplicas);
+            }
+
+            if (synced.SettledSold + synced.SettledReturned > 0)
+            {
+                activity?.SetTag("spike.stock.settled.sold", synced.SettledSold);
+                activity?.SetTag("spike.stock.settled.returned", synced.SettledReturned);
+            }
+        }
+        catch (SaleStoreUnavailableException ex)
+        {
+            var failures = Interlocked.Increment(ref _consecutiveFailures);
+            var backoff = TimeSpan.FromMilliseconds(Math.Min(MaxBackoff.TotalMilliseconds, 100 * Math.Pow(2, Math.Min(failures - 1, 5))));
+            sale.DelayRefillsUntil(Stopwatch.GetTimestamp() + ToTimestampTicks(backoff));
+            activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
+            result = RefillResult.Failed;
+        }
+
+        activity?.SetTag("spike.result", ToTag(result));
+        telemetry.RecordRefill(ToTag(result));
+        return result;
+    }
+
+    private static long ToTimestampTicks(TimeSpan interval) => (long)(interval.TotalSeconds * Stopwatch.Frequency);
+
+    private static string ToTag(RefillResult result) => result switch
+    {
+        RefillResult.Granted => "granted",
+        RefillResult.SoldOut => "sold_out",
+        RefillResult.Replaced => "replaced",
+        _ => "failed",
+    };
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Refilled sale {SaleId}: {Units} units granted; Redis has {Remaining} left among {AliveReplicas} replicas")]
+    private partial void LogRefilled(string saleId, int units, long remaining, int aliveReplicas);
+}
