@@ -34,28 +34,47 @@ public static class RedisHostingExtensions
 
         if (mode == RedisMode.Container)
         {
-            return builder.AddRedis(name);
+            return builder.AddDurableRedisContainer(name);
         }
 
         return builder.AddLocalRedis(name, serverPath ?? throw new DistributedApplicationException(
             "Redis:Mode is 'local' but redis-server is not on PATH. Install it (e.g. 'apt-get install redis-server') or use Redis:Mode 'container'."));
     }
 
+    /// <summary>
+    /// Aspire's Redis container with the durability of local mode: an append-only file fsynced on every write, in a data
+    /// folder bound from the host and kept for the run, so a Redis restart loses no acknowledged order.
+    /// </summary>
+    public static IResourceBuilder<RedisResource> AddDurableRedisContainer(this IDistributedApplicationBuilder builder, string name) =>
+        builder.AddRedis(name)
+            .WithDataBindMount(builder.ResolveRedisDataDirectory())
+            .WithArgs(context =>
+            {
+                // Aspire runs the container as /bin/sh: at run time the server's words are in the list (joined into one
+                // "-c" command later), in a published manifest they are already that one command.
+                const string AppendOnly = "--appendonly yes --appendfsync always";
+                if (context.Args is ["redis-server", ..])
+                {
+                    foreach (var word in AppendOnly.Split(' '))
+                    {
+                        context.Args.Add(word);
+                    }
+                }
+                else if (context.Args is [.., "-c", string command] && command.StartsWith("redis-server", StringComparison.Ordinal))
+                {
+                    context.Args[^1] = $"{command} {AppendOnly}";
+                }
+                else
+                {
+                    throw new DistributedApplicationException(
+                        "The Redis container's command line is not the one this AppHost knows; cannot switch on its append-only file.");
+                }
+            });
+
     /// <summary>Runs <paramref name="serverPath"/> on a port Aspire allocates, with the settings of <see cref="LocalRedisResource"/>.</summary>
     public static IResourceBuilder<LocalRedisResource> AddLocalRedis(this IDistributedApplicationBuilder builder, string name, string serverPath)
     {
-        // Like Aspire's session containers, each run starts empty unless Redis:DataDirectory names a folder to keep.
-        string dataDirectory;
-        if (builder.Configuration["Redis:DataDirectory"] is { Length: > 0 } configured)
-        {
-            dataDirectory = Directory.CreateDirectory(Path.GetFullPath(configured, builder.AppHostDirectory)).FullName;
-        }
-        else
-        {
-            dataDirectory = Directory.CreateTempSubdirectory("spikeapp-redis-").FullName;
-            builder.Services.AddHostedService(_ => new TemporaryDirectoryCleanup(dataDirectory));
-        }
-
+        var dataDirectory = builder.ResolveRedisDataDirectory();
         var passwordValue = RandomNumberGenerator.GetHexString(32, lowercase: true);
         var password = new ParameterResource($"{name}-password", _ => passwordValue, secret: true);
         var configFile = WriteServerConfig(dataDirectory, passwordValue);
@@ -80,6 +99,19 @@ public static class RedisHostingExtensions
             })
             .WithHealthCheck(healthCheckKey)
             .WithIconName("Database");
+    }
+
+    /// <summary>Like Aspire's session containers, each run starts empty unless Redis:DataDirectory names a folder to keep.</summary>
+    private static string ResolveRedisDataDirectory(this IDistributedApplicationBuilder builder)
+    {
+        if (builder.Configuration["Redis:DataDirectory"] is { Length: > 0 } configured)
+        {
+            return Directory.CreateDirectory(Path.GetFullPath(configured, builder.AppHostDirectory)).FullName;
+        }
+
+        var dataDirectory = Directory.CreateTempSubdirectory("spikeapp-redis-").FullName;
+        builder.Services.AddHostedService(_ => new TemporaryDirectoryCleanup(dataDirectory));
+        return dataDirectory;
     }
 
     /// <summary>The password lives in a file only the owner can read, not on the command line where the dashboard and <c>ps</c> show it.</summary>
