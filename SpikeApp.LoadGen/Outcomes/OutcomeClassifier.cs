@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using SpikeApp.LoadGen.CommandLine;
 
 namespace SpikeApp.LoadGen.Outcomes;
 

@@ -1,7 +1,6 @@
 using System.Net.Http;
 using System.Net.Sockets;
 using System.Text;
-using SpikeApp.LoadGen.CommandLine;
 using SpikeApp.LoadGen.Outcomes;
 
 namespace SpikeApp.LoadGen.Tests;

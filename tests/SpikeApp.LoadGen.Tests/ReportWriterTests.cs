@@ -1,5 +1,4 @@
 using System.Text.Json;
-using SpikeApp.LoadGen.CommandLine;
 using SpikeApp.LoadGen.Invariants;
 using SpikeApp.LoadGen.Latency;
 using SpikeApp.LoadGen.Load;

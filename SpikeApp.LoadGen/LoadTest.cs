@@ -1,9 +1,9 @@
 using System.Diagnostics;
-using SpikeApp.LoadGen.CommandLine;
 using SpikeApp.LoadGen.Invariants;
+using SpikeApp.LoadGen.Load;
 using SpikeApp.LoadGen.Reporting;
 
-namespace SpikeApp.LoadGen.Load;
+namespace SpikeApp.LoadGen;
 
 /// <summary>One load test end to end: read the sale, warm up, run, check the invariants, report.</summary>
 public sealed class LoadTest(LoadGenOptions options, LoadRunner runner, InvariantChecker checker)

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace SpikeApp.LoadGen.CommandLine;
+namespace SpikeApp.LoadGen;
 
 /// <summary>
 /// One load test, as the ab-style flags describe it. <see cref="LoadGenCommandLine"/> fills it and rejects it with
