@@ -44,7 +44,7 @@ public sealed class ProgressReporter(TextWriter output, bool interactive)
         var interval = Stopwatch.GetElapsedTime(last.At, now).TotalSeconds;
         var rate = interval > 0 ? (done - last.Done) / interval : 0;
         var line = string.Create(CultureInfo.InvariantCulture,
-            $"[{Stopwatch.GetElapsedTime(started, now).TotalSeconds,6:0.0}s] {done}/{planned} {rate,8:0}/s | ok {counters[Outcome.Success]} | existing {counters[Outcome.ExistingOrder]} | sold out {counters[Outcome.SoldOut]} | 429 {counters[Outcome.Rejected]} | 503 {counters[Outcome.Unavailable]} | errors {counters[Outcome.OtherError]} | unanswered {counters[Outcome.Unanswered]}");
+            $"[{Stopwatch.GetElapsedTime(started, now).TotalSeconds,6:0.0}s] {done}/{planned} {rate,8:0}/s | ok {counters[Outcome.Success]} | existing {counters[Outcome.ExistingOrder]} | sold out {counters[Outcome.SoldOut]} | 429 {counters[Outcome.Overloaded]} | 503 {counters[Outcome.Unavailable]} | errors {counters[Outcome.OtherError]} | unanswered {counters[Outcome.Unanswered]}");
         if (interactive)
         {
             // Pad over the previous line's tail: the new one may be shorter.

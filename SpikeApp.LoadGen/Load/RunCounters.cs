@@ -35,7 +35,7 @@ public sealed class RunCounters
     }
 
     public OutcomeCounts Snapshot() => new(
-        this[Outcome.Success], this[Outcome.ExistingOrder], this[Outcome.SoldOut], this[Outcome.Rejected],
+        this[Outcome.Success], this[Outcome.ExistingOrder], this[Outcome.SoldOut], this[Outcome.Overloaded],
         this[Outcome.Unavailable], this[Outcome.OtherError], this[Outcome.Unanswered]);
 
     /// <summary>Error descriptions, most frequent first.</summary>

@@ -99,7 +99,7 @@ public static class ReportWriter
         yield return (Outcome.Success, counts.Success);
         yield return (Outcome.ExistingOrder, counts.ExistingOrder);
         yield return (Outcome.SoldOut, counts.SoldOut);
-        yield return (Outcome.Rejected, counts.Rejected);
+        yield return (Outcome.Overloaded, counts.Overloaded);
         yield return (Outcome.Unavailable, counts.Unavailable);
         yield return (Outcome.OtherError, counts.OtherErrors);
         yield return (Outcome.Unanswered, counts.Unanswered);

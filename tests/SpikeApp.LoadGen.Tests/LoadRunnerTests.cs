@@ -26,7 +26,7 @@ public class LoadRunnerTests
         Assert.Equal(40, result.Requests);
         Assert.Equal(StopReason.Count, result.StoppedBy);
         // Buyer i mod 10: the first 5 buyers to arrive buy, each comes back 3 times to find their order; the rest find none left.
-        Assert.Equal(new OutcomeCounts(Success: 5, ExistingOrder: 15, SoldOut: 20, Rejected: 0, Unavailable: 0, OtherErrors: 0, Unanswered: 0), result.Outcomes);
+        Assert.Equal(new OutcomeCounts(Success: 5, ExistingOrder: 15, SoldOut: 20, Overloaded: 0, Unavailable: 0, OtherErrors: 0, Unanswered: 0), result.Outcomes);
         Assert.Equal(40, result.Latency.Count);
         Assert.Equal(5, orders.Buyers);
         Assert.Empty(orders.Conflicts());

@@ -13,7 +13,7 @@ public class ReportWriterTests
         new LoadGenOptions { Url = new Uri("http://api"), Requests = 100, Concurrency = 10 },
         warmup: null,
         new PhaseResult("run", 100, 100, TimeSpan.FromSeconds(2), StopReason.Count,
-            new OutcomeCounts(Success: 10, ExistingOrder: 0, SoldOut: 85, Rejected: 1, Unavailable: 2, OtherErrors: 1, Unanswered: 1),
+            new OutcomeCounts(Success: 10, ExistingOrder: 0, SoldOut: 85, Overloaded: 1, Unavailable: 2, OtherErrors: 1, Unanswered: 1),
             new Dictionary<string, long> { ["HTTP 500"] = 1, ["timeout"] = 1 },
             new LatencySummary(99, 1, 5, 4, 8, 20, 30, 31.5)),
         new InvariantReport(null, new SaleSnapshot("default", 10, 11, 0, true, 1),
