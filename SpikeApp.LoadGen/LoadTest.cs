@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using SpikeApp.LoadGen.Invariants;
 using SpikeApp.LoadGen.Load;
+using SpikeApp.LoadGen.Outcomes;
 using SpikeApp.LoadGen.Reporting;
 
 namespace SpikeApp.LoadGen;
@@ -53,7 +54,7 @@ public sealed class LoadTest(LoadGenOptions options, LoadRunner runner, Invarian
         }
 
         var evidence = new RunEvidence(options.Sale, options.Mode, options.Shared,
-            Successes: measured.Outcomes.Success + (warmup?.Outcomes.Success ?? 0),
+            Successes: measured.Outcomes[Outcome.Success] + (warmup?.Outcomes[Outcome.Success] ?? 0),
             Uncertain: measured.Outcomes.Uncertain + (warmup?.Outcomes.Uncertain ?? 0),
             orders, before, options.Concurrency);
         InvariantReport invariants;
