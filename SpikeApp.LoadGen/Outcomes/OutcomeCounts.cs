@@ -10,16 +10,12 @@ public sealed class OutcomeCounts : IEnumerable<KeyValuePair<Outcome, long>>
 {
     private readonly long[] _counts = new long[Enum.GetValues<Outcome>().Length];
 
-    public OutcomeCounts()
+    /// <param name="countOf">Each outcome's count, e.g. read from live counters; without it, set them with the indexer.</param>
+    public OutcomeCounts(Func<Outcome, long>? countOf = null)
     {
-    }
-
-    public OutcomeCounts(Func<Outcome, long> countOf)
-    {
-        ArgumentNullException.ThrowIfNull(countOf);
         foreach (var outcome in Enum.GetValues<Outcome>())
         {
-            _counts[(int)outcome] = countOf(outcome);
+            _counts[(int)outcome] = countOf?.Invoke(outcome) ?? 0;
         }
     }
 
@@ -47,9 +43,6 @@ public sealed class OutcomeCounts : IEnumerable<KeyValuePair<Outcome, long>>
 
         public override void Write(Utf8JsonWriter writer, OutcomeCounts value, JsonSerializerOptions options)
         {
-            ArgumentNullException.ThrowIfNull(writer);
-            ArgumentNullException.ThrowIfNull(value);
-            ArgumentNullException.ThrowIfNull(options);
             writer.WriteStartObject();
             foreach (var (outcome, count) in value)
             {
