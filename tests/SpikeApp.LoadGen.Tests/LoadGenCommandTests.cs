@@ -163,7 +163,7 @@ public class LoadGenCommandTests
     }
 
     [Fact]
-    public async Task HelpDescribesTheToolCtrlCAndTheExitCodes()
+    public async Task HelpOpensWithTheDescription()
     {
         var help = await HelpAsync();
 
