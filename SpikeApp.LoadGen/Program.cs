@@ -1,19 +1,19 @@
 using Microsoft.Extensions.Hosting;
+using SpikeApp.LoadGen;
 using SpikeApp.LoadGen.CommandLine;
 using SpikeApp.LoadGen.Extensions;
 
-var commandLine = LoadGenCommandLine.Parse(args);
-if (commandLine.Options is not { } options)
+return await new LoadGenCommand().InvokeAsync(args, RunLoadTestAsync, Console.Out, Console.Error);
+
+static async Task<int> RunLoadTestAsync(LoadGenOptions options)
 {
-    return commandLine.WriteHelpOrError(Console.Out, Console.Error);
+    // The ab-style flags are not configuration keys (the command-line provider rejects -n), so the host gets none of them.
+    var builder = Host.CreateApplicationBuilder();
+
+    builder.AddServiceDefaults();
+    builder.AddLoadGen(options);
+
+    using var host = builder.Build();
+
+    return await host.RunLoadTestAsync();
 }
-
-// The ab-style flags are not configuration keys (the command-line provider rejects -n), so the host gets none of them.
-var builder = Host.CreateApplicationBuilder();
-
-builder.AddServiceDefaults();
-builder.AddLoadGen(options);
-
-using var host = builder.Build();
-
-return await host.RunLoadTestAsync();

@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
-using SpikeApp.LoadGen.CommandLine;
 using SpikeApp.LoadGen.Invariants;
 using SpikeApp.LoadGen.Load;
 
@@ -20,7 +19,7 @@ public static class Extensions
         ArgumentNullException.ThrowIfNull(options);
         var baseAddress = BaseAddress(options.Url!);
 
-        // Validated by LoadGenCommandLine before the host was built: a bad flag is exit code 2, not a start-up crash.
+        // Validated by LoadGenCommand before the host was built: a bad flag is exit code 2, not a start-up crash.
         builder.Services.AddSingleton(options);
 
         // The progress line and the report own the console; logs still reach the dashboard over OTLP.

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
-using SpikeApp.LoadGen.CommandLine;
 using static System.FormattableString;
 
 namespace SpikeApp.LoadGen.Invariants;

@@ -1,4 +1,3 @@
-using SpikeApp.LoadGen.CommandLine;
 
 namespace SpikeApp.LoadGen.Invariants;
 

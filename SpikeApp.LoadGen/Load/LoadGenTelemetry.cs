@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using SpikeApp.LoadGen.CommandLine;
 using SpikeApp.LoadGen.Outcomes;
 
 namespace SpikeApp.LoadGen.Load;

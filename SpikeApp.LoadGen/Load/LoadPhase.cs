@@ -1,5 +1,4 @@
 using System.Globalization;
-using SpikeApp.LoadGen.CommandLine;
 
 namespace SpikeApp.LoadGen.Load;
 

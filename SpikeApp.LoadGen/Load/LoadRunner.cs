@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text;
-using SpikeApp.LoadGen.CommandLine;
 using SpikeApp.LoadGen.Invariants;
 using SpikeApp.LoadGen.Latency;
 using SpikeApp.LoadGen.Outcomes;

@@ -40,11 +40,12 @@ public sealed class ProgressReporter(TextWriter output, bool interactive)
     private (long Done, long At) Write(RunCounters counters, int planned, long started, (long Done, long At) last)
     {
         var now = Stopwatch.GetTimestamp();
-        var done = counters.Total;
+        var counts = counters.Snapshot();
+        var done = counts.Total;
         var interval = Stopwatch.GetElapsedTime(last.At, now).TotalSeconds;
         var rate = interval > 0 ? (done - last.Done) / interval : 0;
-        var line = string.Create(CultureInfo.InvariantCulture,
-            $"[{Stopwatch.GetElapsedTime(started, now).TotalSeconds,6:0.0}s] {done}/{planned} {rate,8:0}/s | ok {counters[Outcome.Success]} | existing {counters[Outcome.ExistingOrder]} | sold out {counters[Outcome.SoldOut]} | 429 {counters[Outcome.Rejected]} | 503 {counters[Outcome.Unavailable]} | errors {counters[Outcome.OtherError]} | unanswered {counters[Outcome.Unanswered]}");
+        var line = string.Create(CultureInfo.InvariantCulture, $"[{Stopwatch.GetElapsedTime(started, now).TotalSeconds,6:0.0}s] {done}/{planned} {rate,8:0}/s")
+            + string.Concat(counts.Select(count => string.Create(CultureInfo.InvariantCulture, $" | {OutcomeNames.ProgressLabel(count.Key)} {count.Value}")));
         if (interactive)
         {
             // Pad over the previous line's tail: the new one may be shorter.

@@ -34,9 +34,7 @@ public sealed class RunCounters
         }
     }
 
-    public OutcomeCounts Snapshot() => new(
-        this[Outcome.Success], this[Outcome.ExistingOrder], this[Outcome.SoldOut], this[Outcome.Rejected],
-        this[Outcome.Unavailable], this[Outcome.OtherError], this[Outcome.Unanswered]);
+    public OutcomeCounts Snapshot() => new(outcome => this[outcome]);
 
     /// <summary>Error descriptions, most frequent first.</summary>
     public IReadOnlyDictionary<string, long> Problems() =>

@@ -12,8 +12,8 @@ public enum Outcome
     /// <summary>409 sold-out, or seed 已售罄.</summary>
     SoldOut,
 
-    /// <summary>429: shed by admission control before anything was sold.</summary>
-    Rejected,
+    /// <summary>429 (the API's <c>overloaded</c> problem): shed by admission control before anything was sold.</summary>
+    Overloaded,
 
     /// <summary>503, or seed 系统繁忙: Redis was unavailable; the purchase may or may not have happened.</summary>
     Unavailable,

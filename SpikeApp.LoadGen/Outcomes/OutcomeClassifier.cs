@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using SpikeApp.LoadGen.CommandLine;
 
 namespace SpikeApp.LoadGen.Outcomes;
 
@@ -29,7 +28,7 @@ public static class OutcomeClassifier
         201 => Order(Outcome.Success, statusCode, body),
         200 => Order(Outcome.ExistingOrder, statusCode, body),
         409 when HasProblemType(body, "urn:spikeapp:problem:sold-out"u8) => new(Outcome.SoldOut),
-        429 => new(Outcome.Rejected),
+        429 => new(Outcome.Overloaded),
         503 => new(Outcome.Unavailable),
         _ => new(Outcome.OtherError, Problem: Describe(statusCode, body)),
     };
@@ -41,7 +40,7 @@ public static class OutcomeClassifier
         {
             return statusCode switch
             {
-                429 => new(Outcome.Rejected),
+                429 => new(Outcome.Overloaded),
                 503 => new(Outcome.Unavailable),
                 _ => new(Outcome.OtherError, Problem: Status(statusCode)),
             };

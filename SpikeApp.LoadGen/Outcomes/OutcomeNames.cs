@@ -1,27 +1,31 @@
 namespace SpikeApp.LoadGen.Outcomes;
 
-/// <summary>How outcomes are named: <see cref="Tag"/> in span tags, <see cref="Label"/> in the printed report.</summary>
+/// <summary>
+/// Every outcome's names, in one table: <see cref="Tag"/> in span tags, <see cref="Label"/> in the printed report,
+/// <see cref="ProgressLabel"/> on the progress line. The JSON report names each outcome after its enum member.
+/// </summary>
 public static class OutcomeNames
 {
-    public static string Tag(Outcome outcome) => outcome switch
+    // Looked up per request for the span tag, so built once rather than per call.
+    private static readonly Names[] ByOutcome = [.. Enum.GetValues<Outcome>().Select(Describe)];
+
+    public static string Tag(Outcome outcome) => ByOutcome[(int)outcome].Tag;
+
+    public static string Label(Outcome outcome) => ByOutcome[(int)outcome].Label;
+
+    public static string ProgressLabel(Outcome outcome) => ByOutcome[(int)outcome].ProgressLabel;
+
+    private static Names Describe(Outcome outcome) => outcome switch
     {
-        Outcome.Success => "success",
-        Outcome.ExistingOrder => "existing",
-        Outcome.SoldOut => "sold_out",
-        Outcome.Rejected => "rejected",
-        Outcome.Unavailable => "unavailable",
-        Outcome.OtherError => "other_error",
-        _ => "unanswered",
+        Outcome.Success => new("success", "success", "ok"),
+        Outcome.ExistingOrder => new("existing", "existing order", "existing"),
+        Outcome.SoldOut => new("sold_out", "sold out", "sold out"),
+        Outcome.Overloaded => new("overloaded", "overloaded (429)", "429"),
+        Outcome.Unavailable => new("unavailable", "unavailable (503)", "503"),
+        Outcome.OtherError => new("other_error", "other errors", "errors"),
+        Outcome.Unanswered => new("unanswered", "unanswered", "unanswered"),
+        _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "An outcome without names."),
     };
 
-    public static string Label(Outcome outcome) => outcome switch
-    {
-        Outcome.Success => "success",
-        Outcome.ExistingOrder => "existing order",
-        Outcome.SoldOut => "sold out",
-        Outcome.Rejected => "rejected (429)",
-        Outcome.Unavailable => "unavailable (503)",
-        Outcome.OtherError => "other errors",
-        _ => "unanswered",
-    };
+    private sealed record Names(string Tag, string Label, string ProgressLabel);
 }

@@ -1,4 +1,3 @@
-using SpikeApp.LoadGen.CommandLine;
 using SpikeApp.LoadGen.Invariants;
 using SpikeApp.LoadGen.Load;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using SpikeApp.LoadGen.CommandLine;
 using SpikeApp.LoadGen.Invariants;
 using SpikeApp.LoadGen.Load;
 using SpikeApp.LoadGen.Outcomes;
@@ -29,7 +28,7 @@ public static class ReportWriter
 
         if (report.Warmup is { } warmup)
         {
-            Line(output, "Warmup (not counted)", string.Create(Invariant, $"{warmup.Requests} requests, {warmup.Outcomes.Success} successes"));
+            Line(output, "Warmup (not counted)", string.Create(Invariant, $"{warmup.Requests} requests, {warmup.Outcomes[Outcome.Success]} successes"));
         }
 
         Line(output, "Requests", string.Create(Invariant, $"{run.Requests} of {run.PlannedRequests}{StopNote(run.StoppedBy)}"));
@@ -54,7 +53,7 @@ public static class ReportWriter
 
         output.WriteLine();
         output.WriteLine("Outcomes");
-        foreach (var (outcome, count) in Counts(run.Outcomes))
+        foreach (var (outcome, count) in run.Outcomes)
         {
             output.WriteLine(string.Create(Invariant, $"  {OutcomeNames.Label(outcome),-20} {count,10}"));
         }
@@ -92,19 +91,6 @@ public static class ReportWriter
     }
 
     public static string ToJson(LoadReport report) => JsonSerializer.Serialize(report, LoadGenJsonContext.Default.LoadReport);
-
-    /// <summary>Every outcome with its count, in the order the report lists them.</summary>
-    public static IEnumerable<(Outcome Outcome, long Count)> Counts(OutcomeCounts counts)
-    {
-        ArgumentNullException.ThrowIfNull(counts);
-        yield return (Outcome.Success, counts.Success);
-        yield return (Outcome.ExistingOrder, counts.ExistingOrder);
-        yield return (Outcome.SoldOut, counts.SoldOut);
-        yield return (Outcome.Rejected, counts.Rejected);
-        yield return (Outcome.Unavailable, counts.Unavailable);
-        yield return (Outcome.OtherError, counts.OtherErrors);
-        yield return (Outcome.Unanswered, counts.Unanswered);
-    }
 
     private static string StopNote(StopReason reason) => reason switch
     {

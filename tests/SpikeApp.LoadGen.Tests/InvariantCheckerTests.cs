@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using SpikeApp.LoadGen.CommandLine;
 using SpikeApp.LoadGen.Invariants;
 
 namespace SpikeApp.LoadGen.Tests;
@@ -75,7 +74,7 @@ public class InvariantCheckerTests
     }
 
     [Fact]
-    public async Task AnOrderOfAnotherBuyerOrMissingFails()
+    public async Task AnOrderNotFetchableAsItsBuyersFails()
     {
         await using var api = await StartAsync(Sale(total: 10, sold: 3), Orders(("o1", "u1"), ("o2", "someone-else")));
 
@@ -104,7 +103,7 @@ public class InvariantCheckerTests
     }
 
     [Fact]
-    public async Task SharedSalesSkipTheSoldCountButNotTheTotal()
+    public async Task ASharedSaleSkipsOnlyTheSoldCountCheck()
     {
         await using var api = await StartAsync(Sale(total: 10, sold: 9), Orders(("o1", "u1")));
 

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using SpikeApp.LoadGen.CommandLine;
 using SpikeApp.LoadGen.Invariants;
 using SpikeApp.LoadGen.Load;
 
@@ -25,7 +24,48 @@ public sealed class LoadGenTelemetryTests : IDisposable
     }
 
     [Fact]
-    public async Task EachRequestStartsItsOwnTraceLinkedToTheRunAndCarriesItsOutcome()
+    public async Task EachRequestStartsItsOwnTrace()
+    {
+        var run = await RunAsync();
+
+        Assert.All(run.Requests, span =>
+        {
+            Assert.Equal(default, span.ParentSpanId);
+            Assert.NotEqual(run.Run.TraceId, span.TraceId);
+        });
+        Assert.Equal(4, run.Requests.Select(span => span.TraceId).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task EachRequestIsLinkedToTheRun()
+    {
+        var run = await RunAsync();
+
+        Assert.Equal(4, run.Requests.Count(span => span.Links.Any(link => link.Context.TraceId == run.Run.TraceId)));
+    }
+
+    [Fact]
+    public async Task EachRequestIsTaggedWithTheAnswer()
+    {
+        var run = await RunAsync();
+
+        Assert.Equal(
+            Enumerable.Repeat<(object?, object?)>(("sold_out", 200), 4),
+            run.Requests.Select(span => (span.GetTagItem("spike.loadgen.outcome"), span.GetTagItem("http.response.status_code"))));
+    }
+
+    [Fact]
+    public async Task TheApisSpansJoinTheRequestsTrace()
+    {
+        var run = await RunAsync();
+
+        Assert.Equal(run.Requests.Select(span => span.TraceId.ToHexString()).Order(), run.TraceParents.Select(header => header.Split('-')[1]).Order());
+    }
+
+    public void Dispose() => _listener.Dispose();
+
+    /// <summary>A run of 4 seed-mode requests; its request spans are told from other tests' by the traces the stub API saw.</summary>
+    private async Task<TracedRun> RunAsync()
     {
         var traceparents = new ConcurrentBag<string>();
         await using var api = await StubApi.StartAsync(app => app.MapGet("/buy/skill", (HttpRequest request) =>
@@ -41,20 +81,10 @@ public sealed class LoadGenTelemetryTests : IDisposable
         }
 
         var runSpan = Assert.Single(_stopped, span => span.OperationName == LoadGenTelemetry.RunSpan);
-        var requests = _stopped.Where(span => span.OperationName == LoadGenTelemetry.RequestSpan
-            && span.Links.Any(link => link.Context.TraceId == runSpan.TraceId)).ToList();
-        Assert.Equal(4, requests.Count);
-        Assert.All(requests, span =>
-        {
-            Assert.Equal(default, span.ParentSpanId);
-            Assert.NotEqual(runSpan.TraceId, span.TraceId);
-            Assert.Equal("sold_out", span.GetTagItem("spike.loadgen.outcome"));
-            Assert.Equal(200, span.GetTagItem("http.response.status_code"));
-        });
-        Assert.Equal(4, requests.Select(span => span.TraceId).Distinct().Count());
-        // The API's spans join the request's trace.
-        Assert.Equal(requests.Select(span => span.TraceId.ToHexString()).Order(), traceparents.Select(header => header.Split('-')[1]).Order());
+        var traceIds = traceparents.Select(header => header.Split('-')[1]).ToHashSet(StringComparer.Ordinal);
+        var requests = _stopped.Where(span => span.OperationName == LoadGenTelemetry.RequestSpan && traceIds.Contains(span.TraceId.ToHexString())).ToList();
+        return new TracedRun(runSpan, requests, [.. traceparents]);
     }
 
-    public void Dispose() => _listener.Dispose();
+    private sealed record TracedRun(Activity Run, IReadOnlyList<Activity> Requests, IReadOnlyList<string> TraceParents);
 }

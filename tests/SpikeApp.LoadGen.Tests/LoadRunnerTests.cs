@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using SpikeApp.LoadGen.CommandLine;
 using SpikeApp.LoadGen.Invariants;
 using SpikeApp.LoadGen.Load;
 using SpikeApp.LoadGen.Outcomes;
@@ -14,28 +13,44 @@ public class LoadRunnerTests
     private const string SaleId = "s1";
 
     [Fact]
-    public async Task NeverMoreThanConcurrencyInFlightAndEveryAnswerCounted()
+    public async Task NeverMoreThanConcurrencyRequestsAreInFlight()
     {
-        var shop = new StubShop(stock: 5, delay: TimeSpan.FromMilliseconds(20));
-        await using var api = await StubApi.StartAsync(shop.Map);
-        var options = Options(requests: 40, concurrency: 4, users: 10);
-        var orders = new OrderBook();
+        await using var run = await RunShopAsync();
 
-        var result = await new LoadRunner(api.Client, options).RunAsync(LoadPhase.Run(options, "t1"), new RunCounters(), orders, CancellationToken.None);
+        Assert.Equal(4, run.Shop.MaxInFlight);
+    }
 
-        Assert.Equal(4, shop.MaxInFlight);
-        Assert.Equal(40, result.Requests);
-        Assert.Equal(StopReason.Count, result.StoppedBy);
+    [Fact]
+    public async Task EveryAnswerIsCounted()
+    {
+        await using var run = await RunShopAsync();
+
+        Assert.Equal(40, run.Result.Requests);
+        Assert.Equal(StopReason.Count, run.Result.StoppedBy);
         // Buyer i mod 10: the first 5 buyers to arrive buy, each comes back 3 times to find their order; the rest find none left.
-        Assert.Equal(new OutcomeCounts(Success: 5, ExistingOrder: 15, SoldOut: 20, Rejected: 0, Unavailable: 0, OtherErrors: 0, Unanswered: 0), result.Outcomes);
-        Assert.Equal(40, result.Latency.Count);
-        Assert.Equal(5, orders.Buyers);
-        Assert.Empty(orders.Conflicts());
-        Assert.All(orders.Orders(), order => Assert.StartsWith("lg-t1-", order.UserId, StringComparison.Ordinal));
+        Assert.Equal(new OutcomeCounts { [Outcome.Success] = 5, [Outcome.ExistingOrder] = 15, [Outcome.SoldOut] = 20 }, run.Result.Outcomes);
+        Assert.Equal(40, run.Result.Latency.Count);
+    }
 
-        var evidence = new RunEvidence(SaleId, LoadMode.Api, Shared: false, result.Outcomes.Success, result.Outcomes.Uncertain, orders,
-            new SaleSnapshot(SaleId, 5, 0, 5, false, 1), options.Concurrency);
-        var invariants = await new InvariantChecker(api.Client).CheckAsync(evidence, CancellationToken.None);
+    [Fact]
+    public async Task EachOrderIsRecordedOnceUnderItsBuyer()
+    {
+        await using var run = await RunShopAsync();
+
+        Assert.Equal(5, run.Orders.Buyers);
+        Assert.Empty(run.Orders.Conflicts());
+        Assert.All(run.Orders.Orders(), order => Assert.StartsWith("lg-t1-", order.UserId, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task WhatARunRecordsPassesTheInvariantChecks()
+    {
+        await using var run = await RunShopAsync();
+        var evidence = new RunEvidence(SaleId, LoadMode.Api, Shared: false, run.Result.Outcomes[Outcome.Success], run.Result.Outcomes.Uncertain,
+            run.Orders, new SaleSnapshot(SaleId, 5, 0, 5, false, 1), Concurrency: 4);
+
+        var invariants = await new InvariantChecker(run.Api.Client).CheckAsync(evidence, CancellationToken.None);
+
         Assert.Equal(0, invariants.ExitCode);
     }
 
@@ -53,7 +68,7 @@ public class LoadRunnerTests
 
         var result = await new LoadRunner(api.Client, options).RunAsync(LoadPhase.Run(options, "t2"), new RunCounters(), new OrderBook(), CancellationToken.None);
 
-        Assert.Equal(2, result.Outcomes.Unanswered);
+        Assert.Equal(2, result.Outcomes[Outcome.Unanswered]);
         Assert.Equal(2, result.Outcomes.Total);
         Assert.Equal(new Dictionary<string, long> { ["timeout"] = 2 }, result.Problems);
         Assert.Equal(0, result.Latency.Count);
@@ -75,7 +90,18 @@ public class LoadRunnerTests
 
         Assert.Equal(StopReason.Duration, result.StoppedBy);
         Assert.InRange(result.Requests, 2, 40);
-        Assert.Equal(result.Requests, result.Outcomes.SoldOut);
+        Assert.Equal(result.Requests, result.Outcomes[Outcome.SoldOut]);
+    }
+
+    /// <summary>40 purchases by 10 buyers, 4 at a time, from a shop with 5 units.</summary>
+    private static async Task<ShopRun> RunShopAsync()
+    {
+        var shop = new StubShop(stock: 5, delay: TimeSpan.FromMilliseconds(20));
+        var api = await StubApi.StartAsync(shop.Map);
+        var options = Options(requests: 40, concurrency: 4, users: 10);
+        var orders = new OrderBook();
+        var result = await new LoadRunner(api.Client, options).RunAsync(LoadPhase.Run(options, "t1"), new RunCounters(), orders, CancellationToken.None);
+        return new ShopRun(api, shop, result, orders);
     }
 
     private static LoadGenOptions Options(int requests, int concurrency, int? users) => new()
@@ -86,6 +112,11 @@ public class LoadRunnerTests
         Users = users,
         Sale = SaleId,
     };
+
+    private sealed record ShopRun(StubApi Api, StubShop Shop, PhaseResult Result, OrderBook Orders) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => Api.DisposeAsync();
+    }
 
     /// <summary>The purchase contract in miniature: one order per buyer, 201 then 200, 409 sold-out once the stock is gone.</summary>
     private sealed class StubShop(int stock, TimeSpan delay)

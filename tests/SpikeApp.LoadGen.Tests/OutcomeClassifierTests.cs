@@ -1,7 +1,6 @@
 using System.Net.Http;
 using System.Net.Sockets;
 using System.Text;
-using SpikeApp.LoadGen.CommandLine;
 using SpikeApp.LoadGen.Outcomes;
 
 namespace SpikeApp.LoadGen.Tests;
@@ -15,8 +14,8 @@ public class OutcomeClassifierTests
     [InlineData(201, Order, Outcome.Success, "1-17", null)]
     [InlineData(200, Order, Outcome.ExistingOrder, "1-17", null)]
     [InlineData(409, SoldOutProblem, Outcome.SoldOut, null, null)]
-    [InlineData(429, """{"type":"urn:spikeapp:problem:overloaded"}""", Outcome.Rejected, null, null)]
-    [InlineData(429, "", Outcome.Rejected, null, null)]
+    [InlineData(429, """{"type":"urn:spikeapp:problem:overloaded"}""", Outcome.Overloaded, null, null)]
+    [InlineData(429, "", Outcome.Overloaded, null, null)]
     [InlineData(503, """{"type":"urn:spikeapp:problem:unavailable"}""", Outcome.Unavailable, null, null)]
     [InlineData(500, """{"type":"urn:spikeapp:problem:internal"}""", Outcome.OtherError, null, "HTTP 500 urn:spikeapp:problem:internal")]
     [InlineData(500, "", Outcome.OtherError, null, "HTTP 500")]
@@ -49,7 +48,7 @@ public class OutcomeClassifierTests
         Assert.Equal(new Classification(outcome, null, problem), Classify(LoadMode.Seed, 200, body));
 
     [Theory]
-    [InlineData(429, Outcome.Rejected, null)]
+    [InlineData(429, Outcome.Overloaded, null)]
     [InlineData(503, Outcome.Unavailable, null)]
     [InlineData(500, Outcome.OtherError, "HTTP 500")]
     [InlineData(404, Outcome.OtherError, "HTTP 404")]

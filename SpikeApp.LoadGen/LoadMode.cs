@@ -1,4 +1,4 @@
-namespace SpikeApp.LoadGen.CommandLine;
+namespace SpikeApp.LoadGen;
 
 /// <summary>Which endpoint the load goes to.</summary>
 public enum LoadMode

@@ -1,9 +1,9 @@
 using System.Text.RegularExpressions;
 
-namespace SpikeApp.LoadGen.CommandLine;
+namespace SpikeApp.LoadGen;
 
 /// <summary>
-/// One load test, as the ab-style flags describe it. <see cref="LoadGenCommandLine"/> fills it and rejects it with
+/// One load test, as the ab-style flags describe it. <see cref="CommandLine.LoadGenCommand"/> fills it and rejects it with
 /// <see cref="Validate"/> before the host starts, so a bad value is exit code 2 with the flag's name, not a crash.
 /// </summary>
 public sealed partial class LoadGenOptions

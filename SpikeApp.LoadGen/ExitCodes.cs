@@ -1,4 +1,4 @@
-namespace SpikeApp.LoadGen.CommandLine;
+namespace SpikeApp.LoadGen;
 
 public static class ExitCodes
 {

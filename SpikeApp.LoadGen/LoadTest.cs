@@ -1,9 +1,10 @@
 using System.Diagnostics;
-using SpikeApp.LoadGen.CommandLine;
 using SpikeApp.LoadGen.Invariants;
+using SpikeApp.LoadGen.Load;
+using SpikeApp.LoadGen.Outcomes;
 using SpikeApp.LoadGen.Reporting;
 
-namespace SpikeApp.LoadGen.Load;
+namespace SpikeApp.LoadGen;
 
 /// <summary>One load test end to end: read the sale, warm up, run, check the invariants, report.</summary>
 public sealed class LoadTest(LoadGenOptions options, LoadRunner runner, InvariantChecker checker)
@@ -53,7 +54,7 @@ public sealed class LoadTest(LoadGenOptions options, LoadRunner runner, Invarian
         }
 
         var evidence = new RunEvidence(options.Sale, options.Mode, options.Shared,
-            Successes: measured.Outcomes.Success + (warmup?.Outcomes.Success ?? 0),
+            Successes: measured.Outcomes[Outcome.Success] + (warmup?.Outcomes[Outcome.Success] ?? 0),
             Uncertain: measured.Outcomes.Uncertain + (warmup?.Outcomes.Uncertain ?? 0),
             orders, before, options.Concurrency);
         InvariantReport invariants;

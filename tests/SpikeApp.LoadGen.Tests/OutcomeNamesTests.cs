@@ -1,0 +1,17 @@
+using SpikeApp.LoadGen.Outcomes;
+
+namespace SpikeApp.LoadGen.Tests;
+
+public class OutcomeNamesTests
+{
+    [Theory]
+    [InlineData(Outcome.Success, "success", "success", "ok")]
+    [InlineData(Outcome.ExistingOrder, "existing", "existing order", "existing")]
+    [InlineData(Outcome.SoldOut, "sold_out", "sold out", "sold out")]
+    [InlineData(Outcome.Overloaded, "overloaded", "overloaded (429)", "429")]
+    [InlineData(Outcome.Unavailable, "unavailable", "unavailable (503)", "503")]
+    [InlineData(Outcome.OtherError, "other_error", "other errors", "errors")]
+    [InlineData(Outcome.Unanswered, "unanswered", "unanswered", "unanswered")]
+    public void EachOutcomeHasATagALabelAndAProgressLabel(Outcome outcome, string tag, string label, string progressLabel) =>
+        Assert.Equal((tag, label, progressLabel), (OutcomeNames.Tag(outcome), OutcomeNames.Label(outcome), OutcomeNames.ProgressLabel(outcome)));
+}

@@ -1,0 +1,24 @@
+using SpikeApp.LoadGen.Load;
+using SpikeApp.LoadGen.Outcomes;
+
+namespace SpikeApp.LoadGen.Tests;
+
+public class ProgressReporterTests
+{
+    [Fact]
+    public async Task TheLastProgressLineCountsEveryOutcome()
+    {
+        var counters = new RunCounters();
+        counters.Record(new Classification(Outcome.Success, "1-1"));
+        counters.Record(new Classification(Outcome.SoldOut));
+        counters.Record(new Classification(Outcome.SoldOut));
+        counters.Record(new Classification(Outcome.Overloaded));
+        using var output = new StringWriter();
+
+        // Stopped before the first tick: only the final line is written.
+        await new ProgressReporter(output, interactive: false).RunAsync(counters, planned: 10, new CancellationToken(canceled: true));
+
+        var line = Assert.Single(output.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
+        Assert.Matches(@"^\[ +\d+\.\ds\] 4/10 +\d+/s \| ok 1 \| existing 0 \| sold out 2 \| 429 1 \| 503 0 \| errors 0 \| unanswered 0$", line);
+    }
+}
