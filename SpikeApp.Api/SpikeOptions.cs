@@ -42,6 +42,14 @@ public sealed class SpikeOptions
     [Range(0, 10_000)]
     public int RefillIntervalMilliseconds { get; set; } = 50;
 
+    /// <summary>
+    /// Share of the "sold out" answers this replica already knew about that keep their trace (0 to 1). Every other
+    /// request — each purchase that reaches Redis, each error, everything before the replica learnt the sale is sold
+    /// out — is always traced; metrics count every answer whatever this says.
+    /// </summary>
+    [Range(0.0, 1.0)]
+    public double SoldOutTraceRatio { get; set; } = 0.01;
+
     [Required]
     [ValidateObjectMembers]
     public DefaultSaleOptions DefaultSale { get; set; } = new();

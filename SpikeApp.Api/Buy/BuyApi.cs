@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.Extensions.Options;
 using SpikeApp.Api.Admission;
 using SpikeApp.Api.Stock;
+using SpikeApp.Api.Tracing;
 
 namespace SpikeApp.Api.Buy;
 
@@ -22,9 +23,14 @@ public static class BuyApi
         return buy;
     }
 
-    public static async Task<IResult> BuyAsync(PurchaseService purchases, IOptions<SpikeOptions> options)
+    public static async Task<IResult> BuyAsync(PurchaseService purchases, IOptions<SpikeOptions> options, HttpContext context)
     {
         var result = await purchases.PurchaseAsync(options.Value.DefaultSale.Id, userId: null);
+        if (result.Untraced)
+        {
+            TraceResponse.AnnounceDropped(context);
+        }
+
         return result.Status switch
         {
             PurchaseStatus.Created => BuyReply.Success,

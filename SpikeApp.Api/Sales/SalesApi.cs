@@ -4,6 +4,7 @@ using SpikeApp.Api.Admission;
 using SpikeApp.Api.Errors;
 using SpikeApp.Api.Stock;
 using SpikeApp.Api.Store;
+using SpikeApp.Api.Tracing;
 
 namespace SpikeApp.Api.Sales;
 
@@ -25,7 +26,7 @@ public static class SalesApi
     }
 
     public static async Task<Results<Created<OrderResponse>, Ok<OrderResponse>, ValidationProblem, ProblemHttpResult>> PurchaseAsync(
-        string saleId, PurchaseRequest? request, PurchaseService purchases)
+        string saleId, PurchaseRequest? request, PurchaseService purchases, HttpContext context)
     {
         var userId = request?.UserId;
         if (!Ids.IsValid(saleId) || !Ids.IsValid(userId))
@@ -34,6 +35,11 @@ public static class SalesApi
         }
 
         var result = await purchases.PurchaseAsync(saleId, userId);
+        if (result.Untraced)
+        {
+            TraceResponse.AnnounceDropped(context);
+        }
+
         return result.Status switch
         {
             PurchaseStatus.Created => TypedResults.Created(

@@ -12,7 +12,8 @@ public enum PurchaseStatus
     Unavailable,
 }
 
-public readonly record struct PurchaseResult(PurchaseStatus Status, string? OrderId = null);
+/// <param name="Untraced">True when this answer's trace was dropped (see <see cref="StockTelemetry.KeepKnownSoldOutTrace"/>).</param>
+public readonly record struct PurchaseResult(PurchaseStatus Status, string? OrderId = null, bool Untraced = false);
 
 /// <summary>
 /// The purchase path: a lock-free deduction from this replica's slice, then, only if that succeeded, one atomic
@@ -37,6 +38,11 @@ public sealed class PurchaseService(
         try
         {
             var sale = await registry.GetAsync(saleId);
+            if (sale is { SoldOutInRedis: true } && !telemetry.KeepKnownSoldOutTrace(Activity.Current))
+            {
+                telemetry.RecordOutcome(PurchaseOutcomes.SoldOutLocal);
+                return new PurchaseResult(PurchaseStatus.SoldOut, Untraced: true);
+            }
 
             // A reset may change the epoch under us: the script then refuses and we retry once on the fresh slice.
             for (var attempt = 0; sale is not null && attempt < 2; attempt++)

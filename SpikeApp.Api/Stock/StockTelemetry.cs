@@ -1,5 +1,7 @@
+using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Options;
 
 namespace SpikeApp.Api.Stock;
 
@@ -17,19 +19,32 @@ public sealed class StockTelemetry
 
     public static readonly ActivitySource ActivitySource = new(ActivitySourceName);
 
+    /// <summary>
+    /// Bucket bounds for a Redis round trip, in seconds: 0.25 ms to 2.5 s, dense around the usual 1-5 ms. The SDK's
+    /// default bounds (0, 5, 10, 25, ...) are made for milliseconds and would put every call in the first bucket.
+    /// </summary>
+    public static readonly IReadOnlyList<double> RemoteDurationBuckets =
+        [0.00025, 0.0005, 0.00075, 0.001, 0.0015, 0.002, 0.003, 0.004, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
     private readonly Counter<long> _purchases;
     private readonly Histogram<double> _remoteDuration;
     private readonly Counter<long> _refills;
     private readonly Counter<long> _settled;
     private readonly Counter<long> _syncs;
 
-    public StockTelemetry(IMeterFactory meterFactory, SaleRegistry registry, ReplicaIdentity replica)
+    private readonly long _soldOutTraceThreshold;
+
+    public StockTelemetry(IMeterFactory meterFactory, SaleRegistry registry, ReplicaIdentity replica, IOptions<SpikeOptions> options)
     {
+        // Compared with the trace id's last 8 bytes, as OpenTelemetry's TraceIdRatioBasedSampler does.
+        var ratio = options.Value.SoldOutTraceRatio;
+        _soldOutTraceThreshold = ratio >= 1 ? long.MaxValue : (long)(ratio * long.MaxValue);
         var meter = meterFactory.Create(MeterName);
         _purchases = meter.CreateCounter<long>("spike.purchases", unit: "{purchase}",
             description: "Purchase attempts by outcome.");
-        _remoteDuration = meter.CreateHistogram<double>("spike.stock.remote.duration", unit: "s",
-            description: "Time of one remote (Redis) deduction.");
+        _remoteDuration = meter.CreateHistogram("spike.stock.remote.duration", unit: "s",
+            description: "Time of one remote (Redis) deduction.", tags: null,
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = RemoteDurationBuckets });
         _refills = meter.CreateCounter<long>("spike.stock.refills", unit: "{refill}",
             description: "Refills of a dry slice from what Redis still has, by result.");
         _settled = meter.CreateCounter<long>("spike.stock.settled", unit: "{unit}",
@@ -38,6 +53,31 @@ public sealed class StockTelemetry
             description: "Sync calls to Redis besides purchases, by reason: refill, reconcile, change (a reset or restock message).");
         meter.CreateObservableGauge("spike.stock.local.remaining", () => ObserveRemaining(registry, replica.Id),
             unit: "{unit}", description: "Units left in this replica's slice, per sale.");
+    }
+
+    /// <summary>
+    /// Whether a "sold out" this replica already knew keeps its trace. Such answers are the flood after a sale ends and
+    /// their spans say nothing new, so only <see cref="SpikeOptions.SoldOutTraceRatio"/> of them (by trace id, so every
+    /// service of a trace decides alike) are kept. Otherwise <paramref name="request"/> stops being recorded: it is
+    /// neither enriched nor exported, and no child span is started. Metrics still count the answer.
+    /// </summary>
+    public bool KeepKnownSoldOutTrace(Activity? request)
+    {
+        if (request is not { Recorded: true })
+        {
+            return false;
+        }
+
+        Span<byte> traceId = stackalloc byte[16];
+        request.TraceId.CopyTo(traceId);
+        if (_soldOutTraceThreshold == long.MaxValue || (BinaryPrimitives.ReadInt64BigEndian(traceId[8..]) & long.MaxValue) < _soldOutTraceThreshold)
+        {
+            return true;
+        }
+
+        request.ActivityTraceFlags &= ~ActivityTraceFlags.Recorded;
+        request.IsAllDataRequested = false;
+        return false;
     }
 
     public void RecordOutcome(string outcome) =>

@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
 using SpikeApp.Api.Sales;
 using SpikeApp.Api.Stock;
 using SpikeApp.Api.Store;
@@ -61,7 +63,8 @@ public sealed class TelemetryTests : IDisposable
     [Fact]
     public async Task APurchaseTheSliceCannotCoverHasNoRemoteSpan()
     {
-        await using var host = new ApiHost(_redis, total: 1);
+        // Every sold-out answer keeps its trace here, so the one below is shown.
+        await using var host = new ApiHost(_redis, total: 1, settings: new Dictionary<string, string?> { ["Spike:SoldOutTraceRatio"] = "1" });
         var client = await host.StartAsync();
         var soldTrace = await BuyInTraceAsync(client, host.SaleId, "alice", HttpStatusCode.Created);
         await WaitForSpanAsync(soldTrace, IsRedisCall);
@@ -75,6 +78,67 @@ public sealed class TelemetryTests : IDisposable
         // The server span stops after the handler, so every span of this trace has been recorded by now.
         Assert.DoesNotContain(_stopped, span => span.TraceId == soldOutTrace
             && (span.OperationName == StockTelemetry.RemoteDeductSpan || IsRedisCall(span)));
+    }
+
+    [Fact]
+    public async Task ASoldOutTheReplicaAlreadyKnewDropsItsTraceTellsTheCallerAndIsStillCounted()
+    {
+        await using var host = new ApiHost(_redis, total: 1, settings: new Dictionary<string, string?> { ["Spike:SoldOutTraceRatio"] = "0" });
+        var client = await host.StartAsync();
+        var soldTrace = await BuyInTraceAsync(client, host.SaleId, "alice", HttpStatusCode.Created);
+        var outcomes = new ConcurrentQueue<string>();
+        using var meters = new MeterListener
+        {
+            InstrumentPublished = (instrument, listener) =>
+            {
+                // Only this host's meter: other hosts in this process count their own purchases.
+                if (instrument.Name == "spike.purchases" && instrument.Meter.Scope == host.Services.GetRequiredService<IMeterFactory>())
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        meters.SetMeasurementEventCallback<long>((_, _, tags, _) => outcomes.Enqueue((string)tags[0].Value!));
+        meters.Start();
+
+        using var root = TestSource.StartActivity("buy")!;
+        using var response = await client.PostAsJsonAsync($"/api/sales/{host.SaleId}/purchases", new PurchaseRequest("bob"));
+
+        var request = await WaitForSpanAsync(root.TraceId, span => span.Kind == ActivityKind.Server);
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.False(request.Recorded);
+        Assert.DoesNotContain(_stopped, span => span.TraceId == root.TraceId && span.Source.Name == StockTelemetry.ActivitySourceName);
+        Assert.Equal($"00-{root.TraceId}-{request.SpanId}-00", Assert.Single(response.Headers.GetValues("traceresponse")));
+        Assert.Equal([PurchaseOutcomes.SoldOutLocal], outcomes);
+        // The purchase that sold the last unit kept its whole trace.
+        await WaitForSpanAsync(soldTrace, IsRedisCall);
+    }
+
+    [Fact]
+    public async Task TheRedisDurationHistogramAdvisesBucketsThatResolveMilliseconds()
+    {
+        await using var host = new ApiHost(_redis);
+        await host.StartAsync();
+        IReadOnlyList<double>? buckets = null;
+        using var meters = new MeterListener
+        {
+            InstrumentPublished = (instrument, _) =>
+            {
+                if (instrument is Histogram<double> { Name: "spike.stock.remote.duration" } histogram
+                    && instrument.Meter.Scope == host.Services.GetRequiredService<IMeterFactory>())
+                {
+                    buckets = histogram.Advice?.HistogramBucketBoundaries;
+                }
+            },
+        };
+        meters.Start();
+
+        // Seconds, as the unit says: a 2 ms Redis call lands between bounds a fraction of a millisecond apart.
+        Assert.NotNull(buckets);
+        Assert.Equal(buckets.Order(), buckets);
+        Assert.InRange(buckets.Where(bound => bound <= 0.002).Max(), 0.0015, 0.002);
+        Assert.InRange(buckets.First(bound => bound > 0.002), 0.002, 0.003);
+        Assert.True(buckets[^1] >= 1, "A call that waits on the 1 s Redis timeout must still fall in a bucket of its own.");
     }
 
     public void Dispose() => _listener.Dispose();

@@ -1,0 +1,22 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace SpikeApp.Api.Tracing;
+
+/// <summary>
+/// Tells the caller (the gateway) that this request's trace was dropped, with a W3C Trace Context Level 2
+/// <c>traceresponse</c> header whose sampled flag is off, so the caller can drop its own span of the request too.
+/// </summary>
+public static class TraceResponse
+{
+    public const string HeaderName = "traceresponse";
+
+    public static void AnnounceDropped(HttpContext context)
+    {
+        // Only a traced caller has a span to drop.
+        if (context.Features.Get<IHttpActivityFeature>()?.Activity is { Recorded: false, HasRemoteParent: true } request)
+        {
+            context.Response.Headers[HeaderName] = $"00-{request.TraceId}-{request.SpanId}-00";
+        }
+    }
+}
