@@ -18,9 +18,14 @@ public static class Extensions
     public const string AlivenessEndpointPath = "/alive";
 
     /// <summary>Adds the defaults every SpikeApp service runs with.</summary>
-    public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    /// <param name="builder">The service's host builder.</param>
+    /// <param name="traceHttpClients">
+    /// False for a reverse proxy: without a client span per forwarded request, its server span is the direct parent of
+    /// the upstream's server span, and a decision to drop the trace can still be taken before that span ends.
+    /// </param>
+    public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder, bool traceHttpClients = true) where TBuilder : IHostApplicationBuilder
     {
-        builder.ConfigureOpenTelemetry();
+        builder.ConfigureOpenTelemetry(traceHttpClients);
         builder.AddDefaultHealthChecks();
 
         builder.Services.AddServiceDiscovery();
@@ -34,7 +39,7 @@ public static class Extensions
     }
 
     /// <summary>Configures logging, tracing and metrics, exported over OTLP when the AppHost provides an endpoint.</summary>
-    public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder, bool traceHttpClients = true) where TBuilder : IHostApplicationBuilder
     {
         builder.Logging.AddOpenTelemetry(logging =>
         {
@@ -47,13 +52,18 @@ public static class Extensions
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation())
-            .WithTracing(tracing => tracing
-                .AddSource(builder.Environment.ApplicationName)
-                .AddAspNetCoreInstrumentation(aspNetCore =>
-                    // Probes poll every few seconds; their spans would bury the purchases in the dashboard.
-                    aspNetCore.Filter = context => !IsHealthProbe(context.Request.Path))
-                .AddHttpClientInstrumentation(http =>
-                    http.FilterHttpRequestMessage = request => !IsHealthProbe(request.RequestUri?.AbsolutePath)));
+            .WithTracing(tracing =>
+            {
+                tracing.AddSource(builder.Environment.ApplicationName)
+                    .AddAspNetCoreInstrumentation(aspNetCore =>
+                        // Probes poll every few seconds; their spans would bury the purchases in the dashboard.
+                        aspNetCore.Filter = context => !IsHealthProbe(context.Request.Path));
+                if (traceHttpClients)
+                {
+                    tracing.AddHttpClientInstrumentation(http =>
+                        http.FilterHttpRequestMessage = request => !IsHealthProbe(request.RequestUri?.AbsolutePath));
+                }
+            });
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {

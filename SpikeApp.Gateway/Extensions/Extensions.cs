@@ -1,0 +1,58 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+using SpikeApp.Gateway.Balancing;
+using SpikeApp.Gateway.Forwarding;
+using SpikeApp.Gateway.Health;
+using SpikeApp.Gateway.Telemetry;
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Health;
+using Yarp.ReverseProxy.LoadBalancing;
+using Yarp.ReverseProxy.Transforms;
+
+namespace SpikeApp.Gateway.Extensions;
+
+internal static class Extensions
+{
+    /// <summary>
+    /// Adds the front door: YARP over the replicas named in <c>ReverseProxy:Clusters:api</c> (addresses resolved by
+    /// service discovery), weighted round robin per request, active and passive health, bounded connections and requests.
+    /// </summary>
+    public static void AddGateway(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<GatewayOptions>()
+            .BindConfiguration(GatewayOptions.SectionName)
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>();
+        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<GatewayOptions>>((kestrel, gateway) =>
+        {
+            kestrel.Limits.MaxConcurrentConnections = gateway.Value.MaxConnections;
+            kestrel.Limits.MaxRequestBodySize = gateway.Value.MaxRequestBodyBytes;
+        });
+
+        builder.Services.AddReverseProxy()
+            .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
+            .AddServiceDiscoveryDestinationResolver()
+            .AddConfigFilter<WeightsConfigFilter>()
+            .AddTransforms(transforms => transforms
+                .AddRequestTransform(TraceContext.PropagateAsync)
+                .AddResponseTransform(TraceContext.FollowReplicaAsync));
+        builder.Services.AddSingleton<IForwarderHttpClientFactory, ReplicaHttpClientFactory>();
+        builder.Services.AddSingleton<ILoadBalancingPolicy, WeightedRoundRobinPolicy>();
+        builder.Services.AddSingleton<IPassiveHealthCheckPolicy, TransportFailurePolicy>();
+        builder.Services.AddHealthChecks().AddCheck<ReplicasHealthCheck>("replicas");
+
+        builder.Services.AddSingleton<GatewayTelemetry>();
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(GatewayTelemetry.MeterName));
+    }
+
+    /// <summary>Forwards every request other than the gateway's own health endpoints to a replica.</summary>
+    public static void MapGateway(this WebApplication app) =>
+        app.MapReverseProxy(proxy =>
+        {
+            proxy.UseMiddleware<AdmissionMiddleware>();
+            // Before load balancing, so a request resent after a refused connection is balanced again over the others.
+            proxy.UseMiddleware<FailoverMiddleware>();
+            proxy.UseLoadBalancing();
+            proxy.UsePassiveHealthChecks();
+        });
+}

@@ -1,0 +1,39 @@
+using System.Text;
+
+namespace SpikeApp.Gateway.Forwarding;
+
+/// <summary>
+/// The answers the gateway writes itself, in the API's contract: RFC 7807 problems with <c>Retry-After</c>, except on
+/// the seed routes (<c>/buy/...</c>), which always answer 200 with the seed's "busy" body. Serialized once.
+/// </summary>
+internal static class GatewayAnswers
+{
+    private const string ProblemContentType = "application/problem+json";
+
+    private static readonly byte[] Unavailable = Encoding.UTF8.GetBytes(
+        """{"type":"urn:spikeapp:problem:unavailable","title":"Service Unavailable","status":503,"detail":"No replica could take the request. Retry after the time in Retry-After."}""");
+
+    private static readonly byte[] Overloaded = Encoding.UTF8.GetBytes(
+        """{"type":"urn:spikeapp:problem:overloaded","title":"Too Many Requests","status":429,"detail":"The gateway holds as many requests as it may. Retry after the time in Retry-After."}""");
+
+    private static readonly byte[] SeedBusy = Encoding.UTF8.GetBytes("""{"code":-1,"msg":"系统繁忙，请稍后再试"}""");
+
+    public static Task WriteUnavailableAsync(HttpContext context, string retryAfter) =>
+        WriteAsync(context, StatusCodes.Status503ServiceUnavailable, Unavailable, retryAfter);
+
+    public static Task WriteOverloadedAsync(HttpContext context, string retryAfter) =>
+        WriteAsync(context, StatusCodes.Status429TooManyRequests, Overloaded, retryAfter);
+
+    private static Task WriteAsync(HttpContext context, int status, byte[] problem, string retryAfter)
+    {
+        var response = context.Response;
+        response.Headers.Clear();
+        response.Headers.RetryAfter = retryAfter;
+        var seed = context.Request.Path.StartsWithSegments("/buy", StringComparison.OrdinalIgnoreCase);
+        var body = seed ? SeedBusy : problem;
+        response.StatusCode = seed ? StatusCodes.Status200OK : status;
+        response.ContentType = seed ? "application/json; charset=utf-8" : ProblemContentType;
+        response.ContentLength = body.Length;
+        return response.Body.WriteAsync(body, context.RequestAborted).AsTask();
+    }
+}

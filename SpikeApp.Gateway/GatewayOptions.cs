@@ -1,0 +1,36 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
+namespace SpikeApp.Gateway;
+
+/// <summary>What the gateway holds at most and how it answers when it cannot forward; bound from <c>Gateway</c>.</summary>
+public sealed class GatewayOptions
+{
+    public const string SectionName = "Gateway";
+
+    /// <summary>The YARP cluster of API replicas (<c>ReverseProxy:Clusters:api</c>).</summary>
+    public const string ReplicaClusterId = "api";
+
+    /// <summary>Requests forwarded at once, including those waiting for a connection to a replica; beyond it, 429 at once.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxConcurrentRequests { get; set; } = 2048;
+
+    /// <summary>Open client connections; Kestrel stops accepting beyond it.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxConnections { get; set; } = 8192;
+
+    /// <summary>Largest request body forwarded (the API's own limit is smaller and answers 413 itself).</summary>
+    [Range(1, 16 * 1024 * 1024)]
+    public int MaxRequestBodyBytes { get; set; } = 64 * 1024;
+
+    /// <summary>How many other replicas a request that could not connect is resent to.</summary>
+    [Range(0, 16)]
+    public int MaxResends { get; set; } = 2;
+
+    /// <summary>The <c>Retry-After</c> of the gateway's own 429 and 503 answers.</summary>
+    [Range(1, 3600)]
+    public int RetryAfterSeconds { get; set; } = 1;
+}
+
+[OptionsValidator]
+internal sealed partial class GatewayOptionsValidator : IValidateOptions<GatewayOptions>;

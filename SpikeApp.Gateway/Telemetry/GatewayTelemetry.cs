@@ -1,0 +1,35 @@
+using System.Diagnostics.Metrics;
+
+namespace SpikeApp.Gateway.Telemetry;
+
+/// <summary>
+/// The gateway's own instruments: what it did besides forwarding. Forwarded requests themselves are counted by
+/// ASP.NET Core's <c>http.server.request.duration</c>, and traced by its server span.
+/// </summary>
+public sealed class GatewayTelemetry
+{
+    public const string MeterName = "SpikeApp.Gateway";
+
+    private readonly Counter<long> _resends;
+    private readonly Counter<long> _refused;
+
+    public GatewayTelemetry(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(MeterName);
+        _resends = meter.CreateCounter<long>("spike.gateway.resends", unit: "{request}",
+            description: "Requests resent to another replica because the first could not be reached.");
+        _refused = meter.CreateCounter<long>("spike.gateway.refused", unit: "{request}",
+            description: "Requests the gateway answered itself, by reason: overloaded (429) or unavailable (503, no replica could take it).");
+    }
+
+    public void RecordResend() => _resends.Add(1);
+
+    public void RecordRefused(string reason) => _refused.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    /// <summary>Values of the <c>reason</c> tag of <c>spike.gateway.refused</c>.</summary>
+    public static class RefusalReasons
+    {
+        public const string Overloaded = "overloaded";
+        public const string Unavailable = "unavailable";
+    }
+}

@@ -1,0 +1,59 @@
+using System.Globalization;
+using System.Net;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace SpikeApp.Gateway.Tests;
+
+/// <summary>The real gateway in this process, on Kestrel at a loopback port, in front of the given destinations.</summary>
+public sealed class GatewayHost : WebApplicationFactory<Program>
+{
+    private readonly Dictionary<string, string?> _settings = new()
+    {
+        // Tests decide health themselves: no probe races the requests they send.
+        ["ReverseProxy:Clusters:api:HealthCheck:Active:Enabled"] = "false",
+        ["Logging:LogLevel:Default"] = "Warning",
+    };
+
+    /// <param name="destinations">Destination id, address and weight (null: none configured).</param>
+    public GatewayHost(IEnumerable<(string Id, string Address, int? Weight)> destinations, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        foreach (var (id, address, weight) in destinations)
+        {
+            _settings[$"ReverseProxy:Clusters:api:Destinations:{id}:Address"] = address;
+            if (weight is int value)
+            {
+                _settings[$"ReverseProxy:Clusters:api:Destinations:{id}:Metadata:Weight"] = value.ToString(CultureInfo.InvariantCulture);
+            }
+        }
+
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            _settings[key] = value;
+        }
+
+        UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+    }
+
+    /// <summary>A loopback address nothing listens on: connecting to it is refused.</summary>
+    public static string RefusingAddress()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
+    }
+
+    public HttpClient Start()
+    {
+        StartServer();
+        return CreateClient();
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+}
