@@ -1,9 +1,11 @@
 using SpikeApp.AppHost;
+using SpikeApp.AppHost.Gateway;
 using SpikeApp.AppHost.Redis;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
 var spike = SpikeSettings.From(builder.Configuration);
+var gatewaySettings = GatewaySettings.From(builder.Configuration, [.. Enumerable.Range(1, spike.Replicas).Select(ApiReplicas.NameOf)]);
 var loadGen = LoadGenSettings.From(builder.Configuration);
 
 var redis = builder.AddSpikeRedis("redis");
@@ -11,17 +13,23 @@ var redis = builder.AddSpikeRedis("redis");
 // Operators and the dashboard's reset command present this key; generated per run unless Parameters:admin-key is set.
 var adminKey = builder.AddParameter("admin-key", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true);
 
-var api = builder.AddProject<Projects.SpikeApp_Api>("api")
-    .WithReplicas(spike.Replicas)
+var replicas = builder.AddApiReplicas(spike, replica => replica
     .WithReference(redis).WaitFor(redis)
     .WithSpikeConfiguration(builder.Configuration, spike)
     .WithEnvironment("Spike__AdminKey", adminKey)
+    .WithHttpHealthCheck("/health"));
+
+// The public URL: balances each request over the replicas' own endpoints, with no Aspire proxy on the way.
+var gateway = builder.AddProject<Projects.SpikeApp_Gateway>("gateway")
+    .WithPublicEndpoint(gatewaySettings)
+    .WithGatewayConfiguration(builder.Configuration)
+    .WithReplicaDestinations(replicas, gatewaySettings)
     .WithHttpHealthCheck("/health")
     .WithResetSaleCommand(spike.DefaultSale.Id, spike.DefaultSale.Total, adminKey);
 
 // A load test runs when asked (the dashboard's Start button), not on every start of the AppHost.
 builder.AddProject<Projects.SpikeApp_LoadGen>("loadgen")
-    .WithReference(api).WaitFor(api)
+    .WithReference(gateway).WaitFor(gateway)
     .WithArgs(loadGen.ToArguments(spike.DefaultSale.Id))
     .WithExplicitStart();
 

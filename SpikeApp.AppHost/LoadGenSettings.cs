@@ -28,8 +28,8 @@ internal sealed class LoadGenSettings
     {
         var arguments = new List<string>
         {
-            // Resolved by service discovery to the API's endpoint.
-            "--url", "http://api",
+            // Resolved by service discovery to the gateway, the public URL.
+            "--url", "http://gateway",
             // Long forms only: Aspire starts the project with 'dotnet run', which would take -c as its own --configuration.
             "--requests", Requests.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--concurrency", Concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture),

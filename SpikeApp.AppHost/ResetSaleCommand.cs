@@ -9,14 +9,14 @@ internal static class ResetSaleCommand
     /// run again without restarting anything. The admin key travels in a header, never in the command's arguments.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithResetSaleCommand(
-        this IResourceBuilder<ProjectResource> api, string saleId, int total, IResourceBuilder<ParameterResource> adminKey)
+        this IResourceBuilder<ProjectResource> resource, string saleId, int total, IResourceBuilder<ParameterResource> adminKey)
     {
-        if (!api.ApplicationBuilder.ExecutionContext.IsRunMode)
+        if (!resource.ApplicationBuilder.ExecutionContext.IsRunMode)
         {
-            return api;
+            return resource;
         }
 
-        return api.WithHttpCommand($"/api/sales/{saleId}", "Reset sale", commandName: "reset-sale", commandOptions: new HttpCommandOptions
+        return resource.WithHttpCommand($"/api/sales/{saleId}", "Reset sale", commandName: "reset-sale", commandOptions: new HttpCommandOptions
         {
             Method = HttpMethod.Put,
             Description = $"Starts sale '{saleId}' again with {total} units: every order is forgotten and each replica takes a fresh slice.",

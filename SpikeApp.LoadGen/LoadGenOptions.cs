@@ -46,7 +46,7 @@ public sealed partial class LoadGenOptions
     {
         if (Url is null)
         {
-            yield return "--url is required, e.g. --url http://127.0.0.1:5080 (or http://api under Aspire).";
+            yield return "--url is required, e.g. --url http://127.0.0.1:5080 (or http://gateway under Aspire).";
         }
         else if (!Url.IsAbsoluteUri || Url.Scheme is not ("http" or "https") || !string.IsNullOrEmpty(Url.Query))
         {

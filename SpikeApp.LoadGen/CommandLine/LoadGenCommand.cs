@@ -24,7 +24,7 @@ public sealed partial class LoadGenCommand
 
     public LoadGenCommand()
     {
-        Add(Parsed<Uri>("--url", "URL", "API address: http://127.0.0.1:5080, or http://api through service discovery (required)",
+        Add(Parsed<Uri>("--url", "URL", "API address: http://127.0.0.1:5080, or http://gateway through service discovery (required)",
                 (string value, out Uri? url) => Uri.TryCreate(value, UriKind.Absolute, out url), "an absolute address such as http://127.0.0.1:5080"),
             (options, url) => options.Url = url);
         Add(new Option<int>("--requests", "-n") { HelpName = "N", Description = "requests to send (default 1000)" },

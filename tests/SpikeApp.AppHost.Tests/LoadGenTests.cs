@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace SpikeApp.AppHost.Tests;
 
@@ -51,8 +50,7 @@ public class LoadGenTests
             Assert.Equal(0, json.RootElement.GetProperty("exitCode").GetInt32());
 
             // The dashboard's "Reset sale" command (it sends the admin key itself) makes the sale sellable again.
-            var replica = await app.ResourceNotifications.WaitForResourceAsync("api", update => update.Snapshot.HealthStatus == HealthStatus.Healthy, cancellationToken);
-            var reset = await app.ResourceCommands.ExecuteCommandAsync(replica.ResourceId, "reset-sale", cancellationToken);
+            var reset = await app.ResourceCommands.ExecuteCommandAsync(SpikeAppFixture.Gateway, "reset-sale", cancellationToken);
             using var redis = await SpikeAppFixture.ConnectRedisAsync(app, cancellationToken);
             var sale = (await redis.GetDatabase().HashGetAllAsync("spike:{default}:sale")).ToDictionary(entry => entry.Name.ToString(), entry => (long)entry.Value);
             Assert.True(reset.Success, reset.Message);

@@ -19,7 +19,7 @@ public class SellOutTests
         var cancellationToken = timeout.Token;
         await using var app = await SpikeAppFixture.StartAsync(Replicas, Total, BufferRatio, cancellationToken);
         using var redis = await SpikeAppFixture.ConnectRedisAsync(app, cancellationToken);
-        using var api = app.CreateHttpClient("api");
+        using var api = app.CreateHttpClient(SpikeAppFixture.Gateway);
         var slice = (int)Math.Ceiling(Total / (double)Replicas * (1 + BufferRatio));
         var before = await RedisStats.ReadAsync(redis);
 

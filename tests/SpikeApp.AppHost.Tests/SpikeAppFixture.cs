@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using StackExchange.Redis;
 
 namespace SpikeApp.AppHost.Tests;
@@ -26,43 +25,26 @@ internal static class SpikeAppFixture
             $"Parameters:admin-key={AdminKey}",
             // These tests check accounting, not timeouts (the fault tests do): a slow, shared CI core must not turn a sale into a 503.
             "Spike:RedisTimeoutMilliseconds=10000",
+            // The public port 5080 may be taken by a developer's own run; the gateway is reached through CreateHttpClient.
+            "Gateway:Port=0",
             .. settings,
         ], cancellationToken);
 
         var app = await appHost.BuildAsync(cancellationToken).WaitAsync(DefaultTimeout, cancellationToken);
         await app.StartAsync(cancellationToken).WaitAsync(DefaultTimeout, cancellationToken);
-        await WaitForHealthyReplicasAsync(app, "api", replicas, cancellationToken).WaitAsync(DefaultTimeout, cancellationToken);
+        await WaitForHealthyAsync(app, [.. ReplicaNames(replicas), Gateway], cancellationToken).WaitAsync(DefaultTimeout, cancellationToken);
         return app;
     }
 
-    /// <summary>
-    /// <c>WaitForResourceHealthyAsync</c> returns when the first replica is healthy; a sale test needs all of them.
-    /// </summary>
-    public static async Task WaitForHealthyReplicasAsync(DistributedApplication app, string resourceName, int replicas, CancellationToken cancellationToken)
-    {
-        var healthy = new HashSet<string>(StringComparer.Ordinal);
-        await foreach (var update in app.ResourceNotifications.WatchAsync(cancellationToken))
-        {
-            if (update.Resource.Name != resourceName)
-            {
-                continue;
-            }
+    /// <summary>The public URL's resource, which balances over the replicas.</summary>
+    public const string Gateway = "gateway";
 
-            if (update.Snapshot.HealthStatus == HealthStatus.Healthy)
-            {
-                healthy.Add(update.ResourceId);
-            }
-            else
-            {
-                healthy.Remove(update.ResourceId);
-            }
+    /// <summary>The replicas' resource names: <c>api-1</c> to <c>api-N</c>.</summary>
+    public static IEnumerable<string> ReplicaNames(int replicas) => Enumerable.Range(1, replicas).Select(index => $"api-{index}");
 
-            if (healthy.Count == replicas)
-            {
-                return;
-            }
-        }
-    }
+    /// <summary>A sale test needs every replica healthy, not just the first one up.</summary>
+    public static Task WaitForHealthyAsync(DistributedApplication app, IEnumerable<string> resourceNames, CancellationToken cancellationToken) =>
+        Task.WhenAll(resourceNames.Select(name => app.ResourceNotifications.WaitForResourceHealthyAsync(name, cancellationToken)));
 
     public static async Task<ConnectionMultiplexer> ConnectRedisAsync(DistributedApplication app, CancellationToken cancellationToken)
     {

@@ -1,0 +1,50 @@
+using Microsoft.Extensions.Configuration;
+
+namespace SpikeApp.AppHost.Gateway;
+
+/// <summary>
+/// The AppHost's own reading of the <c>Gateway</c> section: where the public URL listens and how the replicas are
+/// weighted. The rest of the section is the gateway's (<c>GatewayOptions</c>) and reaches it unchanged.
+/// </summary>
+internal sealed class GatewaySettings
+{
+    public const string SectionName = "Gateway";
+    public const int DefaultPort = 5080;
+    public const int MaxWeight = 100;
+
+    /// <summary>The public URL's port; 0 lets Aspire pick a free one (tests do).</summary>
+    public int Port { get; set; } = DefaultPort;
+
+    /// <summary>Weight per replica name (<c>Gateway:Weights:api-1=2</c>); a replica not named weighs 1.</summary>
+    public Dictionary<string, int> Weights { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Keys the AppHost consumes itself rather than passing to the gateway.</summary>
+    public static bool IsAppHostKey(string key) =>
+        key.Equals($"{SectionName}:{nameof(Port)}", StringComparison.OrdinalIgnoreCase)
+        || key.StartsWith($"{SectionName}:{nameof(Weights)}", StringComparison.OrdinalIgnoreCase);
+
+    public static GatewaySettings From(IConfiguration configuration, IReadOnlyCollection<string> replicaNames)
+    {
+        var settings = configuration.GetSection(SectionName).Get<GatewaySettings>() ?? new GatewaySettings();
+        if (settings.Port is < 0 or > 65535)
+        {
+            throw new DistributedApplicationException($"Gateway:Port is {settings.Port}; use a TCP port, or 0 for any free one.");
+        }
+
+        foreach (var (replica, weight) in settings.Weights)
+        {
+            if (!replicaNames.Contains(replica))
+            {
+                throw new DistributedApplicationException(
+                    $"Gateway:Weights names '{replica}', which is not a replica; the replicas are {string.Join(", ", replicaNames)}.");
+            }
+
+            if (weight is < 1 or > MaxWeight)
+            {
+                throw new DistributedApplicationException($"Gateway:Weights:{replica} is {weight}; a weight is from 1 to {MaxWeight}.");
+            }
+        }
+
+        return settings;
+    }
+}

@@ -1,0 +1,109 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Xunit.Abstractions;
+
+namespace SpikeApp.AppHost.Tests;
+
+[Collection(nameof(SpikeAppFixture))]
+public class GatewayFailoverTests(ITestOutputHelper output)
+{
+    private const int Replicas = 3, Total = 900, Buyers = 6000, Concurrency = 32;
+    private const string SaleId = "default";
+
+    [Fact]
+    public async Task AReplicaKilledUnderLoadCostsBuyersAt503sAndTheSaleStaysExact()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(6));
+        var cancellationToken = timeout.Token;
+        await using var app = await SpikeAppFixture.StartAsync(Replicas, Total, bufferRatio: 0.2, cancellationToken);
+        using var redis = await SpikeAppFixture.ConnectRedisAsync(app, cancellationToken);
+        using var gateway = app.CreateHttpClient(SpikeAppFixture.Gateway);
+        var victim = SpikeAppFixture.ReplicaNames(Replicas).First();
+        using var victimProcess = await ReplicaProcessAsync(app, victim, cancellationToken);
+        var answers = new ConcurrentBag<Answer>();
+        var acknowledged = new ConcurrentDictionary<string, string>();
+        var killed = 0;
+
+        await Parallel.ForEachAsync(Enumerable.Range(0, Buyers), new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = cancellationToken },
+            async (buyer, token) =>
+            {
+                var answer = await BuyAsync(gateway, $"buyer-{buyer}", token);
+                answers.Add(answer);
+                if (answer.Status == HttpStatusCode.Created)
+                {
+                    acknowledged[answer.UserId] = answer.OrderId!;
+                    if (acknowledged.Count >= Total / 3 && Interlocked.Exchange(ref killed, 1) == 0)
+                    {
+                        victimProcess.Kill();
+                    }
+                }
+            });
+
+        // A buyer told 503 retries with the same id: they learn the order the dead replica may have made, or buy now.
+        foreach (var unavailable in answers.Where(answer => answer.Status == HttpStatusCode.ServiceUnavailable).ToList())
+        {
+            var retry = await BuyAsync(gateway, unavailable.UserId, cancellationToken);
+            Assert.True(retry.Status is HttpStatusCode.OK or HttpStatusCode.Created or HttpStatusCode.Conflict, $"{retry.UserId} on retry: {retry.Status}");
+            if (retry.OrderId is not null)
+            {
+                acknowledged[retry.UserId] = retry.OrderId;
+            }
+        }
+
+        var byStatus = answers.GroupBy(answer => answer.Status).ToDictionary(group => group.Key, group => group.Count());
+        var db = redis.GetDatabase();
+        var soldByVictim = (long)await db.HashGetAsync($"spike:{{{SaleId}}}:sold-by-replica", victim);
+        output.WriteLine($"Answers: {string.Join(", ", byStatus.OrderBy(entry => entry.Key).Select(entry => $"{(int)entry.Key}: {entry.Value}"))}; {victim} sold {soldByVictim} before it was killed");
+        Assert.Equal(1, killed);
+        Assert.Empty(byStatus.Keys.Except([HttpStatusCode.Created, HttpStatusCode.Conflict, HttpStatusCode.ServiceUnavailable]));
+        Assert.All(answers.Where(answer => answer.Status == HttpStatusCode.ServiceUnavailable),
+            answer => Assert.Equal(TimeSpan.FromSeconds(1), answer.RetryAfter));
+        // Only requests already inside the victim when it died may fail; after that the gateway routes around it.
+        Assert.InRange(byStatus.GetValueOrDefault(HttpStatusCode.ServiceUnavailable), 0, Concurrency);
+        Assert.InRange(soldByVictim, 1, Total - 1);
+
+        Assert.Equal(Total, (long)await db.HashGetAsync($"spike:{{{SaleId}}}:sale", "sold"));
+        Assert.Equal(Total, await db.HashLengthAsync($"spike:{{{SaleId}}}:buyers"));
+        Assert.Equal(Total, await db.HashLengthAsync($"spike:{{{SaleId}}}:orders"));
+        Assert.Equal(Total, await db.StreamLengthAsync($"spike:{{{SaleId}}}:stream"));
+        Assert.Equal(Total, acknowledged.Count);
+        foreach (var (userId, orderId) in acknowledged)
+        {
+            Assert.Equal(orderId, (string?)await db.HashGetAsync($"spike:{{{SaleId}}}:buyers", userId));
+        }
+    }
+
+    /// <summary>
+    /// The replica's own process, for a SIGKILL (<see cref="Process.Kill()"/>): Aspire starts a project under
+    /// <c>dotnet run</c>, whose pid the resource shows, and the replica is that process' child.
+    /// </summary>
+    private static async Task<Process> ReplicaProcessAsync(DistributedApplication app, string resourceName, CancellationToken cancellationToken)
+    {
+        var running = await app.ResourceNotifications.WaitForResourceAsync(resourceName,
+            update => update.Snapshot.Properties.Any(property => property.Name == "executable.pid" && property.Value is not null), cancellationToken);
+        var launcher = Convert.ToInt32(running.Snapshot.Properties.First(property => property.Name == "executable.pid").Value, CultureInfo.InvariantCulture);
+        var children = File.ReadAllText($"/proc/{launcher}/task/{launcher}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var replica = Process.GetProcessById(int.Parse(Assert.Single(children), CultureInfo.InvariantCulture));
+        Assert.Equal("SpikeApp.Api", replica.ProcessName);
+        return replica;
+    }
+
+    private static async Task<Answer> BuyAsync(HttpClient gateway, string userId, CancellationToken cancellationToken)
+    {
+        using var response = await gateway.PostAsJsonAsync($"/api/sales/{SaleId}/purchases", new { userId }, cancellationToken);
+        string? orderId = null;
+        if (response.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK)
+        {
+            using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+            orderId = body.RootElement.GetProperty("orderId").GetString();
+        }
+
+        return new Answer(userId, response.StatusCode, orderId, response.Headers.RetryAfter?.Delta);
+    }
+
+    private sealed record Answer(string UserId, HttpStatusCode Status, string? OrderId, TimeSpan? RetryAfter);
+}
