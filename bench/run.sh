@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SpikeApp benchmark: what the local-slice design buys, measured in one run on this machine.
-# Starts its own redis-server, API processes (Release), a bare Kestrel baseline and nginx, all on 127.0.0.1;
+# Starts its own redis-server, API processes (Release), a bare Kestrel baseline, the front-door candidates (nginx,
+# HAProxy, the YARP gateway) and finally the real AppHost as the README starts it, all on 127.0.0.1;
 # runs every scenario REPEAT times; stops everything it started; prints one table. See bench/README.md.
 #
 #   bench/run.sh                       # REPEAT=3 DURATION=10 (seconds per wrk run)
@@ -19,8 +20,11 @@ OUT=bench/out
 WORK=$(mktemp -d /tmp/spikeapp-bench-XXXXXX)
 ADMIN_KEY=bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
 PIDS=()
+APPHOST_RUN=
+PUBLIC=http://127.0.0.1:5080
 
 cleanup() {
+  if [ -n "$APPHOST_RUN" ]; then stop_apphost; fi
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   rm -rf "$WORK"
@@ -31,14 +35,14 @@ log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 require() {
   local missing=()
-  for tool in redis-server redis-cli redis-benchmark nginx ab curl; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+  for tool in redis-server redis-cli redis-benchmark nginx haproxy ab curl; do command -v "$tool" >/dev/null || missing+=("$tool"); done
   if ((${#missing[@]})); then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-      log "installing redis-server, nginx, apache2-utils, curl, wrk"
-      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server nginx-light apache2-utils curl wrk >/dev/null \
-        || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server nginx apache2-utils curl wrk >/dev/null
+      log "installing redis-server, nginx, haproxy, apache2-utils, curl, wrk"
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server nginx-light haproxy apache2-utils curl wrk >/dev/null \
+        || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server nginx haproxy apache2-utils curl wrk >/dev/null
     else
-      echo "missing: ${missing[*]} (Debian: apt-get install redis-server nginx apache2-utils curl wrk)" >&2; exit 2
+      echo "missing: ${missing[*]} (Debian: apt-get install redis-server nginx haproxy apache2-utils curl wrk)" >&2; exit 2
     fi
   fi
   HAVE_WRK=$(command -v wrk >/dev/null && echo yes || echo no)
@@ -57,6 +61,7 @@ wait_http() { for _ in $(seq 1 300); do curl -sf -o /dev/null "$1" && return 0; 
 publish() {
   log "publishing Release builds into $OUT"
   dotnet publish SpikeApp.Api -c Release -o "$OUT/api" --nologo -v q >/dev/null
+  dotnet publish SpikeApp.Gateway -c Release -o "$OUT/gateway" --nologo -v q >/dev/null
   dotnet publish SpikeApp.LoadGen -c Release -o "$OUT/loadgen" --nologo -v q >/dev/null
   dotnet publish bench/SpikeApp.Bench.Baseline -c Release -o "$OUT/baseline" --nologo -v q >/dev/null
 }
@@ -112,6 +117,72 @@ EOF
   wait_http "http://127.0.0.1:$NGINX_PORT/health"
 }
 
+start_gateway() { # the YARP gateway (SpikeApp.Gateway) over the 3 API processes, telemetry on as under the AppHost
+  GATEWAY_PORT=$(free_port)
+  local destinations=() i
+  for i in 0 1 2; do destinations+=("ReverseProxy__Clusters__api__Destinations__bench-${i}__Address=http://127.0.0.1:${API_PORTS[$i]}"); done
+  env ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning "${destinations[@]}" \
+    OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$SINK_PORT" OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf OTEL_SERVICE_NAME=gateway \
+    dotnet "$OUT/gateway/SpikeApp.Gateway.dll" --contentRoot "$PWD/$OUT/gateway" --urls "http://127.0.0.1:$GATEWAY_PORT" >"$WORK/gateway.log" 2>&1 &
+  PIDS+=($!)
+  wait_http "http://127.0.0.1:$GATEWAY_PORT/health"
+}
+
+start_haproxy() { # the third candidate: HAProxy with what the issue asks of a front door (checks, resend, limits)
+  HAPROXY_PORT=$(free_port)
+  cat >"$WORK/haproxy.cfg" <<EOF
+global
+  maxconn 8000
+defaults
+  mode http
+  timeout connect 1s
+  timeout client 30s
+  timeout server 30s
+  timeout queue 5s
+  retries 2
+  option redispatch 1
+frontend public
+  bind 127.0.0.1:$HAPROXY_PORT
+  default_backend api
+backend api
+  balance roundrobin
+  http-reuse always
+  option httpchk GET /health
+  default-server check inter 1s fall 1 rise 1 maxconn 256 observe layer4 error-limit 1 on-error mark-down
+  server bench-0 127.0.0.1:${API_PORTS[0]}
+  server bench-1 127.0.0.1:${API_PORTS[1]}
+  server bench-2 127.0.0.1:${API_PORTS[2]}
+EOF
+  haproxy -db -f "$WORK/haproxy.cfg" >"$WORK/haproxy.log" 2>&1 &
+  PIDS+=($!)
+  wait_http "http://127.0.0.1:$HAPROXY_PORT/health"
+}
+
+# The real AppHost, started as the README says (Release; gateway + 3 replicas + dashboard, local Redis), with a known
+# admin key so the sale can be reset between runs. Returns 1 (rows skipped) when its fixed ports are taken.
+start_apphost() {
+  local port
+  for port in 5080 15080 19080 20080; do
+    if ss -ltn "( sport = :$port )" 2>/dev/null | grep -q ":$port"; then log "port $port is taken (another AppHost?): AppHost rows skipped"; return 1; fi
+  done
+  log "starting the AppHost: dotnet run --project SpikeApp.AppHost -c Release"
+  setsid dotnet run --project SpikeApp.AppHost -c Release -- --Parameters:admin-key="$ADMIN_KEY" --Redis:Mode=local >"$WORK/apphost.log" 2>&1 &
+  APPHOST_RUN=$!
+  # The gateway waits for every replica to be healthy, so its health answering means all three are up.
+  for _ in $(seq 1 1800); do curl -sf -o /dev/null "$PUBLIC/health" && return 0; sleep 0.2; done
+  echo "the AppHost did not come up; its log:" >&2; tail -20 "$WORK/apphost.log" >&2; exit 1
+}
+
+stop_apphost() { # SIGTERM to the AppHost (dotnet run's child); DCP then stops the replicas and the gateway
+  local apphost
+  apphost=$(pgrep -P "$APPHOST_RUN" | head -1 || true)
+  if [ -n "$apphost" ]; then kill -TERM "$apphost" 2>/dev/null || true; fi
+  for _ in $(seq 1 120); do kill -0 "$APPHOST_RUN" 2>/dev/null || break; sleep 0.5; done
+  kill -TERM "$APPHOST_RUN" 2>/dev/null || true
+  for _ in $(seq 1 120); do ss -ltn "( sport = :5080 )" 2>/dev/null | grep -q ":5080" || break; sleep 0.5; done
+  APPHOST_RUN=
+}
+
 reset_sale() { # total
   curl -sf -X PUT -H "X-Admin-Key: $ADMIN_KEY" -H 'content-type: application/json' -d "{\"total\":$1}" \
     "http://127.0.0.1:${API_PORTS[0]}/api/sales/default" >/dev/null
@@ -120,6 +191,14 @@ reset_sale() { # total
 
 evalsha_calls() { redis-cli -p "$REDIS_PORT" info commandstats | awk -F'[:=,]' '/^cmdstat_evalsha:/ {print $3} END {}' | tr -d '\r' | grep . || echo 0; }
 rss_mb() { awk '/^'"$2"':/ {printf "%.0f", $2/1024}' "/proc/$1/status"; }
+
+ab_rps() { # url -> requests/s (20,000 requests at c=100, the seed's command); ab's failure counts go to $WORK/ab-failures.txt
+  ab -q -n $SEED_REQUESTS -c $CONCURRENCY "$1" >"$WORK/ab.txt" 2>&1
+  grep -o '(Connect:[^)]*)' "$WORK/ab.txt" >"$WORK/ab-failures.txt" || echo "(no failures)" >"$WORK/ab-failures.txt"
+  awk '/^Requests per second:/ {print $4}' "$WORK/ab.txt"
+}
+
+sold_in_redis() { redis-cli -p "$REDIS_PORT" hget 'spike:{default}:sale' sold | tr -d '\r'; }
 
 wrk_rps() { # url -> requests/s
   wrk -t2 -c"$CONCURRENCY" -d"${DURATION}s" --latency "$1" >"$WORK/wrk.txt"
@@ -142,7 +221,27 @@ for i in 0 1 2; do start_api "bench-$i" "${API_PORTS[$i]}" on; done
 QUIET_PORT=$(free_port); start_api bench-quiet "$QUIET_PORT" off
 API_PID=$(cat "$WORK/bench-0.pid"); QUIET_PID=$(cat "$WORK/bench-quiet.pid")
 start_nginx
-log "redis :$REDIS_PORT, api :${API_PORTS[*]} (+ telemetry off :$QUIET_PORT), nginx :$NGINX_PORT, baseline :$BASE_PORT, otlp sink :$SINK_PORT"
+start_haproxy
+start_gateway
+log "redis :$REDIS_PORT, api :${API_PORTS[*]} (+ telemetry off :$QUIET_PORT), nginx :$NGINX_PORT, haproxy :$HAPROXY_PORT, gateway :$GATEWAY_PORT, baseline :$BASE_PORT, otlp sink :$SINK_PORT"
+
+# 0. Front-door candidates over the same 3 API processes: the seed's ab (stock 2,000, sold exactly 2,000 each run) and
+#    wrk on the sold-out path, through nginx, HAProxy and the YARP gateway; bare Kestrel with ab for the ratio.
+declare -A FRONT_PORT=([nginx]=$NGINX_PORT [haproxy]=$HAPROXY_PORT [yarp]=$GATEWAY_PORT)
+declare -A FRONT_AB=() FRONT_WRK=() FRONT_SOLD=() FRONT_FAILURES=()
+BASE_AB=()
+for front in nginx haproxy yarp; do ab -q -n 5000 -c $CONCURRENCY "http://127.0.0.1:${FRONT_PORT[$front]}/buy/skill" >/dev/null 2>&1; done # warm-up
+for rep in $(seq 1 "$REPEAT"); do
+  BASE_AB+=("$(ab_rps "http://127.0.0.1:$BASE_PORT/buy/skill")")
+  for front in nginx haproxy yarp; do
+    reset_sale $SEED_STOCK
+    FRONT_AB[$front]+=" $(ab_rps "http://127.0.0.1:${FRONT_PORT[$front]}/buy/skill")"
+    FRONT_SOLD[$front]+=" $(sold_in_redis)"
+    FRONT_FAILURES[$front]="$(cat "$WORK/ab-failures.txt")"
+    if [ "$HAVE_WRK" = yes ]; then FRONT_WRK[$front]+=" $(wrk_rps "http://127.0.0.1:${FRONT_PORT[$front]}/buy/skill")"; fi
+  done
+  log "front doors rep $rep: baseline ab ${BASE_AB[-1]}; ab nginx/haproxy/yarp ${FRONT_AB[nginx]##* }/${FRONT_AB[haproxy]##* }/${FRONT_AB[yarp]##* }; wrk ${FRONT_WRK[nginx]##* }/${FRONT_WRK[haproxy]##* }/${FRONT_WRK[yarp]##* }"
+done
 
 # 1. Seed scenario: 3 API processes behind nginx, stock 2,000, 20,000 requests at c=100 on /buy/skill.
 SEED_LOADGEN=(); SEED_AB=(); SEED_SOLD=(); SEED_CALLS=(); SEED_EXIT=()
@@ -188,6 +287,24 @@ else
   log "wrk not installed: sold-out, remote and baseline throughput skipped"
 fi
 
+# 6. The real AppHost as the README starts it: ab and wrk on the public URL (the gateway at :5080).
+PUBLIC_AB=(); PUBLIC_WRK=(); PUBLIC_SOLD=(); PUBLIC_FAILURES=n/a; PUBLIC_REPLICAS=n/a
+if start_apphost; then
+  ab -q -n 5000 -c $CONCURRENCY "$PUBLIC/buy/skill" >/dev/null 2>&1 # warm-up: the first requests after a start JIT-compile the path
+  for rep in $(seq 1 "$REPEAT"); do
+    curl -sf -X PUT -H "X-Admin-Key: $ADMIN_KEY" -H 'content-type: application/json' -d "{\"total\":$SEED_STOCK}" "$PUBLIC/api/sales/default" >/dev/null
+    sleep 0.5 # the reset reaches the other replicas over pub/sub
+    PUBLIC_AB+=("$(ab_rps "$PUBLIC/buy/skill")")
+    PUBLIC_FAILURES="$(cat "$WORK/ab-failures.txt")"
+    sale=$(curl -sf "$PUBLIC/api/sales/default")
+    PUBLIC_SOLD+=("$(echo "$sale" | grep -o '"sold":[0-9]*' | head -1 | cut -d: -f2)")
+    PUBLIC_REPLICAS=$(echo "$sale" | grep -o '"soldByReplica":{[^}]*}')
+    if [ "$HAVE_WRK" = yes ]; then PUBLIC_WRK+=("$(wrk_rps "$PUBLIC/buy/skill")"); fi
+    log "AppHost rep $rep: ab ${PUBLIC_AB[-1]} req/s (sold ${PUBLIC_SOLD[-1]}), wrk ${PUBLIC_WRK[-1]:-n/a} req/s"
+  done
+  stop_apphost
+fi
+
 # 5. Redis alone: redis-benchmark sending our deduction script by SHA, random buyers.
 timeout 5 redis-cli -p "$REDIS_PORT" monitor >"$WORK/monitor.txt" 2>/dev/null &
 MONITOR=$!; sleep 0.3
@@ -214,6 +331,17 @@ echo "Redis: redis-server $(redis-server --version | grep -o 'v=[0-9.]*' | cut -
 echo
 printf '| %-44s | %-26s | %9s | %9s | %9s |\n' scenario client min median max
 printf '|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..46})" "$(printf -- '-%.0s' {1..28})" ----------- ----------- -----------
+for front in nginx haproxy yarp; do
+  row "0. seed via $front, 3 APIs, stock 2,000, req/s" "ab -n 20000 -c 100" "$(stats ${FRONT_AB[$front]})"
+  row "0. same, units sold per run (must be 2,000)" "Redis sold" "$(stats ${FRONT_SOLD[$front]})"
+  if [ "$HAVE_WRK" = yes ]; then row "0. sold-out path via $front, req/s" "wrk" "$(stats ${FRONT_WRK[$front]})"; fi
+done
+row "0. baseline: bare Kestrel, same body, req/s" "ab -n 20000 -c 100" "$(stats "${BASE_AB[@]}")"
+if ((${#PUBLIC_AB[@]})); then
+  row "6. AppHost public URL :5080 (seed), req/s" "ab -n 20000 -c 100" "$(stats "${PUBLIC_AB[@]}")"
+  row "6. same, units sold per run (must be 2,000)" "GET /api/sales/default" "$(stats "${PUBLIC_SOLD[@]}")"
+  if [ "$HAVE_WRK" = yes ]; then row "6. AppHost public URL, sold-out path, req/s" "wrk" "$(stats "${PUBLIC_WRK[@]}")"; fi
+fi
 row "1. seed: 3 APIs behind nginx, stock 2,000, req/s" "LoadGen seed, n=20,000" "$(stats "${SEED_LOADGEN[@]}")"
 row "1. seed: same, req/s" "ab -n 20000 -c 100" "$(stats "${SEED_AB[@]}")"
 row "1. seed: units sold per run (must be 2,000)" "LoadGen invariant check" "$(stats "${SEED_SOLD[@]}")"
@@ -228,8 +356,19 @@ fi
 row "5. Redis alone: EVALSHA of the script, /s" "redis-benchmark -c 100" "$(stats "${REDIS_RPS[@]}")"
 echo
 echo "LoadGen exit codes (0 = every invariant held): ${SEED_EXIT[*]}; ab's last run: ${AB_UNANSWERED:-n/a}"
+for front in nginx haproxy yarp; do echo "ab via $front, last run: ${FRONT_FAILURES[$front]}"; done
+echo "ab on the AppHost's public URL, last run: $PUBLIC_FAILURES; sold by replica: $PUBLIC_REPLICAS"
+for front in nginx haproxy yarp; do
+  echo "ab via $front / ab baseline:     $(ratio "$(median ${FRONT_AB[$front]})" "$(median "${BASE_AB[@]}")")"
+  if [ "$HAVE_WRK" = yes ]; then echo "wrk via $front / wrk baseline:   $(ratio "$(median ${FRONT_WRK[$front]})" "$(median "${BASE[@]}")")"; fi
+done
+if ((${#PUBLIC_AB[@]})); then
+  echo "public URL ab / baseline ab:     $(ratio "$(median "${PUBLIC_AB[@]}")" "$(median "${BASE_AB[@]}")")   (target >= 0.8)"
+  if [ "$HAVE_WRK" = yes ]; then echo "public URL wrk / baseline wrk:   $(ratio "$(median "${PUBLIC_WRK[@]}")" "$(median "${BASE[@]}")")   (target >= 0.6)"; fi
+fi
 if [ "$HAVE_WRK" = yes ]; then
   echo "sold-out path / baseline:        $(ratio "$(median "${SOLD_OUT[@]}")" "$(median "${BASE[@]}")")   (target >= 0.8)"
+  echo "sold-out telemetry on / off:     $(ratio "$(median "${SOLD_OUT[@]}")" "$(median "${SOLD_OUT_QUIET[@]}")")   (target >= 0.9)"
   echo "remote path / baseline:          $(ratio "$(median "${REMOTE[@]}")" "$(median "${BASE[@]}")")   (target >= 0.3)"
   echo "API RSS after 5 runs (MB):       ${RSS_RUNS[*]}   (target <= 150, no growth)"
 fi
