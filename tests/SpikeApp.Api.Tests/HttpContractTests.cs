@@ -6,7 +6,7 @@ using SpikeApp.Api.Sales;
 namespace SpikeApp.Api.Tests;
 
 [Collection(SharedRedis.Name)]
-public class HttpContractTests(RedisServer redis)
+public class HttpContractTests(RedisServerFixture redis)
 {
     [Fact]
     public async Task PurchaseCreatesAnOrderAndTheSameBuyerGetsItBack()

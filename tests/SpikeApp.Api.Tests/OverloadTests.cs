@@ -8,7 +8,7 @@ using Xunit.Abstractions;
 namespace SpikeApp.Api.Tests;
 
 [Collection(SharedRedis.Name)]
-public class OverloadTests(RedisServer redis, ITestOutputHelper output)
+public class OverloadTests(RedisServerFixture redis, ITestOutputHelper output)
 {
     private const int PermitLimit = 4, QueueLimit = 4, Flood = 10 * (PermitLimit + QueueLimit), Requests = 4000, Total = 2000;
 

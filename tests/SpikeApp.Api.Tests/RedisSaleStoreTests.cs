@@ -1,10 +1,11 @@
 using SpikeApp.Api.Stock;
+using SpikeApp.Testing;
 using StackExchange.Redis;
 
 namespace SpikeApp.Api.Tests;
 
 [Collection(SharedRedis.Name)]
-public class RedisSaleStoreTests(RedisServer redis)
+public class RedisSaleStoreTests(RedisServerFixture redis)
 {
     private readonly RedisSaleStore _store = new(redis.Connection);
     private readonly IDatabase _db = redis.Connection.GetDatabase();
@@ -125,16 +126,16 @@ public class RedisSaleStoreTests(RedisServer redis)
     {
         var sale = await CreateAsync(total: 50);
         await _store.LoadScriptsAsync();
-        var before = await redis.CommandCallsAsync();
+        var before = await RedisStats.ReadAsync(redis.Connection);
 
         for (var buyer = 0; buyer < 20; buyer++)
         {
             await _store.DeductAsync(sale, $"user-{buyer}", "r1");
         }
 
-        var after = await redis.CommandCallsAsync();
-        Assert.Equal(20, after.GetValueOrDefault("evalsha") - before.GetValueOrDefault("evalsha"));
-        Assert.Equal(0, after.GetValueOrDefault("eval") - before.GetValueOrDefault("eval"));
+        var after = await RedisStats.ReadAsync(redis.Connection);
+        Assert.Equal(20, after.CallsTo("evalsha") - before.CallsTo("evalsha"));
+        Assert.Equal(0, after.CallsTo("eval") - before.CallsTo("eval"));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
+using SpikeApp.Testing;
 using StackExchange.Redis;
 
 namespace SpikeApp.AppHost.Tests;

@@ -65,9 +65,9 @@ public class FaultTests(ITestOutputHelper output)
         cluster.Redis.Kill();
         var outage = new ConcurrentBag<Purchase>();
         await BuyDuringAsync(cluster, outage, TimeSpan.FromSeconds(2), "early", timeout.Token);
-        var resourcesEarly = cluster.Replicas.Select(replica => Signals.Resources(replica.Process)).ToList();
+        var resourcesEarly = cluster.Replicas.Select(replica => ProcessResources.Of(replica.Process)).ToList();
         await BuyDuringAsync(cluster, outage, TimeSpan.FromSeconds(3), "late", timeout.Token);
-        var resourcesLate = cluster.Replicas.Select(replica => Signals.Resources(replica.Process)).ToList();
+        var resourcesLate = cluster.Replicas.Select(replica => ProcessResources.Of(replica.Process)).ToList();
 
         var slowest = outage.Max(purchase => purchase.Elapsed);
         output.WriteLine($"Outage: {outage.Count} purchases, all {string.Join(",", outage.Select(p => (int?)p.Status).Distinct())}, slowest {slowest.TotalMilliseconds:F0} ms; " +
@@ -110,7 +110,7 @@ public class FaultTests(ITestOutputHelper output)
         var acknowledged = new ConcurrentDictionary<string, string>();
         await BuyAllAsync(cluster, Enumerable.Range(0, 50).Select(buyer => $"before-{buyer}"), acknowledged, timeout.Token);
 
-        await Signals.StopAsync(cluster.Redis.Process);
+        await cluster.Redis.SuspendAsync();
         var stalled = new ConcurrentBag<Purchase>();
         var stallEnds = DateTime.UtcNow.AddSeconds(3);
         try
@@ -120,7 +120,7 @@ public class FaultTests(ITestOutputHelper output)
         }
         finally
         {
-            await Signals.ContinueAsync(cluster.Redis.Process);
+            await cluster.Redis.ResumeAsync();
         }
 
         var slowest = stalled.Max(purchase => purchase.Elapsed);
