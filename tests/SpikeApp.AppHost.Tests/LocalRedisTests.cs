@@ -2,19 +2,19 @@ using StackExchange.Redis;
 
 namespace SpikeApp.AppHost.Tests;
 
-[Collection(nameof(SpikeAppFixture))]
+[Collection(OneAppHostAtATime.Name)]
 public class LocalRedisTests
 {
     [Fact]
     public async Task LocalRedisListensOnLoopbackOnlyRequiresItsPasswordAndFsyncsEveryWrite()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await using var app = await SpikeAppFixture.StartAsync(replicas: 1, total: 10, bufferRatio: 0, timeout.Token);
+        await using var app = await SpikeAppHost.StartAsync(replicas: 1, total: 10, bufferRatio: 0, timeout.Token);
         var connectionString = await app.GetConnectionStringAsync("redis", timeout.Token);
         var options = ConfigurationOptions.Parse(connectionString!);
         var endpoint = Assert.IsType<System.Net.IPEndPoint>(Assert.Single(options.EndPoints));
 
-        using var redis = await SpikeAppFixture.ConnectRedisAsync(app, timeout.Token);
+        using var redis = await SpikeAppHost.ConnectRedisAsync(app, timeout.Token);
         var server = redis.GetServer(endpoint);
         var settings = (await server.ConfigGetAsync("*")).ToDictionary(setting => setting.Key, setting => setting.Value);
 

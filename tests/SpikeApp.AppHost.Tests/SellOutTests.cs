@@ -6,7 +6,7 @@ using StackExchange.Redis;
 
 namespace SpikeApp.AppHost.Tests;
 
-[Collection(nameof(SpikeAppFixture))]
+[Collection(OneAppHostAtATime.Name)]
 public class SellOutTests
 {
     private const int Replicas = 3, Total = 1000, Buyers = 5000, LateBuyers = 2000, Concurrency = 100;
@@ -18,8 +18,8 @@ public class SellOutTests
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(6));
         var cancellationToken = timeout.Token;
-        await using var app = await SpikeAppFixture.StartAsync(Replicas, Total, BufferRatio, cancellationToken);
-        using var redis = await SpikeAppFixture.ConnectRedisAsync(app, cancellationToken);
+        await using var app = await SpikeAppHost.StartAsync(Replicas, Total, BufferRatio, cancellationToken);
+        using var redis = await SpikeAppHost.ConnectRedisAsync(app, cancellationToken);
         using var api = app.CreateHttpClient("api");
         var slice = (int)Math.Ceiling(Total / (double)Replicas * (1 + BufferRatio));
         var before = await RedisStats.ReadAsync(redis);

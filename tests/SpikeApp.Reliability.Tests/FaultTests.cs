@@ -217,6 +217,3 @@ public class FaultTests(ITestOutputHelper output)
     private static string Describe(ConcurrentDictionary<string, int> answers) =>
         string.Join(", ", answers.OrderBy(entry => entry.Key).Select(entry => $"{entry.Key}: {entry.Value}"));
 }
-
-[CollectionDefinition(nameof(FaultTests), DisableParallelization = true)]
-public sealed class FaultTestsDefinition;

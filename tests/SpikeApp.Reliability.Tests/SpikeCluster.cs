@@ -123,5 +123,3 @@ public sealed class SpikeCluster : IAsyncDisposable
         await Redis.DisposeAsync();
     }
 }
-
-public sealed record Purchase(string UserId, HttpStatusCode? Status, string? OrderId, TimeSpan Elapsed, TimeSpan? RetryAfter);
