@@ -93,9 +93,14 @@ public class LocalStockTests
     [Theory]
     [InlineData(null, "service.instance.id=abc123,service.name=api", "abc123")]
     [InlineData("given", "service.instance.id=abc123", "given")]
-    [InlineData(null, "service.instance.id=api:x y", "api-x-y")]
     public void ReplicaIdPrefersConfigurationThenAspireInstanceId(string? configured, string attributes, string expected)
     {
         Assert.Equal(expected, ReplicaIdentity.Resolve(configured, attributes));
+    }
+
+    [Fact]
+    public void ReplicaIdIsReducedToTheIdAlphabet()
+    {
+        Assert.Equal("api-x-y", ReplicaIdentity.Resolve(null, "service.instance.id=api:x y"));
     }
 }

@@ -103,17 +103,27 @@ public class RedisSaleStoreTests(RedisServerFixture redis)
     }
 
     [Fact]
-    public async Task ResetStartsANewEpochAndForgetsOrders()
+    public async Task ResetStartsANewEpochThatMakesTheOldOneStale()
+    {
+        var sale = await CreateAsync(total: 10);
+        await _store.DeductAsync(sale, "alice", "r1");
+
+        var reset = await _store.ResetAsync(sale.SaleId, 3);
+        var stale = await _store.DeductAsync(sale, "alice", "r1");
+
+        Assert.Equal(new SaleState(3, 0, 2), reset);
+        Assert.Equal(SaleScripts.StaleEpoch, stale.Code);
+    }
+
+    [Fact]
+    public async Task ResetForgetsTheOrdersOfTheOldEpoch()
     {
         var sale = await CreateAsync(total: 10);
         var old = await _store.DeductAsync(sale, "alice", "r1");
 
         var reset = await _store.ResetAsync(sale.SaleId, 3);
-        var stale = await _store.DeductAsync(sale, "alice", "r1");
         var fresh = await _store.DeductAsync(new LocalSale(sale.SaleId, reset.Epoch, reset.Total, 3), "alice", "r1");
 
-        Assert.Equal(new SaleState(3, 0, 2), reset);
-        Assert.Equal(SaleScripts.StaleEpoch, stale.Code);
         Assert.Equal(SaleScripts.Created, fresh.Code);
         Assert.NotEqual(old.OrderId, fresh.OrderId);
         Assert.Null(await _store.GetOrderAsync(sale.SaleId, old.OrderId!));
