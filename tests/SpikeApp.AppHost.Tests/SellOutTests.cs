@@ -55,8 +55,9 @@ public class SellOutTests
         using var redis = await SpikeAppHost.ConnectRedisAsync(app, cancellationToken);
         using var api = app.CreateHttpClient("api");
         var db = redis.GetDatabase();
-        await BuyAsync(api, Enumerable.Range(0, Buyers).Select(buyer => $"buyer-{buyer}"), cancellationToken);
-        Assert.Equal(Total, (long)await db.HashGetAsync(Key("sale"), "sold"));
+        var statuses = await BuyAsync(api, Enumerable.Range(0, Buyers).Select(buyer => $"buyer-{buyer}"), cancellationToken);
+        var sold = (long)await db.HashGetAsync(Key("sale"), "sold");
+        Assert.True(sold == Total, $"Sold {sold} of {Total}; answers: {string.Join(", ", statuses)}");
 
         // Read after the check above, so the window below holds only the late buyers' traffic.
         var beforeLate = await RedisStats.ReadAsync(redis);
