@@ -14,11 +14,11 @@ public sealed class TelemetryTests : IDisposable
     private static readonly ActivitySource TestSource = new("SpikeApp.Api.Tests");
     private static readonly TimeSpan SpanTimeout = TimeSpan.FromSeconds(10);
 
-    private readonly RedisServer _redis;
+    private readonly RedisServerFixture _redis;
     private readonly ConcurrentQueue<Activity> _stopped = new();
     private readonly ActivityListener _listener;
 
-    public TelemetryTests(RedisServer redis)
+    public TelemetryTests(RedisServerFixture redis)
     {
         _redis = redis;
         // Touch the test source first so the listener below sees it among existing sources.

@@ -2,19 +2,20 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using SpikeApp.Testing;
 using StackExchange.Redis;
 
 namespace SpikeApp.Reliability.Tests;
 
 /// <summary>
-/// A sale on a fault-injectable cluster: one <see cref="RedisProcess"/> and several <see cref="ApiProcess"/> replicas,
+/// A sale on a fault-injectable cluster: one <see cref="RedisServerProcess"/> and several <see cref="ApiProcess"/> replicas,
 /// with the checks every fault test ends with.
 /// </summary>
 public sealed class SpikeCluster : IAsyncDisposable
 {
     public const string SaleId = "default";
 
-    private SpikeCluster(RedisProcess redis, IReadOnlyList<ApiProcess> replicas, int total, int slice)
+    private SpikeCluster(RedisServerProcess redis, IReadOnlyList<ApiProcess> replicas, int total, int slice)
     {
         Redis = redis;
         Replicas = replicas;
@@ -22,7 +23,7 @@ public sealed class SpikeCluster : IAsyncDisposable
         Slice = slice;
     }
 
-    public RedisProcess Redis { get; }
+    public RedisServerProcess Redis { get; }
 
     public IReadOnlyList<ApiProcess> Replicas { get; }
 
@@ -40,7 +41,8 @@ public sealed class SpikeCluster : IAsyncDisposable
 
     public static async Task<SpikeCluster> StartAsync(int replicas, int total, double bufferRatio, int redisTimeoutMilliseconds = 1000)
     {
-        var redis = new RedisProcess();
+        // Configured as the AppHost's local mode runs it, so a kill loses exactly what production would lose.
+        var redis = new RedisServerProcess(appendOnly: true);
         await redis.StartAsync();
         var environment = new Dictionary<string, string>
         {
@@ -121,5 +123,3 @@ public sealed class SpikeCluster : IAsyncDisposable
         await Redis.DisposeAsync();
     }
 }
-
-public sealed record Purchase(string UserId, HttpStatusCode? Status, string? OrderId, TimeSpan Elapsed, TimeSpan? RetryAfter);
