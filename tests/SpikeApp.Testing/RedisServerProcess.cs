@@ -104,6 +104,27 @@ public class RedisServerProcess : IAsyncDisposable
         _process = null;
     }
 
+    /// <summary>Deletes everything the stopped server kept, so the next <see cref="StartAsync"/> starts it empty, as a lost disk would.</summary>
+    public void DeleteData()
+    {
+        if (_process is not null)
+        {
+            throw new InvalidOperationException("Stop redis-server before deleting its data.");
+        }
+
+        foreach (var entry in new DirectoryInfo(_dataDirectory).EnumerateFileSystemInfos())
+        {
+            if (entry is DirectoryInfo directory)
+            {
+                directory.Delete(recursive: true);
+            }
+            else
+            {
+                entry.Delete();
+            }
+        }
+    }
+
     /// <summary>SIGSTOP: the server freezes with its sockets open, so clients wait for it instead of failing fast.</summary>
     public Task SuspendAsync() => ProcessSignals.SuspendAsync(RunningProcess);
 
