@@ -22,7 +22,7 @@ public sealed class SaleKeys
         SoldByReplica = prefix + "sold-by-replica";
         Replicas = prefix + "replicas";
         DeductKeys = [Sale, Buyers, Orders, Stream, SoldByReplica];
-        SyncKeys = [Sale, Buyers, Orders, Replicas];
+        SyncKeys = [Sale, Buyers, Replicas];
     }
 
     public string SaleId { get; }

@@ -163,6 +163,59 @@ public class RedisSaleStoreTests(RedisServerFixture redis)
         Assert.InRange(order.CreatedAt, before, DateTimeOffset.UtcNow.AddSeconds(5));
     }
 
+    [Fact]
+    public async Task SyncCountsTheReplicasAliveAndForgetsSilentOnes()
+    {
+        var sale = await CreateAsync(total: 10);
+        var ttl = TimeSpan.FromMilliseconds(300);
+
+        await _store.SyncAsync(sale.Keys, "r1", ttl, []);
+        await _store.SyncAsync(sale.Keys, "r2", ttl, []);
+        var both = await _store.SyncAsync(sale.Keys, "r1", ttl, []);
+        await Task.Delay(ttl * 2);
+        var alone = await _store.SyncAsync(sale.Keys, "r1", ttl, []);
+
+        Assert.Equal(2, both!.AliveReplicas);
+        Assert.Equal(1, alone!.AliveReplicas);
+        Assert.Equal(new SaleState(10, 0, sale.Epoch), alone.State);
+    }
+
+    [Fact]
+    public async Task SyncTellsWhichPurchasesInDoubtWereMade()
+    {
+        var sale = await CreateAsync(total: 10);
+        var made = await DeductAsync(sale, "alice", "r1");
+        await DeductAsync(sale, "bob", "r1");
+
+        var synced = await _store.SyncAsync(sale.Keys, "r1", TimeSpan.FromSeconds(5),
+            [new("alice", made.OrderId!), new("bob", "not-the-order-bob-got"), new("carol", "never-made")]);
+
+        Assert.Equal([true, false, false], synced!.Made);
+        Assert.Equal(2, synced.State.Sold);
+    }
+
+    [Fact]
+    public async Task SyncOfASaleRedisDoesNotHaveIsNull()
+    {
+        Assert.Null(await _store.SyncAsync(new SaleKeys(NewSaleId()), "r1", TimeSpan.FromSeconds(5), []));
+    }
+
+    [Fact]
+    public async Task ASaleCreatedAgainAfterRedisLostItHasANewEpochAndNewOrderIds()
+    {
+        var sale = await CreateAsync(total: 10);
+        var before = await DeductAsync(sale, "alice", "r1");
+        await _db.KeyDeleteAsync([sale.Keys.Sale, sale.Keys.Buyers, sale.Keys.Orders, sale.Keys.Stream, sale.Keys.SoldByReplica]);
+
+        var again = await _store.CreateIfAbsentAsync(sale.SaleId, 10);
+        var after = await DeductAsync(sale with { Epoch = again.Epoch }, "alice", "r1");
+
+        Assert.NotEqual(sale.Epoch, again.Epoch);
+        Assert.Equal(DeductionStatus.Created, after.Status);
+        Assert.NotEqual(before.OrderId, after.OrderId);
+        Assert.Matches("^[0-9a-f]{24}$", after.OrderId);
+    }
+
     private async Task<Sale> CreateAsync(int total)
     {
         var saleId = NewSaleId();

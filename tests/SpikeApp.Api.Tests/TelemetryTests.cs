@@ -77,6 +77,30 @@ public sealed class TelemetryTests : IDisposable
             && (span.OperationName == StockTelemetry.RemoteDeductSpan || IsRedisCall(span)));
     }
 
+    [Fact]
+    public async Task APurchaseThatFindsTheSliceDryShowsTheRefillAndItsRedisCall()
+    {
+        // Ten replicas share 10 units: this one's first slice is 2, the third purchase refills it.
+        await using var host = new ApiHost(_redis, total: 10, replicas: 10, bufferRatio: 0.2,
+            settings: new Dictionary<string, string?> { ["Spike:RefillIntervalMilliseconds"] = "0" });
+        var client = await host.StartAsync();
+        await BuyInTraceAsync(client, host.SaleId, "alice", HttpStatusCode.Created);
+        await BuyInTraceAsync(client, host.SaleId, "bob", HttpStatusCode.Created);
+
+        var refilledTrace = await BuyInTraceAsync(client, host.SaleId, "carol", HttpStatusCode.Created);
+
+        var request = await WaitForSpanAsync(refilledTrace, span => span.Kind == ActivityKind.Server);
+        var refill = await WaitForSpanAsync(refilledTrace, span => span.OperationName == StockTelemetry.RefillSpan);
+        var sync = await WaitForSpanAsync(refilledTrace, span => IsRedisCall(span) && span.ParentSpanId == refill.SpanId);
+        var remote = await WaitForSpanAsync(refilledTrace, span => span.OperationName == StockTelemetry.RemoteDeductSpan);
+        Assert.Equal(request.SpanId, refill.ParentSpanId);
+        Assert.Equal("granted", refill.GetTagItem("spike.result"));
+        // 8 units left among the replicas alive (this one): 8 × 1.2 capped at what remains.
+        Assert.Equal(8, refill.GetTagItem("spike.stock.granted"));
+        Assert.Equal("EVALSHA", sync.OperationName);
+        Assert.True(refill.StartTimeUtc <= remote.StartTimeUtc);
+    }
+
     public void Dispose() => _listener.Dispose();
 
     private static bool IsRedisCall(Activity span) => span.Kind == ActivityKind.Client && "redis".Equals(span.GetTagItem("db.system.name"));
