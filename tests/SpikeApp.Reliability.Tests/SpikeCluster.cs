@@ -141,6 +141,20 @@ public sealed class SpikeCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>The order <paramref name="userId"/> holds, asked of <paramref name="replica"/>; null when the buyer holds none.</summary>
+    public static async Task<string?> OrderOfBuyerAsync(ApiProcess replica, string userId, CancellationToken cancellationToken)
+    {
+        using var response = await replica.Client.GetAsync($"/api/sales/{SaleId}/buyers/{userId}/order", cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        response.EnsureSuccessStatusCode();
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+        return body.RootElement.GetProperty("orderId").GetString();
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var replica in Replicas)
