@@ -13,7 +13,7 @@ namespace SpikeApp.Reliability.Tests;
 [Collection(nameof(FaultTests))]
 public class FaultTests(ITestOutputHelper output)
 {
-    private const int Concurrency = 16, RedisTimeoutMilliseconds = 1000;
+    private const int Concurrency = 16, RedisTimeoutMilliseconds = 1000, SalesBeforeTheFault = 150;
     private static readonly TimeSpan TestTimeout = TimeSpan.FromMinutes(3);
 
     [Fact]
@@ -56,9 +56,8 @@ public class FaultTests(ITestOutputHelper output)
     [Fact]
     public async Task WhileRedisIsDownBuyersGetAFast503()
     {
-        await using var cluster = await SpikeCluster.StartAsync(replicas: 2, total: 400, bufferRatio: 0.5);
         using var timeout = new CancellationTokenSource(TestTimeout);
-        await BuyAllAsync(cluster, Enumerable.Range(0, 150).Select(buyer => $"before-{buyer}"), new(), timeout.Token);
+        await using var cluster = await StartWithSalesBeforeTheFaultAsync(new(), timeout.Token);
 
         cluster.Redis.Kill();
         var outage = new ConcurrentBag<Purchase>();
@@ -78,9 +77,8 @@ public class FaultTests(ITestOutputHelper output)
     [Fact]
     public async Task WhileRedisIsDownReplicasStayAliveWithSteadySocketsAndThreads()
     {
-        await using var cluster = await SpikeCluster.StartAsync(replicas: 2, total: 400, bufferRatio: 0.5);
         using var timeout = new CancellationTokenSource(TestTimeout);
-        await BuyAllAsync(cluster, Enumerable.Range(0, 150).Select(buyer => $"before-{buyer}"), new(), timeout.Token);
+        await using var cluster = await StartWithSalesBeforeTheFaultAsync(new(), timeout.Token);
 
         cluster.Redis.Kill();
         var outage = new ConcurrentBag<Purchase>();
@@ -105,26 +103,24 @@ public class FaultTests(ITestOutputHelper output)
     [Fact]
     public async Task WhenRedisDiesEveryAcknowledgedOrderSurvives()
     {
-        await using var cluster = await SpikeCluster.StartAsync(replicas: 2, total: 400, bufferRatio: 0.5);
         using var timeout = new CancellationTokenSource(TestTimeout);
         var acknowledged = new ConcurrentDictionary<string, string>();
-        await BuyAllAsync(cluster, Enumerable.Range(0, 150).Select(buyer => $"before-{buyer}"), acknowledged, timeout.Token);
-        Assert.Equal(150, acknowledged.Count);
+        await using var cluster = await StartWithSalesBeforeTheFaultAsync(acknowledged, timeout.Token);
+        Assert.Equal(SalesBeforeTheFault, acknowledged.Count);
 
         cluster.Redis.Kill();
         await cluster.Redis.StartAsync();
 
-        Assert.Equal(150, await cluster.SoldAsync());
+        Assert.Equal(SalesBeforeTheFault, await cluster.SoldAsync());
         await cluster.AssertInvariantsAsync(acknowledged);
     }
 
     [Fact]
     public async Task WhenRedisReturnsTheReplicasSellExactlyTheRest()
     {
-        await using var cluster = await SpikeCluster.StartAsync(replicas: 2, total: 400, bufferRatio: 0.5);
         using var timeout = new CancellationTokenSource(TestTimeout);
         var acknowledged = new ConcurrentDictionary<string, string>();
-        await BuyAllAsync(cluster, Enumerable.Range(0, 150).Select(buyer => $"before-{buyer}"), acknowledged, timeout.Token);
+        await using var cluster = await StartWithSalesBeforeTheFaultAsync(acknowledged, timeout.Token);
 
         cluster.Redis.Kill();
         // Buyers turned away during the outage must not cost the sale any stock.
@@ -215,6 +211,14 @@ public class FaultTests(ITestOutputHelper output)
         await BuyAllAsync(cluster, Enumerable.Range(0, 1000).Select(buyer => $"after-{buyer}"), acknowledged, timeout.Token);
         Assert.Equal(cluster.Total, await cluster.SoldAsync());
         await cluster.AssertInvariantsAsync(acknowledged, replicasRestarted: true);
+    }
+
+    /// <summary>The Redis-fault tests' cluster: 2 replicas, total 400, and <see cref="SalesBeforeTheFault"/> units sold.</summary>
+    private static async Task<SpikeCluster> StartWithSalesBeforeTheFaultAsync(ConcurrentDictionary<string, string> acknowledged, CancellationToken cancellationToken)
+    {
+        var cluster = await SpikeCluster.StartAsync(replicas: 2, total: 400, bufferRatio: 0.5);
+        await BuyAllAsync(cluster, Enumerable.Range(0, SalesBeforeTheFault).Select(buyer => $"before-{buyer}"), acknowledged, cancellationToken);
+        return cluster;
     }
 
     /// <summary>Buys for every user, round robin over the replicas; records every 201 and tolerates only 201 and 409.</summary>

@@ -18,22 +18,8 @@ public class SellEveryUnitTests(ITestOutputHelper output)
     private static readonly TimeSpan ConvergenceLimit = TimeSpan.FromSeconds(5);
 
     [Fact]
-    public async Task TheSurvivorsSellTheShareOfAReplicaKilledBeforeTheSale()
-    {
-        await using var cluster = await SpikeCluster.StartAsync(replicas: 3, Total, DefaultBuffer);
-        using var timeout = new CancellationTokenSource(TestTimeout);
-        cluster.Replicas[0].Kill();
-        var survivors = cluster.Replicas.Skip(1).ToList();
-        var crowd = new Crowd();
-
-        var run = await MeasureAsync(cluster, () => crowd.BuyAsync(Crowd.Buyers("buyer", 10 * Total), buyer => survivors[buyer % survivors.Count], Concurrency, timeout.Token));
-
-        await ReportAsync("one replica killed before the sale", cluster, crowd, run);
-        Assert.Empty(crowd.UnexpectedAnswers);
-        Assert.Equal(Total, await cluster.SoldAsync());
-        Assert.Equal(Total, crowd.Acknowledged.Count);
-        await cluster.AssertInvariantsAsync(crowd.Acknowledged);
-    }
+    public async Task TheSurvivorsSellTheShareOfAReplicaKilledBeforeTheSale() =>
+        await SurvivorsSellEverythingAsync(killedBeforeTheSale: 1, "one replica killed before the sale");
 
     [Fact]
     public async Task TheSurvivorsSellTheShareOfAReplicaKilledMidSale()
@@ -70,23 +56,8 @@ public class SellEveryUnitTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task TheLastReplicaOfThreeSellsEverything()
-    {
-        await using var cluster = await SpikeCluster.StartAsync(replicas: 3, Total, DefaultBuffer);
-        using var timeout = new CancellationTokenSource(TestTimeout);
-        cluster.Replicas[0].Kill();
-        cluster.Replicas[1].Kill();
-        var survivor = cluster.Replicas[2];
-        var crowd = new Crowd();
-
-        var run = await MeasureAsync(cluster, () => crowd.BuyAsync(Crowd.Buyers("buyer", 10 * Total), _ => survivor, Concurrency, timeout.Token));
-
-        await ReportAsync("two of three replicas killed", cluster, crowd, run);
-        Assert.Empty(crowd.UnexpectedAnswers);
-        Assert.Equal(Total, await cluster.SoldAsync());
-        Assert.Equal(Total, crowd.Acknowledged.Count);
-        await cluster.AssertInvariantsAsync(crowd.Acknowledged);
-    }
+    public async Task TheLastReplicaOfThreeSellsEverything() =>
+        await SurvivorsSellEverythingAsync(killedBeforeTheSale: 2, "two of three replicas killed");
 
     [Fact]
     public async Task AResetNoReplicaHearsOfReachesEveryReplicaWithinFiveSeconds()
@@ -189,6 +160,28 @@ public class SellEveryUnitTests(ITestOutputHelper output)
         Assert.True(crowd.Answers.GetValueOrDefault("503") > 0, "The stall answered no purchase with 503: it did not happen during the sale.");
         Assert.Equal(total, await cluster.SoldAsync());
         Assert.Equal(total, crowd.Acknowledged.Count);
+        await cluster.AssertInvariantsAsync(crowd.Acknowledged);
+    }
+
+    /// <summary>Three replicas at default settings, <paramref name="killedBeforeTheSale"/> of them SIGKILLed; the rest sell.</summary>
+    private async Task SurvivorsSellEverythingAsync(int killedBeforeTheSale, string scenario)
+    {
+        await using var cluster = await SpikeCluster.StartAsync(replicas: 3, Total, DefaultBuffer);
+        using var timeout = new CancellationTokenSource(TestTimeout);
+        foreach (var victim in cluster.Replicas.Take(killedBeforeTheSale))
+        {
+            victim.Kill();
+        }
+
+        var survivors = cluster.Replicas.Skip(killedBeforeTheSale).ToList();
+        var crowd = new Crowd();
+
+        var run = await MeasureAsync(cluster, () => crowd.BuyAsync(Crowd.Buyers("buyer", 10 * Total), buyer => survivors[buyer % survivors.Count], Concurrency, timeout.Token));
+
+        await ReportAsync(scenario, cluster, crowd, run);
+        Assert.Empty(crowd.UnexpectedAnswers);
+        Assert.Equal(Total, await cluster.SoldAsync());
+        Assert.Equal(Total, crowd.Acknowledged.Count);
         await cluster.AssertInvariantsAsync(crowd.Acknowledged);
     }
 
