@@ -9,7 +9,6 @@ namespace SpikeApp.LoadGen.Outcomes;
 /// </summary>
 public static class OutcomeClassifier
 {
-
     public static Classification Classify(LoadMode mode, int statusCode, ReadOnlySpan<byte> body) => mode switch
     {
         LoadMode.Seed => ClassifySeed(statusCode, body),
