@@ -3,7 +3,7 @@ using SpikeApp.Api.Admin;
 using SpikeApp.Api.Admission;
 using SpikeApp.Api.Errors;
 using SpikeApp.Api.Stock;
-using SpikeApp.Api.Store;
+using SpikeApp.Store;
 
 namespace SpikeApp.Api.Sales;
 

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using SpikeApp.Api.Store;
+using SpikeApp.Store;
 
 namespace SpikeApp.Api.Stock;
 

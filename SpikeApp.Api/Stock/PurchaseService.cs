@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using SpikeApp.Api.Store;
+using SpikeApp.Store;
 
 namespace SpikeApp.Api.Stock;
 

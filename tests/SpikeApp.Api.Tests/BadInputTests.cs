@@ -4,7 +4,7 @@ using System.Text.Json;
 using SpikeApp.Api.Errors;
 using SpikeApp.Api.Sales;
 using SpikeApp.Api.Stock;
-using SpikeApp.Api.Store;
+using SpikeApp.Store;
 using StackExchange.Redis;
 
 namespace SpikeApp.Api.Tests;

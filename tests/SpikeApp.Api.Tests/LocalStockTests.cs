@@ -1,5 +1,5 @@
 using SpikeApp.Api.Stock;
-using SpikeApp.Api.Store;
+using SpikeApp.Store;
 
 namespace SpikeApp.Api.Tests;
 

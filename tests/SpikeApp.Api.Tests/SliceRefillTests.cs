@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using SpikeApp.Api.Sales;
-using SpikeApp.Api.Store;
+using SpikeApp.Store;
 using SpikeApp.Testing;
 
 namespace SpikeApp.Api.Tests;

@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Http.Json;
 using SpikeApp.Api.Sales;
 using SpikeApp.Api.Stock;
-using SpikeApp.Api.Store;
+using SpikeApp.Store;
 
 namespace SpikeApp.Api.Tests;
 

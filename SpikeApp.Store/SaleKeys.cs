@@ -1,6 +1,6 @@
 using StackExchange.Redis;
 
-namespace SpikeApp.Api.Store;
+namespace SpikeApp.Store;
 
 /// <summary>
 /// The Redis keys of one sale. All share the hash tag <c>{saleId}</c> so a Redis Cluster keeps a sale in one slot,

@@ -1,4 +1,4 @@
-namespace SpikeApp.Api.Store;
+namespace SpikeApp.Store;
 
 /// <summary>
 /// The Lua scripts of a sale. Each runs atomically inside Redis, so Redis alone decides who gets a unit.

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using StackExchange.Redis;
 
-namespace SpikeApp.Api.Store;
+namespace SpikeApp.Store;
 
 /// <summary>
 /// Every Redis round trip of a sale. One shared multiplexer; scripts are loaded once so purchases go out as EVALSHA

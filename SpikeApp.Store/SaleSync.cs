@@ -1,4 +1,4 @@
-namespace SpikeApp.Api.Store;
+namespace SpikeApp.Store;
 
 /// <summary>What a replica learns from one sync with Redis.</summary>
 /// <param name="AliveReplicas">Replicas that synced within the presence time-to-live, this one included.</param>

@@ -1,4 +1,4 @@
-namespace SpikeApp.Api.Store;
+namespace SpikeApp.Store;
 
 /// <summary>How one remote deduction ended.</summary>
 public enum DeductionStatus
