@@ -3,7 +3,7 @@ using SpikeApp.Api.Admission;
 using SpikeApp.Api.Errors;
 using SpikeApp.Api.Sales;
 using SpikeApp.Api.Stock;
-using SpikeApp.Api.Store;
+using SpikeApp.Store;
 using StackExchange.Redis;
 
 namespace SpikeApp.Api.Extensions;

@@ -3,8 +3,8 @@ using SpikeApp.Api.Admin;
 using SpikeApp.Api.Admission;
 using SpikeApp.Api.Errors;
 using SpikeApp.Api.Stock;
-using SpikeApp.Api.Store;
 using SpikeApp.Api.Tracing;
+using SpikeApp.Store;
 
 namespace SpikeApp.Api.Sales;
 
@@ -76,9 +76,7 @@ public static class SalesApi
             return Problems.InvalidIds(("saleId", saleId), ("orderId", orderId));
         }
 
-        return await store.GetOrderAsync(saleId, orderId) is { } order
-            ? TypedResults.Ok(ToDetails(order))
-            : Problems.NoOrder(saleId, orderId);
+        return ToAnswer(await store.GetOrderAsync(saleId, orderId), () => Problems.NoOrder(saleId, orderId));
     }
 
     /// <summary>
@@ -93,9 +91,7 @@ public static class SalesApi
             return Problems.InvalidIds(("saleId", saleId), ("userId", userId));
         }
 
-        return await store.GetOrderOfBuyerAsync(saleId, userId) is { } order
-            ? TypedResults.Ok(ToDetails(order))
-            : Problems.NoOrderForBuyer(saleId, userId);
+        return ToAnswer(await store.GetOrderOfBuyerAsync(saleId, userId), () => Problems.NoOrderForBuyer(saleId, userId));
     }
 
     /// <summary>Creates the sale, or resets it: every order is forgotten and a new epoch starts on every replica.</summary>
@@ -125,6 +121,8 @@ public static class SalesApi
             new ReplicaSliceResponse(replica.Id, local.Stock.Granted, local.Stock.Remaining, local.SoldHere, local.IsSoldOut, local.InDoubt));
     }
 
-    private static OrderDetails ToDetails(StoredOrder order) =>
-        new(order.OrderId, order.SaleId, order.UserId, order.ReplicaId, order.CreatedAt);
+    private static Results<Ok<OrderDetails>, ValidationProblem, ProblemHttpResult> ToAnswer(StoredOrder? order, Func<ProblemHttpResult> notFound) =>
+        order is null
+            ? notFound()
+            : TypedResults.Ok(new OrderDetails(order.OrderId, order.SaleId, order.UserId, order.ReplicaId, order.CreatedAt));
 }

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using SpikeApp.Api.Store;
+using SpikeApp.Store;
 
 namespace SpikeApp.Api.Stock;
 
@@ -9,7 +9,7 @@ namespace SpikeApp.Api.Stock;
 /// </summary>
 public sealed class LocalSale(string saleId, long epoch, int slice)
 {
-    private readonly ConcurrentQueue<string> _inDoubtBuyers = new();
+    private readonly ConcurrentQueue<PendingPurchase> _inDoubt = new();
     private int _soldOutInRedis;
     private long _soldHere;
     private long _settled;
@@ -34,7 +34,7 @@ public sealed class LocalSale(string saleId, long epoch, int slice)
     public bool IsSoldOut => SoldOutInRedis || Stock.Remaining == 0;
 
     /// <summary>Units taken by purchases whose command reached Redis without an answer; settled by the next sync.</summary>
-    public int InDoubt => _inDoubtBuyers.Count;
+    public int InDoubt => _inDoubt.Count;
 
     public void MarkSoldOutInRedis() => Volatile.Write(ref _soldOutInRedis, 1);
 
@@ -44,27 +44,27 @@ public sealed class LocalSale(string saleId, long epoch, int slice)
     public void RecordSale() => Interlocked.Increment(ref _soldHere);
 
     /// <summary>Keeps the unit of a purchase Redis may or may not have made, until a sync tells which.</summary>
-    public void HoldInDoubt(string userId) => _inDoubtBuyers.Enqueue(userId);
+    public void HoldInDoubt(PendingPurchase purchase) => _inDoubt.Enqueue(purchase);
 
-    /// <summary>Takes up to <paramref name="max"/> in-doubt buyers to ask Redis about.</summary>
-    public List<string> TakeInDoubt(int max)
+    /// <summary>Takes up to <paramref name="max"/> purchases in doubt to ask Redis about.</summary>
+    public List<PendingPurchase> TakeInDoubt(int max)
     {
-        var buyers = new List<string>();
-        while (buyers.Count < max && _inDoubtBuyers.TryDequeue(out var userId))
+        var purchases = new List<PendingPurchase>();
+        while (purchases.Count < max && _inDoubt.TryDequeue(out var purchase))
         {
-            buyers.Add(userId);
+            purchases.Add(purchase);
         }
 
-        return buyers;
+        return purchases;
     }
 
-    /// <summary>Applies what Redis said of in-doubt buyers: a unit sold here stays sold, any other comes back to the slice.</summary>
-    public (int Sold, int Returned) Settle(IReadOnlyList<bool> heldHere)
+    /// <summary>Applies what Redis said of purchases in doubt: a unit whose order was made stays sold, any other comes back to the slice.</summary>
+    public (int Sold, int Returned) Settle(IReadOnlyList<bool> made)
     {
         var sold = 0;
-        foreach (var held in heldHere)
+        foreach (var orderMade in made)
         {
-            if (held)
+            if (orderMade)
             {
                 RecordSale();
                 sold++;
@@ -75,8 +75,8 @@ public sealed class LocalSale(string saleId, long epoch, int slice)
             }
         }
 
-        Interlocked.Add(ref _settled, heldHere.Count);
-        return (sold, heldHere.Count - sold);
+        Interlocked.Add(ref _settled, made.Count);
+        return (sold, made.Count - sold);
     }
 
     /// <summary>Units settled so far in this epoch.</summary>

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using SpikeApp.Api.Store;
+using SpikeApp.Store;
 
 namespace SpikeApp.Api.Stock;
 
@@ -161,7 +161,7 @@ public sealed class PurchaseService(
                 break;
             case DeductionStatus.InDoubt:
                 // Redis may have sold the unit: it stays taken until the next sync tells whether the order exists.
-                sale.HoldInDoubt(userId);
+                sale.HoldInDoubt(new PendingPurchase(userId, deduction.OrderId!));
                 break;
             default:
                 sale.Stock.Return();
@@ -171,7 +171,7 @@ public sealed class PurchaseService(
         if (activity is not null)
         {
             activity.SetTag("spike.result", outcome);
-            activity.SetTag("spike.order", deduction.OrderId);
+            activity.SetTag("spike.order", deduction.Status == DeductionStatus.InDoubt ? null : deduction.OrderId);
             if (deduction.Failure is { } failure)
             {
                 activity.SetStatus(ActivityStatusCode.Error, failure.GetType().Name);
@@ -190,7 +190,7 @@ public sealed class PurchaseService(
         }
 
         telemetry.RecordOutcome(outcome);
-        return new PurchaseResult(status, deduction.OrderId);
+        return new PurchaseResult(status, status == PurchaseStatus.Unavailable ? null : deduction.OrderId);
     }
 
     /// <summary>During an outage every purchase fails; one warning per interval, with a count, keeps the log readable.</summary>

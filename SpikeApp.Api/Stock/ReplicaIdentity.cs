@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using SpikeApp.Api.Store;
+using SpikeApp.Store;
 
 namespace SpikeApp.Api.Stock;
 

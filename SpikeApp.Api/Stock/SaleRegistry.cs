@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
-using SpikeApp.Api.Store;
+using SpikeApp.Store;
 
 namespace SpikeApp.Api.Stock;
 
@@ -57,7 +57,7 @@ public sealed class SaleRegistry(RedisSaleStore store, ReplicaIdentity replica, 
         }
 
         // In-doubt buyers belong to the epoch they were taken in; a new epoch forgets them with the old slice.
-        var (sold, returned) = current is not null && synced.State.Epoch == current.Epoch ? current.Settle(synced.HeldHere) : (0, 0);
+        var (sold, returned) = current is not null && synced.State.Epoch == current.Epoch ? current.Settle(synced.Made) : (0, 0);
         return new SyncResult(Adopt(saleId, synced.State, synced.AliveReplicas), synced.AliveReplicas, sold, returned);
     }
 

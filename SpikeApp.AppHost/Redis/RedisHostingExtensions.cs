@@ -52,17 +52,17 @@ public static class RedisHostingExtensions
             {
                 // Aspire runs the container as /bin/sh: at run time the server's words are in the list (joined into one
                 // "-c" command later), in a published manifest they are already that one command.
-                const string AppendOnly = "--appendonly yes --appendfsync always";
+                const string appendOnly = "--appendonly yes --appendfsync always";
                 if (context.Args is ["redis-server", ..])
                 {
-                    foreach (var word in AppendOnly.Split(' '))
+                    foreach (var word in appendOnly.Split(' '))
                     {
                         context.Args.Add(word);
                     }
                 }
                 else if (context.Args is [.., "-c", string command] && command.StartsWith("redis-server", StringComparison.Ordinal))
                 {
-                    context.Args[^1] = $"{command} {AppendOnly}";
+                    context.Args[^1] = $"{command} {appendOnly}";
                 }
                 else
                 {

@@ -9,8 +9,6 @@ namespace SpikeApp.LoadGen.Outcomes;
 /// </summary>
 public static class OutcomeClassifier
 {
-    public const string SoldOutProblemType = "urn:spikeapp:problem:sold-out";
-
     public static Classification Classify(LoadMode mode, int statusCode, ReadOnlySpan<byte> body) => mode switch
     {
         LoadMode.Seed => ClassifySeed(statusCode, body),

@@ -9,7 +9,7 @@ namespace SpikeApp.Api.Tests;
 
 /// <summary>The admin key must never reach a log line or a span, whether it was right or a guess.</summary>
 [Collection(SharedRedis.Name)]
-public sealed class AdminKeySecrecyTests(RedisServer redis) : IDisposable
+public sealed class AdminKeySecrecyTests(RedisServerFixture redis) : IDisposable
 {
     private const string WrongKey = "guessed-key-9f8e7d6c5b4a";
     private readonly CapturingLoggerProvider _logs = new();

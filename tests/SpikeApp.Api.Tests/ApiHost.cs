@@ -2,11 +2,12 @@ using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Logging;
+using SpikeApp.Testing;
 
 namespace SpikeApp.Api.Tests;
 
 /// <summary>
-/// The real API in this process, on Kestrel at a loopback port, against the test's <see cref="RedisServer"/>.
+/// The real API in this process, on Kestrel at a loopback port, against the test's <see cref="RedisServerProcess"/>.
 /// Each host gets its own default sale unless told otherwise.
 /// </summary>
 public sealed class ApiHost : WebApplicationFactory<Program>
@@ -17,14 +18,14 @@ public sealed class ApiHost : WebApplicationFactory<Program>
     private readonly Dictionary<string, string?> _settings;
     private readonly ILoggerProvider? _logs;
 
-    public ApiHost(RedisServer redis, string? saleId = null, int total = 10, int replicas = 1, double bufferRatio = 0, string replicaId = "replica-test",
+    public ApiHost(RedisServerProcess redis, string? saleId = null, int total = 10, int replicas = 1, double bufferRatio = 0, string replicaId = "replica-test",
         IReadOnlyDictionary<string, string?>? settings = null, ILoggerProvider? logs = null)
     {
         SaleId = saleId ?? "s-" + Guid.NewGuid().ToString("N")[..12];
         _logs = logs;
         _settings = new()
         {
-            ["ConnectionStrings:redis"] = $"127.0.0.1:{redis.Port}",
+            ["ConnectionStrings:redis"] = redis.ConnectionString,
             ["Spike:DefaultSale:Id"] = SaleId,
             ["Spike:DefaultSale:Total"] = total.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Spike:Replicas"] = replicas.ToString(System.Globalization.CultureInfo.InvariantCulture),

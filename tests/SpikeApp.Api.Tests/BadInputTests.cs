@@ -4,7 +4,7 @@ using System.Text.Json;
 using SpikeApp.Api.Errors;
 using SpikeApp.Api.Sales;
 using SpikeApp.Api.Stock;
-using SpikeApp.Api.Store;
+using SpikeApp.Store;
 using StackExchange.Redis;
 
 namespace SpikeApp.Api.Tests;
@@ -14,7 +14,7 @@ namespace SpikeApp.Api.Tests;
 /// not the sale in Redis, not a key, not a unit of this replica's slice.
 /// </summary>
 [Collection(SharedRedis.Name)]
-public class BadInputTests(RedisServer redis)
+public class BadInputTests(RedisServerFixture redis)
 {
     private const string OneMegabyte = "@1MB";
     private const string Purchases = "/api/sales/{sale}/purchases";

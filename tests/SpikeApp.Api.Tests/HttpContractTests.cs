@@ -7,24 +7,35 @@ using SpikeApp.Api.Sales;
 namespace SpikeApp.Api.Tests;
 
 [Collection(SharedRedis.Name)]
-public class HttpContractTests(RedisServer redis)
+public class HttpContractTests(RedisServerFixture redis)
 {
     [Fact]
-    public async Task PurchaseCreatesAnOrderAndTheSameBuyerGetsItBack()
+    public async Task APurchaseCreatesAnOrderAtItsLocation()
     {
         await using var host = new ApiHost(redis, total: 5);
         var client = await host.StartAsync();
 
         var created = await BuyAsync(client, host.SaleId, "alice");
         var order = await created.Content.ReadFromJsonAsync<OrderResponse>();
-        var again = await BuyAsync(client, host.SaleId, "alice");
         var stored = await client.GetFromJsonAsync<OrderDetails>(created.Headers.Location);
 
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         Assert.Equal($"/api/sales/{host.SaleId}/orders/{order!.OrderId}", created.Headers.Location!.OriginalString);
+        Assert.Equal(("alice", "replica-test", order.OrderId), (stored!.UserId, stored.ReplicaId, stored.OrderId));
+        Assert.Equal(1, (await GetSaleAsync(client, host.SaleId)).Sold);
+    }
+
+    [Fact]
+    public async Task ABuyerWhoBuysAgainGetsTheSameOrder()
+    {
+        await using var host = new ApiHost(redis, total: 5);
+        var client = await host.StartAsync();
+        var order = await (await BuyAsync(client, host.SaleId, "alice")).Content.ReadFromJsonAsync<OrderResponse>();
+
+        var again = await BuyAsync(client, host.SaleId, "alice");
+
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
         Assert.Equal(order, await again.Content.ReadFromJsonAsync<OrderResponse>());
-        Assert.Equal(("alice", "replica-test", order.OrderId), (stored!.UserId, stored.ReplicaId, stored.OrderId));
         Assert.Equal(1, (await GetSaleAsync(client, host.SaleId)).Sold);
     }
 
@@ -37,11 +48,21 @@ public class HttpContractTests(RedisServer redis)
         var retry = await BuyAsync(client, host.SaleId, "alice");
 
         var held = await client.GetFromJsonAsync<OrderDetails>($"/api/sales/{host.SaleId}/buyers/alice/order");
-        var none = await client.GetAsync($"/api/sales/{host.SaleId}/buyers/bob/order");
 
         // The retry met this replica's sold-out short-circuit (no Redis call); the lookup settles it.
         Assert.Equal(HttpStatusCode.Conflict, retry.StatusCode);
         Assert.Equal((bought!.OrderId, "alice"), (held!.OrderId, held.UserId));
+    }
+
+    [Fact]
+    public async Task LookingUpTheOrderOfABuyerWhoHoldsNoneIsNotFound()
+    {
+        await using var host = new ApiHost(redis, total: 1);
+        var client = await host.StartAsync();
+        await BuyAsync(client, host.SaleId, "alice");
+
+        var none = await client.GetAsync($"/api/sales/{host.SaleId}/buyers/bob/order");
+
         await AssertProblemAsync(none, HttpStatusCode.NotFound, ProblemTypes.NoOrder);
     }
 
@@ -72,6 +93,14 @@ public class HttpContractTests(RedisServer redis)
 
         await AssertProblemAsync(await BuyAsync(client, "no-such-sale", "alice"), HttpStatusCode.NotFound, ProblemTypes.NoSale);
         await AssertProblemAsync(await client.GetAsync("/api/sales/no-such-sale"), HttpStatusCode.NotFound, ProblemTypes.NoSale);
+    }
+
+    [Fact]
+    public async Task UnknownOrderIsNotFound()
+    {
+        await using var host = new ApiHost(redis);
+        var client = await host.StartAsync();
+
         await AssertProblemAsync(await client.GetAsync($"/api/sales/{host.SaleId}/orders/9-9"), HttpStatusCode.NotFound, ProblemTypes.NoOrder);
     }
 
@@ -95,28 +124,36 @@ public class HttpContractTests(RedisServer redis)
     }
 
     [Fact]
-    public async Task ResetNeedsTheAdminKeyAndStartsANewEpoch()
+    public async Task AResetWithoutTheRightAdminKeyIsRefused()
     {
         await using var host = new ApiHost(redis, total: 4);
         var client = await host.StartAsync();
         await BuyAsync(client, host.SaleId, "alice");
+        var before = (await GetSaleAsync(client, host.SaleId)).Epoch;
 
         var withoutKey = await client.PutAsJsonAsync($"/api/sales/{host.SaleId}", new SaleDefinition(7));
-        using var wrongKey = new HttpRequestMessage(HttpMethod.Put, $"/api/sales/{host.SaleId}") { Content = JsonContent.Create(new SaleDefinition(7)) };
-        wrongKey.Headers.Add("X-Admin-Key", "wrong");
+        using var wrongKey = ResetRequest(host.SaleId, total: 7, adminKey: "wrong");
         var withWrongKey = await client.SendAsync(wrongKey);
         var afterRefusals = await GetSaleAsync(client, host.SaleId);
-        var before = afterRefusals.Epoch;
 
-        using var rightKey = new HttpRequestMessage(HttpMethod.Put, $"/api/sales/{host.SaleId}") { Content = JsonContent.Create(new SaleDefinition(7)) };
-        rightKey.Headers.Add("X-Admin-Key", ApiHost.AdminKey);
+        await AssertProblemAsync(withoutKey, HttpStatusCode.Unauthorized, ProblemTypes.AdminKeyRequired);
+        await AssertProblemAsync(withWrongKey, HttpStatusCode.Unauthorized, ProblemTypes.AdminKeyRequired);
+        Assert.Equal((4, 1, before), (afterRefusals.Total, afterRefusals.Sold, afterRefusals.Epoch));
+    }
+
+    [Fact]
+    public async Task AResetWithTheAdminKeyStartsANewEpoch()
+    {
+        await using var host = new ApiHost(redis, total: 4);
+        var client = await host.StartAsync();
+        await BuyAsync(client, host.SaleId, "alice");
+        var before = (await GetSaleAsync(client, host.SaleId)).Epoch;
+
+        using var rightKey = ResetRequest(host.SaleId, total: 7, ApiHost.AdminKey);
         var reset = await client.SendAsync(rightKey);
         var afterReset = await GetSaleAsync(client, host.SaleId);
         var rebought = await BuyAsync(client, host.SaleId, "alice");
 
-        await AssertProblemAsync(withoutKey, HttpStatusCode.Unauthorized, ProblemTypes.AdminKeyRequired);
-        await AssertProblemAsync(withWrongKey, HttpStatusCode.Unauthorized, ProblemTypes.AdminKeyRequired);
-        Assert.Equal((4, 1), (afterRefusals.Total, afterRefusals.Sold));
         Assert.Equal(HttpStatusCode.OK, reset.StatusCode);
         Assert.Equal((7, 0, 7), (afterReset.Total, afterReset.Sold, afterReset.Replica.Slice));
         Assert.True(afterReset.Epoch > before, $"Epoch {afterReset.Epoch} after a reset of epoch {before}.");
@@ -167,6 +204,13 @@ public class HttpContractTests(RedisServer redis)
 
     internal static Task<HttpResponseMessage> BuyAsync(HttpClient client, string saleId, string userId) =>
         client.PostAsJsonAsync($"/api/sales/{saleId}/purchases", new PurchaseRequest(userId));
+
+    private static HttpRequestMessage ResetRequest(string saleId, int total, string adminKey)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Put, $"/api/sales/{saleId}") { Content = JsonContent.Create(new SaleDefinition(total)) };
+        request.Headers.Add("X-Admin-Key", adminKey);
+        return request;
+    }
 
     private static async Task<SaleResponse> GetSaleAsync(HttpClient client, string saleId) =>
         (await client.GetFromJsonAsync<SaleResponse>($"/api/sales/{saleId}"))!;

@@ -1,10 +1,11 @@
-using SpikeApp.Api.Store;
+using SpikeApp.Store;
+using SpikeApp.Testing;
 using StackExchange.Redis;
 
 namespace SpikeApp.Api.Tests;
 
 [Collection(SharedRedis.Name)]
-public class RedisSaleStoreTests(RedisServer redis)
+public class RedisSaleStoreTests(RedisServerFixture redis)
 {
     private readonly RedisSaleStore _store = new(redis.Connection, TimeSpan.FromSeconds(10));
     private readonly IDatabase _db = redis.Connection.GetDatabase();
@@ -102,18 +103,28 @@ public class RedisSaleStoreTests(RedisServer redis)
     }
 
     [Fact]
-    public async Task ResetStartsANewEpochAndForgetsOrders()
+    public async Task ResetStartsANewEpochThatMakesTheOldOneStale()
+    {
+        var sale = await CreateAsync(total: 10);
+        await DeductAsync(sale, "alice", "r1");
+
+        var reset = await _store.ResetAsync(sale.SaleId, 3);
+        var stale = await DeductAsync(sale, "alice", "r1");
+
+        Assert.Equal((3, 0), (reset.Total, reset.Sold));
+        Assert.True(reset.Epoch > sale.Epoch, $"Epoch {reset.Epoch} after a reset of epoch {sale.Epoch}.");
+        Assert.Equal(DeductionStatus.StaleEpoch, stale.Status);
+    }
+
+    [Fact]
+    public async Task ResetForgetsTheOrdersOfTheOldEpoch()
     {
         var sale = await CreateAsync(total: 10);
         var old = await DeductAsync(sale, "alice", "r1");
 
         var reset = await _store.ResetAsync(sale.SaleId, 3);
-        var stale = await DeductAsync(sale, "alice", "r1");
         var fresh = await DeductAsync(sale with { Epoch = reset.Epoch }, "alice", "r1");
 
-        Assert.Equal((3, 0), (reset.Total, reset.Sold));
-        Assert.True(reset.Epoch > sale.Epoch, $"Epoch {reset.Epoch} after a reset of epoch {sale.Epoch}.");
-        Assert.Equal(DeductionStatus.StaleEpoch, stale.Status);
         Assert.Equal(DeductionStatus.Created, fresh.Status);
         Assert.NotEqual(old.OrderId, fresh.OrderId);
         Assert.Null(await _store.GetOrderAsync(sale.SaleId, old.OrderId!));
@@ -126,16 +137,16 @@ public class RedisSaleStoreTests(RedisServer redis)
     {
         var sale = await CreateAsync(total: 50);
         await _store.LoadScriptsAsync();
-        var before = await redis.CommandCallsAsync();
+        var before = await RedisStats.ReadAsync(redis.Connection);
 
         for (var buyer = 0; buyer < 20; buyer++)
         {
             await DeductAsync(sale, $"user-{buyer}", "r1");
         }
 
-        var after = await redis.CommandCallsAsync();
-        Assert.Equal(20, after.GetValueOrDefault("evalsha") - before.GetValueOrDefault("evalsha"));
-        Assert.Equal(0, after.GetValueOrDefault("eval") - before.GetValueOrDefault("eval"));
+        var after = await RedisStats.ReadAsync(redis.Connection);
+        Assert.Equal(20, after.CallsTo("evalsha") - before.CallsTo("evalsha"));
+        Assert.Equal(0, after.CallsTo("eval") - before.CallsTo("eval"));
     }
 
     [Fact]
@@ -150,6 +161,59 @@ public class RedisSaleStoreTests(RedisServer redis)
         Assert.NotNull(order);
         Assert.Equal(("carol", "replica-7", sale.SaleId), (order.UserId, order.ReplicaId, order.SaleId));
         Assert.InRange(order.CreatedAt, before, DateTimeOffset.UtcNow.AddSeconds(5));
+    }
+
+    [Fact]
+    public async Task SyncCountsTheReplicasAliveAndForgetsSilentOnes()
+    {
+        var sale = await CreateAsync(total: 10);
+        var ttl = TimeSpan.FromMilliseconds(300);
+
+        await _store.SyncAsync(sale.Keys, "r1", ttl, []);
+        await _store.SyncAsync(sale.Keys, "r2", ttl, []);
+        var both = await _store.SyncAsync(sale.Keys, "r1", ttl, []);
+        await Task.Delay(ttl * 2);
+        var alone = await _store.SyncAsync(sale.Keys, "r1", ttl, []);
+
+        Assert.Equal(2, both!.AliveReplicas);
+        Assert.Equal(1, alone!.AliveReplicas);
+        Assert.Equal(new SaleState(10, 0, sale.Epoch), alone.State);
+    }
+
+    [Fact]
+    public async Task SyncTellsWhichPurchasesInDoubtWereMade()
+    {
+        var sale = await CreateAsync(total: 10);
+        var made = await DeductAsync(sale, "alice", "r1");
+        await DeductAsync(sale, "bob", "r1");
+
+        var synced = await _store.SyncAsync(sale.Keys, "r1", TimeSpan.FromSeconds(5),
+            [new("alice", made.OrderId!), new("bob", "not-the-order-bob-got"), new("carol", "never-made")]);
+
+        Assert.Equal([true, false, false], synced!.Made);
+        Assert.Equal(2, synced.State.Sold);
+    }
+
+    [Fact]
+    public async Task SyncOfASaleRedisDoesNotHaveIsNull()
+    {
+        Assert.Null(await _store.SyncAsync(new SaleKeys(NewSaleId()), "r1", TimeSpan.FromSeconds(5), []));
+    }
+
+    [Fact]
+    public async Task ASaleCreatedAgainAfterRedisLostItHasANewEpochAndNewOrderIds()
+    {
+        var sale = await CreateAsync(total: 10);
+        var before = await DeductAsync(sale, "alice", "r1");
+        await _db.KeyDeleteAsync([sale.Keys.Sale, sale.Keys.Buyers, sale.Keys.Orders, sale.Keys.Stream, sale.Keys.SoldByReplica]);
+
+        var again = await _store.CreateIfAbsentAsync(sale.SaleId, 10);
+        var after = await DeductAsync(sale with { Epoch = again.Epoch }, "alice", "r1");
+
+        Assert.NotEqual(sale.Epoch, again.Epoch);
+        Assert.Equal(DeductionStatus.Created, after.Status);
+        Assert.NotEqual(before.OrderId, after.OrderId);
+        Assert.Matches("^[0-9a-f]{24}$", after.OrderId);
     }
 
     private async Task<Sale> CreateAsync(int total)

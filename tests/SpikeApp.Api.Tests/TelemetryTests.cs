@@ -6,7 +6,7 @@ using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using SpikeApp.Api.Sales;
 using SpikeApp.Api.Stock;
-using SpikeApp.Api.Store;
+using SpikeApp.Store;
 
 namespace SpikeApp.Api.Tests;
 
@@ -16,11 +16,11 @@ public sealed class TelemetryTests : IDisposable
     private static readonly ActivitySource TestSource = new("SpikeApp.Api.Tests");
     private static readonly TimeSpan SpanTimeout = TimeSpan.FromSeconds(10);
 
-    private readonly RedisServer _redis;
+    private readonly RedisServerFixture _redis;
     private readonly ConcurrentQueue<Activity> _stopped = new();
     private readonly ActivityListener _listener;
 
-    public TelemetryTests(RedisServer redis)
+    public TelemetryTests(RedisServerFixture redis)
     {
         _redis = redis;
         // Touch the test source first so the listener below sees it among existing sources.
@@ -139,6 +139,30 @@ public sealed class TelemetryTests : IDisposable
         Assert.InRange(buckets.Where(bound => bound <= 0.002).Max(), 0.0015, 0.002);
         Assert.InRange(buckets.First(bound => bound > 0.002), 0.002, 0.003);
         Assert.True(buckets[^1] >= 1, "A call that waits on the 1 s Redis timeout must still fall in a bucket of its own.");
+    }
+
+    [Fact]
+    public async Task APurchaseThatFindsTheSliceDryShowsTheRefillAndItsRedisCall()
+    {
+        // Ten replicas share 10 units: this one's first slice is 2, the third purchase refills it.
+        await using var host = new ApiHost(_redis, total: 10, replicas: 10, bufferRatio: 0.2,
+            settings: new Dictionary<string, string?> { ["Spike:RefillIntervalMilliseconds"] = "0" });
+        var client = await host.StartAsync();
+        await BuyInTraceAsync(client, host.SaleId, "alice", HttpStatusCode.Created);
+        await BuyInTraceAsync(client, host.SaleId, "bob", HttpStatusCode.Created);
+
+        var refilledTrace = await BuyInTraceAsync(client, host.SaleId, "carol", HttpStatusCode.Created);
+
+        var request = await WaitForSpanAsync(refilledTrace, span => span.Kind == ActivityKind.Server);
+        var refill = await WaitForSpanAsync(refilledTrace, span => span.OperationName == StockTelemetry.RefillSpan);
+        var sync = await WaitForSpanAsync(refilledTrace, span => IsRedisCall(span) && span.ParentSpanId == refill.SpanId);
+        var remote = await WaitForSpanAsync(refilledTrace, span => span.OperationName == StockTelemetry.RemoteDeductSpan);
+        Assert.Equal(request.SpanId, refill.ParentSpanId);
+        Assert.Equal("granted", refill.GetTagItem("spike.result"));
+        // 8 units left among the replicas alive (this one): 8 × 1.2 capped at what remains.
+        Assert.Equal(8, refill.GetTagItem("spike.stock.granted"));
+        Assert.Equal("EVALSHA", sync.OperationName);
+        Assert.True(refill.StartTimeUtc <= remote.StartTimeUtc);
     }
 
     public void Dispose() => _listener.Dispose();

@@ -8,7 +8,7 @@ using Xunit.Abstractions;
 
 namespace SpikeApp.AppHost.Tests;
 
-[Collection(nameof(SpikeAppFixture))]
+[Collection(OneAppHostAtATime.Name)]
 public class GatewayFailoverTests(ITestOutputHelper output)
 {
     private const int Replicas = 3, Total = 900, Buyers = 6000, Concurrency = 32;
@@ -19,10 +19,10 @@ public class GatewayFailoverTests(ITestOutputHelper output)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(6));
         var cancellationToken = timeout.Token;
-        await using var app = await SpikeAppFixture.StartAsync(Replicas, Total, bufferRatio: 0.2, cancellationToken);
-        using var redis = await SpikeAppFixture.ConnectRedisAsync(app, cancellationToken);
-        using var gateway = app.CreateHttpClient(SpikeAppFixture.Gateway);
-        var victim = SpikeAppFixture.ReplicaNames(Replicas).First();
+        await using var app = await SpikeAppHost.StartAsync(Replicas, Total, bufferRatio: 0.2, cancellationToken);
+        using var redis = await SpikeAppHost.ConnectRedisAsync(app, cancellationToken);
+        using var gateway = app.CreateHttpClient(SpikeAppHost.Gateway);
+        var victim = SpikeAppHost.ReplicaNames(Replicas).First();
         using var victimProcess = await ReplicaProcessAsync(app, victim, cancellationToken);
         var answers = new ConcurrentBag<Answer>();
         var acknowledged = new ConcurrentDictionary<string, string>();

@@ -1,34 +1,63 @@
+using System.Net;
 using StackExchange.Redis;
 
 namespace SpikeApp.AppHost.Tests;
 
-[Collection(nameof(SpikeAppFixture))]
-public class LocalRedisTests
+/// <summary>The redis-server the AppHost runs in local mode is locked down as production needs it.</summary>
+[Collection(OneAppHostAtATime.Name)]
+public class LocalRedisTests(AppHostFixture appHost) : IClassFixture<AppHostFixture>
 {
     [Fact]
-    public async Task LocalRedisListensOnLoopbackOnlyRequiresItsPasswordAndFsyncsEveryWrite()
+    public async Task LocalRedisListensOnLoopbackOnly()
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await using var app = await SpikeAppFixture.StartAsync(replicas: 1, total: 10, bufferRatio: 0, timeout.Token);
-        var connectionString = await app.GetConnectionStringAsync("redis", timeout.Token);
-        var options = ConfigurationOptions.Parse(connectionString!);
-        var endpoint = Assert.IsType<System.Net.IPEndPoint>(Assert.Single(options.EndPoints));
+        using var timeout = new CancellationTokenSource(SpikeAppHost.DefaultTimeout);
+        var (_, endpoint) = await RedisConnectionAsync(timeout.Token);
 
-        using var redis = await SpikeAppFixture.ConnectRedisAsync(app, timeout.Token);
-        var server = redis.GetServer(endpoint);
-        var settings = (await server.ConfigGetAsync("*")).ToDictionary(setting => setting.Key, setting => setting.Value);
+        var settings = await RedisSettingsAsync(endpoint, timeout.Token);
 
-        Assert.Equal(System.Net.IPAddress.Loopback, endpoint.Address);
+        Assert.Equal(IPAddress.Loopback, endpoint.Address);
         Assert.Equal("127.0.0.1", settings["bind"]);
-        Assert.Equal("yes", settings["appendonly"]);
-        Assert.Equal("always", settings["appendfsync"]);
-        Assert.True(options.Password is { Length: >= 32 }, "The generated password is too short.");
+    }
+
+    [Fact]
+    public async Task LocalRedisRequiresItsGeneratedPassword()
+    {
+        using var timeout = new CancellationTokenSource(SpikeAppHost.DefaultTimeout);
+        var (options, endpoint) = await RedisConnectionAsync(timeout.Token);
 
         var withoutPassword = ConfigurationOptions.Parse($"127.0.0.1:{endpoint.Port}");
         withoutPassword.AbortOnConnectFail = false;
         withoutPassword.ConnectTimeout = 2000;
         withoutPassword.AsyncTimeout = 2000;
         using var anonymous = await ConnectionMultiplexer.ConnectAsync(withoutPassword);
+
+        Assert.True(options.Password is { Length: >= 32 }, "The generated password is too short.");
         await Assert.ThrowsAnyAsync<RedisException>(() => anonymous.GetDatabase().StringGetAsync("spike:{default}:sale"));
+    }
+
+    [Fact]
+    public async Task LocalRedisFsyncsEveryWrite()
+    {
+        using var timeout = new CancellationTokenSource(SpikeAppHost.DefaultTimeout);
+        var (_, endpoint) = await RedisConnectionAsync(timeout.Token);
+
+        var settings = await RedisSettingsAsync(endpoint, timeout.Token);
+
+        Assert.Equal("yes", settings["appendonly"]);
+        Assert.Equal("always", settings["appendfsync"]);
+    }
+
+    /// <summary>The connection string the AppHost hands the API, and the one endpoint it names.</summary>
+    private async Task<(ConfigurationOptions Options, IPEndPoint Endpoint)> RedisConnectionAsync(CancellationToken cancellationToken)
+    {
+        var connectionString = await appHost.App.GetConnectionStringAsync("redis", cancellationToken);
+        var options = ConfigurationOptions.Parse(connectionString!);
+        return (options, Assert.IsType<IPEndPoint>(Assert.Single(options.EndPoints)));
+    }
+
+    private async Task<Dictionary<string, string>> RedisSettingsAsync(IPEndPoint endpoint, CancellationToken cancellationToken)
+    {
+        using var redis = await SpikeAppHost.ConnectRedisAsync(appHost.App, cancellationToken);
+        return (await redis.GetServer(endpoint).ConfigGetAsync("*")).ToDictionary(setting => setting.Key, setting => setting.Value);
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Reflection;
+using SpikeApp.Testing;
 
 namespace SpikeApp.Reliability.Tests;
 
@@ -23,7 +24,7 @@ public sealed class ApiProcess : IDisposable
 
     public string ReplicaId { get; }
 
-    public int Port { get; } = Ports.FreeLoopbackPort();
+    public int Port { get; } = LoopbackPorts.FindFree();
 
     public HttpClient Client { get; }
 
@@ -78,7 +79,7 @@ public sealed class ApiProcess : IDisposable
     /// <summary>SIGKILL: the replica vanishes mid-request, its slice with it.</summary>
     public void Kill()
     {
-        Signals.Kill(Process);
+        ProcessSignals.Kill(Process);
         _process!.Dispose();
         _process = null;
     }
@@ -87,7 +88,7 @@ public sealed class ApiProcess : IDisposable
     {
         if (_process is { HasExited: false })
         {
-            Signals.Kill(_process);
+            ProcessSignals.Kill(_process);
         }
 
         _process?.Dispose();

@@ -13,11 +13,11 @@ namespace SpikeApp.Reliability.Tests;
 [Collection(nameof(FaultTests))]
 public class FaultTests(ITestOutputHelper output)
 {
-    private const int Concurrency = 16;
+    private const int Concurrency = 16, RedisTimeoutMilliseconds = 1000, SalesBeforeTheFault = 150;
     private static readonly TimeSpan TestTimeout = TimeSpan.FromMinutes(3);
 
     [Fact]
-    public async Task WhenAReplicaDiesMidSaleTheSurvivorsSellTheRestAndNeverMore()
+    public async Task WhenAReplicaDiesMidSaleTheSurvivorsSellExactlyTheRest()
     {
         // Buffer 0.5: each slice is half the stock, so two survivors can sell everything the dead one did not.
         await using var cluster = await SpikeCluster.StartAsync(replicas: 3, total: 600, bufferRatio: 0.5);
@@ -54,24 +54,17 @@ public class FaultTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task WhenRedisDiesEveryAcknowledgedOrderSurvivesAndBuyersGet503UntilItReturns()
+    public async Task WhileRedisIsDownBuyersGetAFast503()
     {
-        await using var cluster = await SpikeCluster.StartAsync(replicas: 2, total: 400, bufferRatio: 0.5);
         using var timeout = new CancellationTokenSource(TestTimeout);
-        var acknowledged = new ConcurrentDictionary<string, string>();
-        await BuyAllAsync(cluster, Enumerable.Range(0, 150).Select(buyer => $"before-{buyer}"), acknowledged, timeout.Token);
-        Assert.Equal(150, acknowledged.Count);
+        await using var cluster = await StartWithSalesBeforeTheFaultAsync(new(), timeout.Token);
 
         cluster.Redis.Kill();
         var outage = new ConcurrentBag<Purchase>();
-        await BuyDuringAsync(cluster, outage, TimeSpan.FromSeconds(2), "early", timeout.Token);
-        var resourcesEarly = cluster.Replicas.Select(replica => Signals.Resources(replica.Process)).ToList();
-        await BuyDuringAsync(cluster, outage, TimeSpan.FromSeconds(3), "late", timeout.Token);
-        var resourcesLate = cluster.Replicas.Select(replica => Signals.Resources(replica.Process)).ToList();
+        await BuyDuringAsync(cluster, outage, TimeSpan.FromSeconds(5), "outage", timeout.Token);
 
         var slowest = outage.Max(purchase => purchase.Elapsed);
-        output.WriteLine($"Outage: {outage.Count} purchases, all {string.Join(",", outage.Select(p => (int?)p.Status).Distinct())}, slowest {slowest.TotalMilliseconds:F0} ms; " +
-            $"threads/sockets after 2 s {string.Join(" ", resourcesEarly)}, after 5 s {string.Join(" ", resourcesLate)}");
+        output.WriteLine($"Outage: {outage.Count} purchases, all {string.Join(",", outage.Select(p => (int?)p.Status).Distinct())}, slowest {slowest.TotalMilliseconds:F0} ms");
         Assert.NotEmpty(outage);
         Assert.All(outage, purchase =>
         {
@@ -79,6 +72,22 @@ public class FaultTests(ITestOutputHelper output)
             Assert.Equal(TimeSpan.FromSeconds(1), purchase.RetryAfter);
         });
         Assert.True(slowest < TimeSpan.FromSeconds(1), $"A purchase waited {slowest.TotalMilliseconds:F0} ms while Redis was down.");
+    }
+
+    [Fact]
+    public async Task WhileRedisIsDownReplicasStayAliveWithSteadySocketsAndThreads()
+    {
+        using var timeout = new CancellationTokenSource(TestTimeout);
+        await using var cluster = await StartWithSalesBeforeTheFaultAsync(new(), timeout.Token);
+
+        cluster.Redis.Kill();
+        var outage = new ConcurrentBag<Purchase>();
+        await BuyDuringAsync(cluster, outage, TimeSpan.FromSeconds(2), "early", timeout.Token);
+        var resourcesEarly = cluster.Replicas.Select(replica => ProcessResources.Of(replica.Process)).ToList();
+        await BuyDuringAsync(cluster, outage, TimeSpan.FromSeconds(3), "late", timeout.Token);
+        var resourcesLate = cluster.Replicas.Select(replica => ProcessResources.Of(replica.Process)).ToList();
+
+        output.WriteLine($"Outage: {outage.Count} purchases; after 2 s {string.Join(" ", resourcesEarly)}, after 5 s {string.Join(" ", resourcesLate)}");
         // Reconnect attempts must not pile up sockets or threads while Redis stays down (the seed leaked sockets until it died).
         foreach (var (early, late) in resourcesEarly.Zip(resourcesLate))
         {
@@ -87,55 +96,76 @@ public class FaultTests(ITestOutputHelper output)
         }
 
         Assert.All(cluster.Replicas, replica => Assert.True(replica.IsRunning));
-        Assert.All(await Task.WhenAll(cluster.Replicas.Select(replica => replica.Client.GetAsync("/alive"))),
+        Assert.All(await Task.WhenAll(cluster.Replicas.Select(replica => replica.Client.GetAsync("/alive", timeout.Token))),
             alive => Assert.Equal(HttpStatusCode.OK, alive.StatusCode));
+    }
 
+    [Fact]
+    public async Task WhenRedisDiesEveryAcknowledgedOrderSurvives()
+    {
+        using var timeout = new CancellationTokenSource(TestTimeout);
+        var acknowledged = new ConcurrentDictionary<string, string>();
+        await using var cluster = await StartWithSalesBeforeTheFaultAsync(acknowledged, timeout.Token);
+        Assert.Equal(SalesBeforeTheFault, acknowledged.Count);
+
+        cluster.Redis.Kill();
         await cluster.Redis.StartAsync();
-        await cluster.AssertInvariantsAsync(acknowledged);
-        Assert.Equal(150, await cluster.SoldAsync());
 
+        Assert.Equal(SalesBeforeTheFault, await cluster.SoldAsync());
+        await cluster.AssertInvariantsAsync(acknowledged);
+    }
+
+    [Fact]
+    public async Task WhenRedisReturnsTheReplicasSellExactlyTheRest()
+    {
+        using var timeout = new CancellationTokenSource(TestTimeout);
+        var acknowledged = new ConcurrentDictionary<string, string>();
+        await using var cluster = await StartWithSalesBeforeTheFaultAsync(acknowledged, timeout.Token);
+
+        cluster.Redis.Kill();
+        // Buyers turned away during the outage must not cost the sale any stock.
+        await BuyDuringAsync(cluster, new ConcurrentBag<Purchase>(), TimeSpan.FromSeconds(2), "outage", timeout.Token);
+        await cluster.Redis.StartAsync();
         await WaitUntilSellingAsync(cluster, timeout.Token);
         await BuyAllAsync(cluster, Enumerable.Range(0, 2000).Select(buyer => $"after-{buyer}"), acknowledged, timeout.Token);
+
         Assert.Equal(cluster.Total, await cluster.SoldAsync());
         await cluster.AssertInvariantsAsync(acknowledged);
     }
 
     [Fact]
-    public async Task WhenRedisStallsBuyersGet503WithinTheTimeoutAndARetryNeverBuysTwice()
+    public async Task WhenRedisStallsBuyersGet503WithinTheTimeout()
     {
-        const int timeoutMilliseconds = 1000;
-        await using var cluster = await SpikeCluster.StartAsync(replicas: 1, total: 5000, bufferRatio: 0, redisTimeoutMilliseconds: timeoutMilliseconds);
+        await using var cluster = await SpikeCluster.StartAsync(replicas: 1, total: 5000, bufferRatio: 0, RedisTimeoutMilliseconds);
         using var timeout = new CancellationTokenSource(TestTimeout);
-        var replica = cluster.Replicas[0];
-        var acknowledged = new ConcurrentDictionary<string, string>();
-        await BuyAllAsync(cluster, Enumerable.Range(0, 50).Select(buyer => $"before-{buyer}"), acknowledged, timeout.Token);
+        await BuyAllAsync(cluster, Enumerable.Range(0, 50).Select(buyer => $"before-{buyer}"), new(), timeout.Token);
 
-        await Signals.StopAsync(cluster.Redis.Process);
-        var stalled = new ConcurrentBag<Purchase>();
-        var stallEnds = DateTime.UtcNow.AddSeconds(3);
-        try
-        {
-            await Parallel.ForEachAsync(Enumerable.Range(0, 100_000).TakeWhile(_ => DateTime.UtcNow < stallEnds), Options(timeout.Token), async (buyer, token) =>
-                stalled.Add(await SpikeCluster.BuyAsync(replica, $"stalled-{buyer}", token)));
-        }
-        finally
-        {
-            await Signals.ContinueAsync(cluster.Redis.Process);
-        }
+        var stalled = await BuyWhileRedisIsSuspendedAsync(cluster, TimeSpan.FromSeconds(3), timeout.Token);
 
         var slowest = stalled.Max(purchase => purchase.Elapsed);
+        output.WriteLine($"Stall: {stalled.Count} purchases, slowest {slowest.TotalMilliseconds:F0} ms");
         Assert.All(stalled, purchase => Assert.Equal(HttpStatusCode.ServiceUnavailable, purchase.Status));
-        Assert.True(slowest < TimeSpan.FromMilliseconds(timeoutMilliseconds + 500), $"A purchase waited {slowest.TotalMilliseconds:F0} ms.");
+        Assert.True(slowest < TimeSpan.FromMilliseconds(RedisTimeoutMilliseconds + 500), $"A purchase waited {slowest.TotalMilliseconds:F0} ms.");
+    }
+
+    [Fact]
+    public async Task ARetryAfterARedisStallNeverBuysTwice()
+    {
+        await using var cluster = await SpikeCluster.StartAsync(replicas: 1, total: 5000, bufferRatio: 0, RedisTimeoutMilliseconds);
+        using var timeout = new CancellationTokenSource(TestTimeout);
+        var acknowledged = new ConcurrentDictionary<string, string>();
+        await BuyAllAsync(cluster, Enumerable.Range(0, 50).Select(buyer => $"before-{buyer}"), acknowledged, timeout.Token);
+        var stalled = await BuyWhileRedisIsSuspendedAsync(cluster, TimeSpan.FromSeconds(3), timeout.Token);
 
         // Redis runs the commands it had queued when it wakes: some "timed out" buyers did buy. Their retry must say so.
         await Task.Delay(TimeSpan.FromSeconds(1), timeout.Token);
         var retries = new ConcurrentBag<Purchase>();
         await Parallel.ForEachAsync(stalled, Options(timeout.Token), async (purchase, token) =>
-            retries.Add(await SpikeCluster.BuyAsync(replica, purchase.UserId, token)));
+            retries.Add(await SpikeCluster.BuyAsync(cluster.Replicas[0], purchase.UserId, token)));
 
         var found = retries.Count(retry => retry.Status == HttpStatusCode.OK);
         var bought = retries.Count(retry => retry.Status == HttpStatusCode.Created);
-        output.WriteLine($"Stall: {stalled.Count} purchases answered 503, slowest {slowest.TotalMilliseconds:F0} ms; retries found {found} orders made during the stall, bought {bought}");
+        output.WriteLine($"Stall: {stalled.Count} purchases; retries found {found} orders made during the stall, bought {bought}");
         Assert.Equal(stalled.Count, found + bought);
         foreach (var retry in retries)
         {
@@ -147,25 +177,48 @@ public class FaultTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task AReplicaThatRestartsGetsAFreshSliceAndTheSaleIsUntouched()
+    public async Task AReplicaThatRestartsGetsAFreshSlice()
+    {
+        await using var cluster = await SpikeCluster.StartAsync(replicas: 2, total: 300, bufferRatio: 0.5);
+        using var timeout = new CancellationTokenSource(TestTimeout);
+        await BuyAllAsync(cluster, Enumerable.Range(0, 100).Select(buyer => $"before-{buyer}"), new(), timeout.Token);
+        var restarted = cluster.Replicas[0];
+
+        restarted.Kill();
+        await restarted.StartAsync();
+        var sale = await GetSaleAsync(restarted, timeout.Token);
+
+        Assert.Equal(cluster.Slice, sale.GetProperty("replica").GetProperty("sliceRemaining").GetInt32());
+    }
+
+    [Fact]
+    public async Task AReplicaRestartLeavesTheSaleIntact()
     {
         await using var cluster = await SpikeCluster.StartAsync(replicas: 2, total: 300, bufferRatio: 0.5);
         using var timeout = new CancellationTokenSource(TestTimeout);
         var acknowledged = new ConcurrentDictionary<string, string>();
         await BuyAllAsync(cluster, Enumerable.Range(0, 100).Select(buyer => $"before-{buyer}"), acknowledged, timeout.Token);
+        var epoch = await cluster.EpochAsync();
         var restarted = cluster.Replicas[0];
 
         restarted.Kill();
         await restarted.StartAsync();
-        var sale = await restarted.Client.GetFromJsonAsync<JsonElement>($"/api/sales/{SpikeCluster.SaleId}", timeout.Token);
+        var sale = await GetSaleAsync(restarted, timeout.Token);
 
         Assert.Equal(100, sale.GetProperty("sold").GetInt64());
         Assert.Equal(cluster.Total, sale.GetProperty("total").GetInt64());
-        Assert.Equal(1, sale.GetProperty("epoch").GetInt64());
-        Assert.Equal(cluster.Slice, sale.GetProperty("replica").GetProperty("sliceRemaining").GetInt32());
+        Assert.Equal(epoch, sale.GetProperty("epoch").GetInt64());
         await BuyAllAsync(cluster, Enumerable.Range(0, 1000).Select(buyer => $"after-{buyer}"), acknowledged, timeout.Token);
         Assert.Equal(cluster.Total, await cluster.SoldAsync());
         await cluster.AssertInvariantsAsync(acknowledged, replicasRestarted: true);
+    }
+
+    /// <summary>The Redis-fault tests' cluster: 2 replicas, total 400, and <see cref="SalesBeforeTheFault"/> units sold.</summary>
+    private static async Task<SpikeCluster> StartWithSalesBeforeTheFaultAsync(ConcurrentDictionary<string, string> acknowledged, CancellationToken cancellationToken)
+    {
+        var cluster = await SpikeCluster.StartAsync(replicas: 2, total: 400, bufferRatio: 0.5);
+        await BuyAllAsync(cluster, Enumerable.Range(0, SalesBeforeTheFault).Select(buyer => $"before-{buyer}"), acknowledged, cancellationToken);
+        return cluster;
     }
 
     /// <summary>Buys for every user, round robin over the replicas; records every 201 and tolerates only 201 and 409.</summary>
@@ -186,6 +239,31 @@ public class FaultTests(ITestOutputHelper output)
         return Parallel.ForEachAsync(Enumerable.Range(0, 1_000_000).TakeWhile(_ => DateTime.UtcNow < ends), Options(cancellationToken), async (buyer, token) =>
             purchases.Add(await SpikeCluster.BuyAsync(cluster.Replicas[buyer % cluster.Replicas.Count], $"{prefix}-{buyer}", token)));
     }
+
+    /// <summary>
+    /// Suspends Redis for <paramref name="duration"/> while buyers keep buying from the first replica, then resumes it
+    /// (also when buying fails); returns what those buyers were answered.
+    /// </summary>
+    private static async Task<IReadOnlyCollection<Purchase>> BuyWhileRedisIsSuspendedAsync(SpikeCluster cluster, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        await cluster.Redis.SuspendAsync();
+        var stalled = new ConcurrentBag<Purchase>();
+        var stallEnds = DateTime.UtcNow + duration;
+        try
+        {
+            await Parallel.ForEachAsync(Enumerable.Range(0, 100_000).TakeWhile(_ => DateTime.UtcNow < stallEnds), Options(cancellationToken), async (buyer, token) =>
+                stalled.Add(await SpikeCluster.BuyAsync(cluster.Replicas[0], $"stalled-{buyer}", token)));
+        }
+        finally
+        {
+            await cluster.Redis.ResumeAsync();
+        }
+
+        return stalled;
+    }
+
+    private static Task<JsonElement> GetSaleAsync(ApiProcess replica, CancellationToken cancellationToken) =>
+        replica.Client.GetFromJsonAsync<JsonElement>($"/api/sales/{SpikeCluster.SaleId}", cancellationToken);
 
     /// <summary>After Redis returns, the replicas reconnect on their own; wait until a purchase goes through.</summary>
     private static async Task WaitUntilSellingAsync(SpikeCluster cluster, CancellationToken cancellationToken)
@@ -217,6 +295,3 @@ public class FaultTests(ITestOutputHelper output)
     private static string Describe(ConcurrentDictionary<string, int> answers) =>
         string.Join(", ", answers.OrderBy(entry => entry.Key).Select(entry => $"{entry.Key}: {entry.Value}"));
 }
-
-[CollectionDefinition(nameof(FaultTests), DisableParallelization = true)]
-public sealed class FaultTestsDefinition;

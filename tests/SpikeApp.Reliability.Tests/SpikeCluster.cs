@@ -2,19 +2,21 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using SpikeApp.Testing;
 using StackExchange.Redis;
 
 namespace SpikeApp.Reliability.Tests;
 
 /// <summary>
-/// A sale on a fault-injectable cluster: one <see cref="RedisProcess"/> and several <see cref="ApiProcess"/> replicas,
+/// A sale on a fault-injectable cluster: one <see cref="RedisServerProcess"/> and several <see cref="ApiProcess"/> replicas,
 /// with the checks every fault test ends with.
 /// </summary>
 public sealed class SpikeCluster : IAsyncDisposable
 {
     public const string SaleId = "default";
+    public const string AdminKey = "reliability-admin-key-0123456789";
 
-    private SpikeCluster(RedisProcess redis, IReadOnlyList<ApiProcess> replicas, int total, int slice)
+    private SpikeCluster(RedisServerProcess redis, IReadOnlyList<ApiProcess> replicas, int total, int slice)
     {
         Redis = redis;
         Replicas = replicas;
@@ -22,7 +24,7 @@ public sealed class SpikeCluster : IAsyncDisposable
         Slice = slice;
     }
 
-    public RedisProcess Redis { get; }
+    public RedisServerProcess Redis { get; }
 
     public IReadOnlyList<ApiProcess> Replicas { get; }
 
@@ -38,9 +40,11 @@ public sealed class SpikeCluster : IAsyncDisposable
         ThreadPool.SetMinThreads(Math.Max(workers, 64), Math.Max(io, 64));
     }
 
-    public static async Task<SpikeCluster> StartAsync(int replicas, int total, double bufferRatio, int redisTimeoutMilliseconds = 1000)
+    public static async Task<SpikeCluster> StartAsync(int replicas, int total, double bufferRatio, int redisTimeoutMilliseconds = 1000,
+        IReadOnlyDictionary<string, string>? settings = null)
     {
-        var redis = new RedisProcess();
+        // Configured as the AppHost's local mode runs it, so a kill loses exactly what production would lose.
+        var redis = new RedisServerProcess(appendOnly: true);
         await redis.StartAsync();
         var environment = new Dictionary<string, string>
         {
@@ -50,7 +54,13 @@ public sealed class SpikeCluster : IAsyncDisposable
             ["Spike__DefaultSale__Id"] = SaleId,
             ["Spike__DefaultSale__Total"] = total.ToString(CultureInfo.InvariantCulture),
             ["Spike__RedisTimeoutMilliseconds"] = redisTimeoutMilliseconds.ToString(CultureInfo.InvariantCulture),
+            ["Spike__AdminKey"] = AdminKey,
         };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+
         var apis = Enumerable.Range(0, replicas).Select(index => new ApiProcess($"replica-{index}", environment)).ToList();
         await Task.WhenAll(apis.Select(api => api.StartAsync()));
         var slice = (int)Math.Ceiling(total / (double)replicas * (1 + bufferRatio));
@@ -61,9 +71,12 @@ public sealed class SpikeCluster : IAsyncDisposable
 
     public async Task<long> SoldAsync() => (long)await Redis.Database.HashGetAsync(Key("sale"), "sold");
 
+    public async Task<long> EpochAsync() => (long)await Redis.Database.HashGetAsync(Key("sale"), "epoch");
+
     /// <summary>
-    /// The stock-integrity invariants: sold &lt;= total; sold == orders == buyers == stream length; every order a buyer
-    /// was told about (201) is stored for that buyer; no replica sold more than its slice.
+    /// The stock-integrity invariants: sold &lt;= total; sold == orders == buyers == stream length; no buyer holds two
+    /// orders; every order a buyer was told about (201) is stored for that buyer; no running replica sold more than the
+    /// units it was granted (its first slice and every refill).
     /// </summary>
     public async Task AssertInvariantsAsync(IReadOnlyDictionary<string, string> acknowledgedOrders, bool replicasRestarted = false)
     {
@@ -79,12 +92,29 @@ public sealed class SpikeCluster : IAsyncDisposable
             Assert.StartsWith(userId + "|", (string?)await db.HashGetAsync(Key("orders"), orderId));
         }
 
-        var byReplica = await db.HashGetAllAsync(Key("sold-by-replica"));
-        Assert.Equal(sold, byReplica.Sum(entry => (long)entry.Value));
+        var buyersOfOrders = (await db.HashValuesAsync(Key("orders"))).Select(order => order.ToString().Split('|')[0]);
+        Assert.Equal(sold, buyersOfOrders.Distinct(StringComparer.Ordinal).LongCount());
+
+        var byReplica = (await db.HashGetAllAsync(Key("sold-by-replica"))).ToDictionary(entry => entry.Name.ToString(), entry => (long)entry.Value);
+        Assert.Equal(sold, byReplica.Values.Sum());
         if (!replicasRestarted)
         {
-            Assert.All(byReplica, entry => Assert.InRange((long)entry.Value, 0, Slice));
+            foreach (var replica in Replicas.Where(replica => replica.IsRunning))
+            {
+                var view = await replica.Client.GetFromJsonAsync<JsonElement>($"/api/sales/{SaleId}");
+                var granted = view.GetProperty("replica").GetProperty("slice").GetInt64();
+                Assert.InRange(byReplica.GetValueOrDefault(replica.ReplicaId), 0, granted);
+            }
         }
+    }
+
+    /// <summary>Resets the sale as an operator does (PUT with the admin key) through <paramref name="replica"/>.</summary>
+    public static async Task ResetAsync(ApiProcess replica, int total, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/sales/{SaleId}") { Content = JsonContent.Create(new { total }) };
+        request.Headers.Add("X-Admin-Key", AdminKey);
+        using var response = await replica.Client.SendAsync(request, cancellationToken);
+        response.EnsureSuccessStatusCode();
     }
 
     /// <summary>One purchase; the status, the order id of a 201/200, and how long the answer took.</summary>
@@ -111,6 +141,20 @@ public sealed class SpikeCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>The order <paramref name="userId"/> holds, asked of <paramref name="replica"/>; null when the buyer holds none.</summary>
+    public static async Task<string?> OrderOfBuyerAsync(ApiProcess replica, string userId, CancellationToken cancellationToken)
+    {
+        using var response = await replica.Client.GetAsync($"/api/sales/{SaleId}/buyers/{userId}/order", cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        response.EnsureSuccessStatusCode();
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+        return body.RootElement.GetProperty("orderId").GetString();
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var replica in Replicas)
@@ -121,5 +165,3 @@ public sealed class SpikeCluster : IAsyncDisposable
         await Redis.DisposeAsync();
     }
 }
-
-public sealed record Purchase(string UserId, HttpStatusCode? Status, string? OrderId, TimeSpan Elapsed, TimeSpan? RetryAfter);

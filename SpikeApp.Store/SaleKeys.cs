@@ -1,6 +1,6 @@
 using StackExchange.Redis;
 
-namespace SpikeApp.Api.Store;
+namespace SpikeApp.Store;
 
 /// <summary>
 /// The Redis keys of one sale. All share the hash tag <c>{saleId}</c> so a Redis Cluster keeps a sale in one slot,
@@ -22,7 +22,7 @@ public sealed class SaleKeys
         SoldByReplica = prefix + "sold-by-replica";
         Replicas = prefix + "replicas";
         DeductKeys = [Sale, Buyers, Orders, Stream, SoldByReplica];
-        SyncKeys = [Sale, Buyers, Orders, Replicas];
+        SyncKeys = [Sale, Buyers, Replicas];
     }
 
     public string SaleId { get; }

@@ -1,4 +1,4 @@
-namespace SpikeApp.Api.Store;
+namespace SpikeApp.Store;
 
 /// <summary>A sale as Redis, the only authority, holds it.</summary>
 public readonly record struct SaleState(long Total, long Sold, long Epoch)

@@ -1,4 +1,4 @@
-namespace SpikeApp.Api.Store;
+namespace SpikeApp.Store;
 
 /// <summary>
 /// Sale and user ids become parts of Redis keys and hash tags, so only a short, safe alphabet is accepted.

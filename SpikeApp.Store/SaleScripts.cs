@@ -1,8 +1,8 @@
-namespace SpikeApp.Api.Store;
+namespace SpikeApp.Store;
 
 /// <summary>
 /// The Lua scripts of a sale. Each runs atomically inside Redis, so Redis alone decides who gets a unit.
-/// Epochs are Redis' clock in milliseconds (and above the previous one), so a sale created again after Redis lost its
+/// Epochs are Redis' clock in microseconds (and above the previous one), so a sale created again after Redis lost its
 /// data never reuses an epoch a replica still holds.
 /// </summary>
 internal static class SaleScripts
@@ -43,7 +43,7 @@ internal static class SaleScripts
     public const string CreateIfAbsent = """
         if redis.call('EXISTS', KEYS[1]) == 0 then
             local now = redis.call('TIME')
-            local epoch = string.format('%d', now[1] * 1000 + math.floor(now[2] / 1000))
+            local epoch = string.format('%d', now[1] * 1000000 + now[2])
             redis.call('HSET', KEYS[1], 'total', ARGV[1], 'sold', 0, 'epoch', epoch)
         end
         return redis.call('HMGET', KEYS[1], 'total', 'sold', 'epoch')
@@ -56,7 +56,7 @@ internal static class SaleScripts
     /// </summary>
     public const string Reset = """
         local now = redis.call('TIME')
-        local epoch = now[1] * 1000 + math.floor(now[2] / 1000)
+        local epoch = now[1] * 1000000 + now[2]
         local previous = tonumber(redis.call('HGET', KEYS[1], 'epoch') or '0')
         if epoch <= previous then epoch = previous + 1 end
         epoch = string.format('%d', epoch)
@@ -67,10 +67,10 @@ internal static class SaleScripts
         """;
 
     /// <summary>
-    /// KEYS: <see cref="SaleKeys.SyncKeys"/>. ARGV: replica id, presence time-to-live in ms, then the buyers whose
-    /// purchase on this replica is in doubt. Marks the replica alive, forgets replicas silent for longer than the
-    /// time-to-live, and returns {total, sold, epoch, alive replicas, then 1 or 0 per buyer: holds an order made by
-    /// this replica}, or {} when there is no sale.
+    /// KEYS: <see cref="SaleKeys.SyncKeys"/>. ARGV: replica id, presence time-to-live in ms, then a buyer and the order id
+    /// of each purchase in doubt on this replica. Marks the replica alive, forgets replicas silent for longer than the
+    /// time-to-live, and returns {total, sold, epoch, alive replicas, then 1 or 0 per purchase in doubt: that very
+    /// purchase was made}, or {} when there is no sale.
     /// </summary>
     public const string Sync = """
         local sale = redis.call('HMGET', KEYS[1], 'total', 'sold', 'epoch')
@@ -78,18 +78,14 @@ internal static class SaleScripts
         local now = redis.call('TIME')
         local nowMs = now[1] * 1000 + math.floor(now[2] / 1000)
         local ttl = tonumber(ARGV[2])
-        redis.call('ZADD', KEYS[4], nowMs, ARGV[1])
-        redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', nowMs - ttl)
-        redis.call('PEXPIRE', KEYS[4], ttl * 10)
-        local reply = {sale[1], sale[2], sale[3], redis.call('ZCARD', KEYS[4])}
-        for i = 3, #ARGV do
-            local held = 0
-            local orderId = redis.call('HGET', KEYS[2], ARGV[i])
-            if orderId then
-                local order = redis.call('HGET', KEYS[3], orderId)
-                if order and string.match(order, '^[^|]*|([^|]*)|') == ARGV[1] then held = 1 end
-            end
-            reply[#reply + 1] = held
+        redis.call('ZADD', KEYS[3], nowMs, ARGV[1])
+        redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', nowMs - ttl)
+        redis.call('PEXPIRE', KEYS[3], ttl * 10)
+        local reply = {sale[1], sale[2], sale[3], redis.call('ZCARD', KEYS[3])}
+        for i = 3, #ARGV, 2 do
+            local made = 0
+            if redis.call('HGET', KEYS[2], ARGV[i]) == ARGV[i + 1] then made = 1 end
+            reply[#reply + 1] = made
         end
         return reply
         """;

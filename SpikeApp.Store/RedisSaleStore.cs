@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using StackExchange.Redis;
 
-namespace SpikeApp.Api.Store;
+namespace SpikeApp.Store;
 
 /// <summary>
 /// Every Redis round trip of a sale. One shared multiplexer; scripts are loaded once so purchases go out as EVALSHA
@@ -60,22 +60,28 @@ public sealed class RedisSaleStore
         return true;
     });
 
-    /// <summary>Sells one unit to <paramref name="userId"/> if Redis has one for the slice's <paramref name="epoch"/>.</summary>
+    /// <summary>
+    /// Sells one unit to <paramref name="userId"/> if Redis has one for the slice's <paramref name="epoch"/>. An answer
+    /// lost after the command was sent is <see cref="DeductionStatus.InDoubt"/>, with the order id it would have made.
+    /// </summary>
     public async Task<Deduction> DeductAsync(SaleKeys keys, long epoch, string userId, string replicaId)
     {
         using var span = StoreTelemetry.StartRedisCall("EVALSHA", Server);
+        var orderId = NewOrderId();
         Task<RedisResult>? call = null;
         RedisResult[] reply;
         try
         {
-            call = Database.ScriptEvaluateAsync(SaleScripts.Deduct, keys.DeductKeys, [userId, replicaId, epoch, NewOrderId()]);
+            call = Database.ScriptEvaluateAsync(SaleScripts.Deduct, keys.DeductKeys, [userId, replicaId, epoch, orderId]);
             reply = (RedisResult[])(await call.WaitAsync(_commandTimeout))!;
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             ObserveAbandoned(call);
             span?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
-            return new Deduction(NeverSent(ex) ? DeductionStatus.NotSent : DeductionStatus.InDoubt, Failure: ex);
+            return NeverSent(ex)
+                ? new Deduction(DeductionStatus.NotSent, Failure: ex)
+                : new Deduction(DeductionStatus.InDoubt, orderId, Failure: ex);
         }
 
         return (long)reply[0] switch
@@ -99,18 +105,19 @@ public sealed class RedisSaleStore
 
     /// <summary>
     /// One round trip that tells a replica what it needs to keep its slice honest: the sale, how many replicas are alive
-    /// (this one is marked alive by the call), and which of <paramref name="inDoubtBuyers"/> hold an order this replica
-    /// made. Null when Redis has no such sale.
+    /// (this one is marked alive by the call), and which of the purchases in doubt were made. Null when Redis has no
+    /// such sale.
     /// </summary>
-    public Task<SaleSync?> SyncAsync(SaleKeys keys, string replicaId, TimeSpan presenceTimeToLive, IReadOnlyList<string> inDoubtBuyers) =>
+    public Task<SaleSync?> SyncAsync(SaleKeys keys, string replicaId, TimeSpan presenceTimeToLive, IReadOnlyList<PendingPurchase> inDoubt) =>
         CallAsync("EVALSHA", async database =>
         {
-            var arguments = new RedisValue[2 + inDoubtBuyers.Count];
+            var arguments = new RedisValue[2 + 2 * inDoubt.Count];
             arguments[0] = replicaId;
             arguments[1] = (long)presenceTimeToLive.TotalMilliseconds;
-            for (var i = 0; i < inDoubtBuyers.Count; i++)
+            for (var i = 0; i < inDoubt.Count; i++)
             {
-                arguments[2 + i] = inDoubtBuyers[i];
+                arguments[2 + 2 * i] = inDoubt[i].UserId;
+                arguments[3 + 2 * i] = inDoubt[i].OrderId;
             }
 
             var reply = (RedisResult[])(await database.ScriptEvaluateAsync(SaleScripts.Sync, keys.SyncKeys, arguments))!;
@@ -119,13 +126,13 @@ public sealed class RedisSaleStore
                 return (SaleSync?)null;
             }
 
-            var heldHere = new bool[inDoubtBuyers.Count];
-            for (var i = 0; i < heldHere.Length; i++)
+            var made = new bool[inDoubt.Count];
+            for (var i = 0; i < made.Length; i++)
             {
-                heldHere[i] = (long)reply[4 + i] == 1;
+                made[i] = (long)reply[4 + i] == 1;
             }
 
-            return new SaleSync(ToState(reply), (int)(long)reply[3], heldHere);
+            return new SaleSync(ToState(reply), (int)(long)reply[3], made);
         });
 
     /// <summary>The sale, or null when Redis has none.</summary>

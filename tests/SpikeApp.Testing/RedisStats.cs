@@ -1,23 +1,28 @@
+using System.Globalization;
 using StackExchange.Redis;
 
-namespace SpikeApp.AppHost.Tests;
+namespace SpikeApp.Testing;
 
-/// <summary>Counters read from Redis' INFO: what the API really asked of Redis.</summary>
-internal sealed record RedisStats(IReadOnlyDictionary<string, long> CommandCalls, long ConnectionsReceived)
+/// <summary>Counters from Redis' INFO commandstats and stats: what clients really asked of the server.</summary>
+public sealed record RedisStats(IReadOnlyDictionary<string, long> CommandCalls, long ConnectionsReceived)
 {
-    /// <summary>Commands that probe or manage connections (health checks, heartbeats, this test's own INFO) rather than touch sale data.</summary>
+    /// <summary>Commands that probe or manage connections (health checks, heartbeats, a test's own INFO) rather than touch sale data.</summary>
     private static readonly HashSet<string> HousekeepingCommands = new(StringComparer.Ordinal)
     {
         "ping", "echo", "info", "client", "hello", "auth", "select", "config", "cluster", "command", "subscribe", "psubscribe",
     };
 
-    public long ScriptCalls => CommandCalls.GetValueOrDefault("evalsha") + CommandCalls.GetValueOrDefault("eval");
+    public long ScriptCalls => CallsTo("evalsha") + CallsTo("eval");
 
     /// <summary>Every other command, including those a script runs (Redis 7 counts them too); "config|get" counts as "config".</summary>
     public long DataCommandCalls => CommandCalls
         .Where(entry => !HousekeepingCommands.Contains(entry.Key.Split('|')[0]))
         .Sum(entry => entry.Value);
 
+    /// <summary>Calls to one command by its lowercase name, e.g. <c>"evalsha"</c>; 0 if it was never called.</summary>
+    public long CallsTo(string command) => CommandCalls.GetValueOrDefault(command);
+
+    /// <summary>Reads the counters of the (single) server <paramref name="redis"/> is connected to.</summary>
     public static async Task<RedisStats> ReadAsync(IConnectionMultiplexer redis)
     {
         var server = redis.GetServer(redis.GetEndPoints()[0]);
@@ -30,12 +35,13 @@ internal sealed record RedisStats(IReadOnlyDictionary<string, long> CommandCalls
             {
                 if (entry.Key.StartsWith("cmdstat_", StringComparison.Ordinal))
                 {
+                    // cmdstat_evalsha: calls=12,usec=...
                     var callsField = entry.Value.Split(',')[0];
-                    calls[entry.Key["cmdstat_".Length..]] = long.Parse(callsField["calls=".Length..], System.Globalization.CultureInfo.InvariantCulture);
+                    calls[entry.Key["cmdstat_".Length..]] = long.Parse(callsField["calls=".Length..], CultureInfo.InvariantCulture);
                 }
                 else if (entry.Key == "total_connections_received")
                 {
-                    connections = long.Parse(entry.Value, System.Globalization.CultureInfo.InvariantCulture);
+                    connections = long.Parse(entry.Value, CultureInfo.InvariantCulture);
                 }
             }
         }

@@ -1,4 +1,4 @@
-namespace SpikeApp.Api.Store;
+namespace SpikeApp.Store;
 
 /// <summary>How one remote deduction ended.</summary>
 public enum DeductionStatus
@@ -26,6 +26,7 @@ public enum DeductionStatus
 }
 
 /// <summary>What Redis answered to one remote deduction, or why it did not.</summary>
+/// <param name="OrderId">The buyer's order; for <see cref="DeductionStatus.InDoubt"/>, the one the lost command would have made.</param>
 /// <param name="SoldLastUnit">True when this sale took the last unit: the sale is now sold out.</param>
 /// <param name="Failure">The Redis error or timeout behind <see cref="DeductionStatus.NotSent"/> and <see cref="DeductionStatus.InDoubt"/>.</param>
 public readonly record struct Deduction(DeductionStatus Status, string? OrderId = null, bool SoldLastUnit = false, Exception? Failure = null);

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace SpikeApp.Api.Store;
+namespace SpikeApp.Store;
 
 /// <summary>
 /// A client span per Redis round trip, with the database attributes the dashboard shows as a Redis dependency.

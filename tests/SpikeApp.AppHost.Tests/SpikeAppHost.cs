@@ -2,12 +2,8 @@ using StackExchange.Redis;
 
 namespace SpikeApp.AppHost.Tests;
 
-/// <summary>Each test starts a whole AppHost (Redis, replicas, DCP); on 2 cores they run one at a time.</summary>
-[CollectionDefinition(nameof(SpikeAppFixture), DisableParallelization = true)]
-public sealed class OneAppHostAtATime;
-
 /// <summary>Starts the real AppHost (local redis-server, replicated API) and waits until every replica is healthy.</summary>
-internal static class SpikeAppFixture
+internal static class SpikeAppHost
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(2);
     public const string AdminKey = "apphost-test-admin-key-0123456789";

@@ -1,4 +1,4 @@
-namespace SpikeApp.Api.Store;
+namespace SpikeApp.Store;
 
 /// <summary>Redis did not answer (error, timeout or no connection): the caller answers 503, nothing is known to have changed.</summary>
 public sealed class SaleStoreUnavailableException : Exception

@@ -1,0 +1,64 @@
+using System.Net;
+using System.Net.Http.Json;
+using SpikeApp.Api.Sales;
+using SpikeApp.Store;
+using SpikeApp.Testing;
+
+namespace SpikeApp.Api.Tests;
+
+/// <summary>The slice is a gate, not an allocation: a replica whose slice ran dry sells whatever Redis still has.</summary>
+[Collection(SharedRedis.Name)]
+public class SliceRefillTests(RedisServerFixture redis)
+{
+    /// <summary>No gap between refills, so buyers in a row meet a refilled slice every time and the outcome is exact.</summary>
+    private static readonly Dictionary<string, string?> NoRefillGap = new() { ["Spike:RefillIntervalMilliseconds"] = "0" };
+
+    [Fact]
+    public async Task OneReplicaOfThreeSellsTheWholeSaleByRefillingItsSlice()
+    {
+        // Three replicas share the sale, so this one's first slice is 40 of 100; the other two never come.
+        await using var host = new ApiHost(redis, total: 100, replicas: 3, bufferRatio: 0.2, settings: NoRefillGap);
+        var client = await host.StartAsync();
+
+        var statuses = new List<HttpStatusCode>();
+        for (var buyer = 0; buyer < 150; buyer++)
+        {
+            statuses.Add((await HttpContractTests.BuyAsync(client, host.SaleId, $"buyer-{buyer}")).StatusCode);
+        }
+
+        var sale = await client.GetFromJsonAsync<SaleResponse>($"/api/sales/{host.SaleId}");
+        Assert.Equal(Enumerable.Repeat(HttpStatusCode.Created, 100), statuses.Take(100));
+        Assert.Equal(Enumerable.Repeat(HttpStatusCode.Conflict, 50), statuses.Skip(100));
+        Assert.Equal((100, 100, 100L), (sale!.Sold, sale.Replica.SoldHere, sale.SoldByReplica["replica-test"]));
+        Assert.InRange(sale.Replica.Slice, 100, 100 + 40);
+        Assert.True(sale.Replica.SoldOutKnown);
+    }
+
+    [Fact]
+    public async Task ASoldOutReplicaSellsUnitsThatCameBackWithinOneReconcileInterval()
+    {
+        await using var host = new ApiHost(redis, total: 5, settings: new Dictionary<string, string?> { ["Spike:ReconcileIntervalMilliseconds"] = "200" });
+        var client = await host.StartAsync();
+        for (var buyer = 0; buyer < 5; buyer++)
+        {
+            Assert.Equal(HttpStatusCode.Created, (await HttpContractTests.BuyAsync(client, host.SaleId, $"buyer-{buyer}")).StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.Conflict, (await HttpContractTests.BuyAsync(client, host.SaleId, "early")).StatusCode);
+
+        // A unit comes back with no message sent (as if an order expired and the message was lost): only the periodic check can tell.
+        await redis.Connection.GetDatabase().HashIncrementAsync(new SaleKeys(host.SaleId).Sale, "sold", -1);
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        HttpStatusCode status;
+        var attempt = 0;
+        do
+        {
+            await Task.Delay(50);
+            status = (await HttpContractTests.BuyAsync(client, host.SaleId, $"late-{attempt++}")).StatusCode;
+        }
+        while (status == HttpStatusCode.Conflict && waited.Elapsed < TimeSpan.FromSeconds(5));
+
+        Assert.Equal(HttpStatusCode.Created, status);
+        Assert.InRange(waited.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(1));
+    }
+}

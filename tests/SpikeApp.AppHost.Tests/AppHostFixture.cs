@@ -1,0 +1,26 @@
+namespace SpikeApp.AppHost.Tests;
+
+/// <summary>
+/// One AppHost (one replica, local Redis) that xUnit starts once for a test class whose tests only inspect it, and
+/// stops after the last of them.
+/// </summary>
+public sealed class AppHostFixture : IAsyncLifetime
+{
+    private DistributedApplication? _app;
+
+    public DistributedApplication App => _app ?? throw new InvalidOperationException("The AppHost has not started.");
+
+    public async Task InitializeAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        _app = await SpikeAppHost.StartAsync(replicas: 1, total: 10, bufferRatio: 0, timeout.Token);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+    }
+}
