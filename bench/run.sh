@@ -230,7 +230,7 @@ log "redis :$REDIS_PORT, api :${API_PORTS[*]} (+ telemetry off :$QUIET_PORT), ng
 declare -A FRONT_PORT=([nginx]=$NGINX_PORT [haproxy]=$HAPROXY_PORT [yarp]=$GATEWAY_PORT)
 declare -A FRONT_AB=() FRONT_WRK=() FRONT_SOLD=() FRONT_FAILURES=()
 BASE_AB=()
-for front in nginx haproxy yarp; do ab -q -n 5000 -c $CONCURRENCY "http://127.0.0.1:${FRONT_PORT[$front]}/buy/skill" >/dev/null 2>&1; done # warm-up
+for port in "$BASE_PORT" "${FRONT_PORT[@]}"; do ab -q -n 5000 -c $CONCURRENCY "http://127.0.0.1:$port/buy/skill" >/dev/null 2>&1; done # warm-up (JIT)
 for rep in $(seq 1 "$REPEAT"); do
   BASE_AB+=("$(ab_rps "http://127.0.0.1:$BASE_PORT/buy/skill")")
   for front in nginx haproxy yarp; do
@@ -310,13 +310,14 @@ timeout 5 redis-cli -p "$REDIS_PORT" monitor >"$WORK/monitor.txt" 2>/dev/null &
 MONITOR=$!; sleep 0.3
 curl -sf -X POST -H 'content-type: application/json' -d '{"userId":"sha-probe"}' "http://127.0.0.1:${API_PORTS[0]}/api/sales/default/purchases" >/dev/null
 sleep 0.3; kill $MONITOR 2>/dev/null || true
-SHA=$(grep -io '"evalsha" "[0-9a-f]*"' "$WORK/monitor.txt" | head -1 | grep -o '[0-9a-f]\{40\}')
+# The probe's own EVALSHA: replicas also run their sync script every few seconds.
+SHA=$(grep -i 'sha-probe' "$WORK/monitor.txt" | grep -io '"evalsha" "[0-9a-f]*"' | head -1 | grep -o '[0-9a-f]\{40\}')
 EPOCH=$(redis-cli -p "$REDIS_PORT" hget 'spike:{default}:sale' epoch | tr -d '\r')
 REDIS_RPS=()
 for rep in $(seq 1 "$REPEAT"); do
   REDIS_RPS+=("$(redis-benchmark -p "$REDIS_PORT" -c $CONCURRENCY -n 100000 -r 100000000 -q \
     EVALSHA "$SHA" 5 'spike:{default}:sale' 'spike:{default}:buyers' 'spike:{default}:orders' 'spike:{default}:stream' \
-    'spike:{default}:sold-by-replica' 'bench-user-__rand_int__' bench-redis "$EPOCH" | tr '\r' '\n' | grep -o '[0-9.]* requests per second' | tail -1 | awk '{print $1}')")
+    'spike:{default}:sold-by-replica' 'bench-user-__rand_int__' bench-redis "$EPOCH" 'bench-order-__rand_int__' | tr '\r' '\n' | grep -o '[0-9.]* requests per second' | tail -1 | awk '{print $1}')")
   log "redis-benchmark rep $rep: ${REDIS_RPS[-1]} EVALSHA/s"
 done
 
