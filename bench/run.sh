@@ -230,7 +230,11 @@ log "redis :$REDIS_PORT, api :${API_PORTS[*]} (+ telemetry off :$QUIET_PORT), ng
 declare -A FRONT_PORT=([nginx]=$NGINX_PORT [haproxy]=$HAPROXY_PORT [yarp]=$GATEWAY_PORT)
 declare -A FRONT_AB=() FRONT_WRK=() FRONT_SOLD=() FRONT_FAILURES=()
 BASE_AB=()
-for port in "$BASE_PORT" "${FRONT_PORT[@]}"; do ab -q -n 5000 -c $CONCURRENCY "http://127.0.0.1:$port/buy/skill" >/dev/null 2>&1; done # warm-up (JIT)
+# Warm-up: .NET compiles the hot path in tiers over the first seconds of load; the rows measure the steady state.
+for port in "$BASE_PORT" "${FRONT_PORT[@]}"; do
+  ab -q -n 5000 -c $CONCURRENCY "http://127.0.0.1:$port/buy/skill" >/dev/null 2>&1
+  if [ "$HAVE_WRK" = yes ]; then wrk -t2 -c"$CONCURRENCY" -d5s "http://127.0.0.1:$port/buy/skill" >/dev/null; fi
+done
 for rep in $(seq 1 "$REPEAT"); do
   BASE_AB+=("$(ab_rps "http://127.0.0.1:$BASE_PORT/buy/skill")")
   for front in nginx haproxy yarp; do
@@ -290,7 +294,9 @@ fi
 # 6. The real AppHost as the README starts it: ab and wrk on the public URL (the gateway at :5080).
 PUBLIC_AB=(); PUBLIC_WRK=(); PUBLIC_SOLD=(); PUBLIC_FAILURES=n/a; PUBLIC_REPLICAS=n/a
 if start_apphost; then
-  ab -q -n 5000 -c $CONCURRENCY "$PUBLIC/buy/skill" >/dev/null 2>&1 # warm-up: the first requests after a start JIT-compile the path
+  # Warm-up, as above: the first seconds after a start run code that is not yet fully compiled.
+  ab -q -n $SEED_REQUESTS -c $CONCURRENCY "$PUBLIC/buy/skill" >/dev/null 2>&1
+  if [ "$HAVE_WRK" = yes ]; then wrk -t2 -c"$CONCURRENCY" -d10s "$PUBLIC/buy/skill" >/dev/null; fi
   for rep in $(seq 1 "$REPEAT"); do
     curl -sf -X PUT -H "X-Admin-Key: $ADMIN_KEY" -H 'content-type: application/json' -d "{\"total\":$SEED_STOCK}" "$PUBLIC/api/sales/default" >/dev/null
     sleep 0.5 # the reset reaches the other replicas over pub/sub
