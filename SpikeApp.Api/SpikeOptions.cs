@@ -50,6 +50,10 @@ public sealed class SpikeOptions
     [Range(0.0, 1.0)]
     public double SoldOutTraceRatio { get; set; } = 0.01;
 
+    /// <summary>How long a buyer has to pay; an order still unpaid then expires and its unit goes back on sale.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00", ErrorMessage = "Spike:PaymentWindow must be from 00:00:01 to 7.00:00:00.")]
+    public TimeSpan PaymentWindow { get; set; } = TimeSpan.FromMinutes(15);
+
     [Required]
     [ValidateObjectMembers]
     public DefaultSaleOptions DefaultSale { get; set; } = new();

@@ -54,6 +54,8 @@ public sealed class RedisSaleStore
                 await server.ScriptLoadAsync(SaleScripts.CreateIfAbsent);
                 await server.ScriptLoadAsync(SaleScripts.Reset);
                 await server.ScriptLoadAsync(SaleScripts.Sync);
+                await server.ScriptLoadAsync(SaleScripts.Pay);
+                await server.ScriptLoadAsync(SaleScripts.ExpireDue);
             }
         }
 
@@ -61,18 +63,22 @@ public sealed class RedisSaleStore
     });
 
     /// <summary>
-    /// Sells one unit to <paramref name="userId"/> if Redis has one for the slice's <paramref name="epoch"/>. An answer
-    /// lost after the command was sent is <see cref="DeductionStatus.InDoubt"/>, with the order id it would have made.
+    /// Sells one unit to <paramref name="userId"/> if Redis has one for the slice's <paramref name="epoch"/>: a pending
+    /// order that expires after <paramref name="paymentWindow"/> unless paid. An answer lost after the command was sent is
+    /// <see cref="DeductionStatus.InDoubt"/>, with the order id it would have made.
     /// </summary>
-    public async Task<Deduction> DeductAsync(SaleKeys keys, long epoch, string userId, string replicaId)
+    public async Task<Deduction> DeductAsync(SaleKeys keys, long epoch, string userId, string replicaId, TimeSpan paymentWindow)
     {
         using var span = StoreTelemetry.StartRedisCall("EVALSHA", Server);
         var orderId = NewOrderId();
+        // The order stream carries the purchase's trace, so the processor's span links back to it.
+        var traceParent = Activity.Current?.Id ?? "";
         Task<RedisResult>? call = null;
         RedisResult[] reply;
         try
         {
-            call = Database.ScriptEvaluateAsync(SaleScripts.Deduct, keys.DeductKeys, [userId, replicaId, epoch, orderId]);
+            call = Database.ScriptEvaluateAsync(SaleScripts.Deduct, keys.DeductKeys,
+                [userId, replicaId, epoch, orderId, (long)paymentWindow.TotalMilliseconds, traceParent]);
             reply = (RedisResult[])(await call.WaitAsync(_commandTimeout))!;
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
@@ -96,12 +102,50 @@ public sealed class RedisSaleStore
 
     /// <summary>Creates the sale unless Redis has it, so a (re)start never resets a running sale.</summary>
     public Task<SaleState> CreateIfAbsentAsync(string saleId, long total) => CallAsync("EVALSHA", async database =>
-        ToState((RedisResult[])(await database.ScriptEvaluateAsync(SaleScripts.CreateIfAbsent, [new SaleKeys(saleId).Sale], [total]))!));
+    {
+        var state = ToState((RedisResult[])(await database.ScriptEvaluateAsync(SaleScripts.CreateIfAbsent, [new SaleKeys(saleId).Sale], [total]))!);
+        await database.SetAddAsync(SaleKeys.AllSales, saleId);
+        return state;
+    });
 
     /// <summary>Creates or resets the sale: every order is forgotten, a new epoch starts and every replica is told.</summary>
     public Task<SaleState> ResetAsync(string saleId, long total) => CallAsync("EVALSHA", async database =>
-        ToState((RedisResult[])(await database.ScriptEvaluateAsync(
-            SaleScripts.Reset, new SaleKeys(saleId).DeductKeys, [total, saleId, SaleKeys.ChangedChannel.ToString()]))!));
+    {
+        var state = ToState((RedisResult[])(await database.ScriptEvaluateAsync(
+            SaleScripts.Reset, new SaleKeys(saleId).DeductKeys, [total, saleId, SaleKeys.ChangedChannel.ToString()]))!);
+        await database.SetAddAsync(SaleKeys.AllSales, saleId);
+        return state;
+    });
+
+    /// <summary>Every sale ever created (until Redis loses its data).</summary>
+    public Task<string[]> GetSaleIdsAsync() => CallAsync("SMEMBERS", async database =>
+        (await database.SetMembersAsync(SaleKeys.AllSales)).Select(id => id.ToString()).ToArray());
+
+    /// <summary>
+    /// Pays <paramref name="orderId"/> for <paramref name="userId"/> if it is pending and within its deadline; past it,
+    /// the order expires on the spot. Redis decides, so an order ends paid or expired, never both.
+    /// </summary>
+    public Task<Payment> PayAsync(string saleId, string orderId, string userId, string paymentReference) => CallAsync("EVALSHA", async database =>
+    {
+        var reply = (RedisResult[])(await database.ScriptEvaluateAsync(SaleScripts.Pay, new SaleKeys(saleId).DeductKeys,
+            [orderId, userId, paymentReference, saleId, SaleKeys.ChangedChannel.ToString()]))!;
+        var order = ToOrder(saleId, orderId, (RedisValue)reply[1]);
+        return (long)reply[0] switch
+        {
+            SaleScripts.Paid => new Payment(PaymentStatus.Paid, order),
+            SaleScripts.Expired => new Payment(PaymentStatus.Expired, order),
+            SaleScripts.NotYours => new Payment(PaymentStatus.NotYours, null),
+            _ => new Payment(PaymentStatus.NoOrder, null),
+        };
+    });
+
+    /// <summary>
+    /// Expires up to <paramref name="max"/> pending orders of the sale whose deadline passed: each unit goes back on sale
+    /// and the replicas are told once. Safe from several processors at once. Returns the expired order ids.
+    /// </summary>
+    public Task<string[]> ExpireDueAsync(string saleId, int max) => CallAsync("EVALSHA", async database =>
+        ((RedisResult[])(await database.ScriptEvaluateAsync(SaleScripts.ExpireDue, new SaleKeys(saleId).DeductKeys,
+            [max, saleId, SaleKeys.ChangedChannel.ToString()]))!).Select(id => id.ToString()).ToArray());
 
     /// <summary>
     /// One round trip that tells a replica what it needs to keep its slice honest: the sale, how many replicas are alive
@@ -204,16 +248,23 @@ public sealed class RedisSaleStore
 
     private static SaleState ToState(RedisResult[] reply) => new((long)reply[0], (long)reply[1], (long)reply[2]);
 
-    /// <summary>Stored by the deduct script as "user|replica|createdAtMs"; ids cannot contain '|'.</summary>
+    /// <summary>Stored by the scripts as "user|replica|createdAtMs|expiresAtMs|status|paidAtMs|reference"; ids cannot contain '|'.</summary>
     private static StoredOrder? ToOrder(string saleId, string orderId, RedisValue value)
     {
-        if (value.IsNull)
+        if (value.IsNullOrEmpty)
         {
             return null;
         }
 
         var parts = value.ToString().Split('|');
         return new StoredOrder(orderId, saleId, parts[0], parts[1],
-            DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(parts[2], CultureInfo.InvariantCulture)));
+            Enum.Parse<OrderStatus>(parts[4], ignoreCase: true),
+            FromMilliseconds(parts[2])!.Value,
+            FromMilliseconds(parts[3])!.Value,
+            FromMilliseconds(parts[5]),
+            parts[6] is { Length: > 0 } reference ? reference : null);
     }
+
+    private static DateTimeOffset? FromMilliseconds(string value) =>
+        value.Length == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(value, CultureInfo.InvariantCulture));
 }

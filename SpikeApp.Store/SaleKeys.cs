@@ -11,6 +11,9 @@ public sealed class SaleKeys
     /// <summary>Pub/sub channel on which a reset or a restock announces the sale id, so every replica re-reads it at once.</summary>
     public static readonly RedisChannel ChangedChannel = RedisChannel.Literal("spike:sale-changed");
 
+    /// <summary>Set of every sale id ever created, so the order processor knows whose deadlines to watch.</summary>
+    public static readonly RedisKey AllSales = "spike:sales";
+
     public SaleKeys(string saleId)
     {
         SaleId = saleId;
@@ -21,7 +24,8 @@ public sealed class SaleKeys
         Stream = prefix + "stream";
         SoldByReplica = prefix + "sold-by-replica";
         Replicas = prefix + "replicas";
-        DeductKeys = [Sale, Buyers, Orders, Stream, SoldByReplica];
+        Deadlines = prefix + "deadlines";
+        DeductKeys = [Sale, Buyers, Orders, Stream, SoldByReplica, Deadlines];
         SyncKeys = [Sale, Buyers, Replicas];
     }
 
@@ -33,7 +37,7 @@ public sealed class SaleKeys
     /// <summary>Hash: user id to order id.</summary>
     public RedisKey Buyers { get; }
 
-    /// <summary>Hash: order id to <c>user|replica|createdAtMs</c>.</summary>
+    /// <summary>Hash: order id to <c>user|replica|createdAtMs|expiresAtMs|status|paidAtMs|paymentReference</c>.</summary>
     public RedisKey Orders { get; }
 
     /// <summary>Stream of new orders, for the order processor.</summary>
@@ -42,10 +46,13 @@ public sealed class SaleKeys
     /// <summary>Hash: replica id to units it sold in the current epoch.</summary>
     public RedisKey SoldByReplica { get; }
 
+    /// <summary>Sorted set: pending order id to its payment deadline (ms); what expiry watches.</summary>
+    public RedisKey Deadlines { get; }
+
     /// <summary>Sorted set: replica id to the time of its last sync, so a refill knows how many replicas are alive.</summary>
     public RedisKey Replicas { get; }
 
-    /// <summary>The keys of the deduct and reset scripts, in their <c>KEYS[n]</c> order; built once per sale.</summary>
+    /// <summary>The keys of the deduct, reset, pay and expire scripts, in their <c>KEYS[n]</c> order; built once per sale.</summary>
     internal RedisKey[] DeductKeys { get; }
 
     /// <summary>The keys of the sync script, in its <c>KEYS[n]</c> order.</summary>

@@ -6,6 +6,8 @@ public static class ProblemTypes
     public const string SoldOut = "urn:spikeapp:problem:sold-out";
     public const string NoSale = "urn:spikeapp:problem:no-sale";
     public const string NoOrder = "urn:spikeapp:problem:no-order";
+    public const string OrderExpired = "urn:spikeapp:problem:order-expired";
+    public const string NotYourOrder = "urn:spikeapp:problem:not-your-order";
     public const string InvalidInput = "urn:spikeapp:problem:invalid-input";
     public const string Unavailable = "urn:spikeapp:problem:unavailable";
     public const string Overloaded = "urn:spikeapp:problem:overloaded";

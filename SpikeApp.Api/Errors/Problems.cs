@@ -21,6 +21,14 @@ internal static class Problems
     public static ProblemHttpResult NoOrderForBuyer(string saleId, string userId) => TypedResults.Problem(
         $"Buyer '{userId}' holds no order in sale '{saleId}'.", statusCode: StatusCodes.Status404NotFound, title: "No such order", type: ProblemTypes.NoOrder);
 
+    public static ProblemHttpResult OrderExpired(string orderId) => TypedResults.Problem(
+        $"Order '{orderId}' was not paid within the payment window: it expired and its unit went back on sale.",
+        statusCode: StatusCodes.Status409Conflict, title: "Order expired", type: ProblemTypes.OrderExpired);
+
+    public static ProblemHttpResult NotYourOrder(string orderId) => TypedResults.Problem(
+        $"Order '{orderId}' belongs to another buyer.",
+        statusCode: StatusCodes.Status403Forbidden, title: "Not your order", type: ProblemTypes.NotYourOrder);
+
     public static ProblemHttpResult Overloaded() => TypedResults.Problem(
         "This replica is at its admission limit; nothing was sold. Retry later.",
         statusCode: StatusCodes.Status429TooManyRequests, title: "Overloaded", type: ProblemTypes.Overloaded);

@@ -7,6 +7,7 @@ namespace SpikeApp.Api.Sales;
 [JsonSerializable(typeof(PurchaseRequest))]
 [JsonSerializable(typeof(OrderResponse))]
 [JsonSerializable(typeof(OrderDetails))]
+[JsonSerializable(typeof(PaymentRequest))]
 [JsonSerializable(typeof(SaleDefinition))]
 [JsonSerializable(typeof(SaleResponse))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -19,6 +19,7 @@ public static class SalesApi
         api.MapPost("/{saleId}/purchases", PurchaseAsync).RequirePurchaseAdmission();
         api.MapGet("/{saleId}", GetSaleAsync);
         api.MapGet("/{saleId}/orders/{orderId}", GetOrderAsync);
+        api.MapPost("/{saleId}/orders/{orderId}/payment", PayAsync);
         api.MapGet("/{saleId}/buyers/{userId}/order", GetOrderOfBuyerAsync);
         api.MapPut("/{saleId}", PutSaleAsync).RequireAdminKey();
 
@@ -94,6 +95,29 @@ public static class SalesApi
         return ToAnswer(await store.GetOrderOfBuyerAsync(saleId, userId), () => Problems.NoOrderForBuyer(saleId, userId));
     }
 
+    /// <summary>
+    /// Pays a pending order (a simulated payment: no provider is called). Paying again answers the same; past the
+    /// deadline the order is expired, and Redis decides which came first.
+    /// </summary>
+    public static async Task<Results<Ok<OrderDetails>, ValidationProblem, ProblemHttpResult>> PayAsync(
+        string saleId, string orderId, PaymentRequest? payment, RedisSaleStore store)
+    {
+        var (userId, reference) = (payment?.UserId, payment?.PaymentReference);
+        if (!Ids.IsValid(saleId) || !Ids.IsValid(orderId) || !Ids.IsValid(userId) || !Ids.IsValid(reference))
+        {
+            return Problems.InvalidIds(("saleId", saleId), ("orderId", orderId), ("userId", userId), ("paymentReference", reference));
+        }
+
+        var paid = await store.PayAsync(saleId, orderId, userId!, reference!);
+        return paid.Status switch
+        {
+            PaymentStatus.Paid => TypedResults.Ok(ToDetails(paid.Order!)),
+            PaymentStatus.Expired => Problems.OrderExpired(orderId),
+            PaymentStatus.NotYours => Problems.NotYourOrder(orderId),
+            _ => Problems.NoOrder(saleId, orderId),
+        };
+    }
+
     /// <summary>Creates the sale, or resets it: every order is forgotten and a new epoch starts on every replica.</summary>
     public static async Task<Results<Ok<SaleResponse>, ValidationProblem, ProblemHttpResult>> PutSaleAsync(
         string saleId, SaleDefinition? definition, SaleRegistry registry, ReplicaIdentity replica)
@@ -122,7 +146,9 @@ public static class SalesApi
     }
 
     private static Results<Ok<OrderDetails>, ValidationProblem, ProblemHttpResult> ToAnswer(StoredOrder? order, Func<ProblemHttpResult> notFound) =>
-        order is null
-            ? notFound()
-            : TypedResults.Ok(new OrderDetails(order.OrderId, order.SaleId, order.UserId, order.ReplicaId, order.CreatedAt));
+        order is null ? notFound() : TypedResults.Ok(ToDetails(order));
+
+    private static OrderDetails ToDetails(StoredOrder order) => new(
+        order.OrderId, order.SaleId, order.UserId, order.ReplicaId, order.Status.ToString().ToLowerInvariant(),
+        order.CreatedAt, order.ExpiresAt, order.PaidAt, order.PaymentReference);
 }

@@ -4,7 +4,20 @@ public sealed record PurchaseRequest(string? UserId);
 
 public sealed record OrderResponse(string OrderId, string SaleId, string UserId);
 
-public sealed record OrderDetails(string OrderId, string SaleId, string UserId, string ReplicaId, DateTimeOffset CreatedAt);
+/// <param name="Status"><c>pending</c> until paid or expired; <c>paid</c>; <c>expired</c> (its unit went back on sale).</param>
+public sealed record OrderDetails(
+    string OrderId,
+    string SaleId,
+    string UserId,
+    string ReplicaId,
+    string Status,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset ExpiresAt,
+    DateTimeOffset? PaidAt,
+    string? PaymentReference);
+
+/// <summary>A simulated payment: the buyer and the payment provider's reference.</summary>
+public sealed record PaymentRequest(string? UserId, string? PaymentReference);
 
 public sealed record SaleDefinition(int? Total);
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Options;
 using SpikeApp.Store;
 
 namespace SpikeApp.Api.Stock;
@@ -26,8 +27,10 @@ public sealed class PurchaseService(
     RedisSaleStore store,
     StockTelemetry telemetry,
     ReplicaIdentity replica,
+    IOptions<SpikeOptions> options,
     ILogger<PurchaseService> logger)
 {
+    private readonly TimeSpan _paymentWindow = options.Value.PaymentWindow;
     private static readonly long FailureReportInterval = Stopwatch.Frequency * 5;
     private long _nextFailureReport;
     private int _unreportedFailures;
@@ -134,7 +137,7 @@ public sealed class PurchaseService(
         activity?.SetTag("spike.replica", replica.Id);
         var started = Stopwatch.GetTimestamp();
 
-        var deduction = await store.DeductAsync(sale.Keys, sale.Epoch, userId, replica.Id);
+        var deduction = await store.DeductAsync(sale.Keys, sale.Epoch, userId, replica.Id, _paymentWindow);
 
         var (status, outcome) = deduction.Status switch
         {

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using SpikeApp.Api.Errors;
@@ -19,6 +20,8 @@ public class BadInputTests(RedisServerFixture redis)
     private const string OneMegabyte = "@1MB";
     private const string Purchases = "/api/sales/{sale}/purchases";
     private const string Sale = "/api/sales/{sale}";
+    private const string Payment = "/api/sales/{sale}/orders/{order}/payment";
+    private const string Buyer = "existing-buyer";
     private const string Json = "application/json";
 
     public static TheoryData<string, string, string, string?, string?, string?, int, string> Cases => new()
@@ -62,6 +65,17 @@ public class BadInputTests(RedisServerFixture redis)
         { "admin with a key prefix", "PUT", Sale, Json, """{"total":5}""", $"X-Admin-Key: {ApiHost.AdminKey[..^1]}", 401, ProblemTypes.AdminKeyRequired },
         { "admin key in the wrong header", "PUT", Sale, Json, """{"total":5}""", $"Authorization: Bearer {ApiHost.AdminKey}", 401, ProblemTypes.AdminKeyRequired },
         { "admin invalid sale id", "PUT", "/api/sales/a%7Bb/", Json, """{"total":5}""", $"X-Admin-Key: {ApiHost.AdminKey}", 400, ProblemTypes.InvalidInput },
+        { "payment without user id", "POST", Payment, Json, """{"paymentReference":"p-1"}""", null, 400, ProblemTypes.InvalidInput },
+        { "payment without reference", "POST", Payment, Json, $$"""{"userId":"{{Buyer}}"}""", null, 400, ProblemTypes.InvalidInput },
+        { "payment reference with a pipe", "POST", Payment, Json, $$"""{"userId":"{{Buyer}}","paymentReference":"a|b"}""", null, 400, ProblemTypes.InvalidInput },
+        { "65-character payment reference", "POST", Payment, Json, $$"""{"userId":"{{Buyer}}","paymentReference":"{{new string('p', 65)}}"}""", null, 400, ProblemTypes.InvalidInput },
+        { "payment with a number for the user id", "POST", Payment, Json, """{"userId":7,"paymentReference":"p-1"}""", null, 400, ProblemTypes.InvalidInput },
+        { "payment with a non-JSON body", "POST", Payment, Json, "pay=please", null, 400, ProblemTypes.InvalidInput },
+        { "payment as plain text", "POST", Payment, "text/plain", $$"""{"userId":"{{Buyer}}","paymentReference":"p-1"}""", null, 415, ProblemTypes.UnsupportedMediaType },
+        { "payment of an order id with braces", "POST", "/api/sales/{sale}/orders/%7Bx%7D/payment", Json, $$"""{"userId":"{{Buyer}}","paymentReference":"p-1"}""", null, 400, ProblemTypes.InvalidInput },
+        { "payment of an unknown order", "POST", "/api/sales/{sale}/orders/no-such-order/payment", Json, $$"""{"userId":"{{Buyer}}","paymentReference":"p-1"}""", null, 404, ProblemTypes.NoOrder },
+        { "payment of another buyer's order", "POST", Payment, Json, """{"userId":"mallory","paymentReference":"p-1"}""", null, 403, ProblemTypes.NotYourOrder },
+        { "GET on the payment route", "GET", Payment, null, null, null, 405, ProblemTypes.MethodNotAllowed },
     };
 
     [Theory]
@@ -71,10 +85,11 @@ public class BadInputTests(RedisServerFixture redis)
     {
         await using var host = new ApiHost(redis, total: 5);
         var client = await host.StartAsync();
-        await HttpContractTests.BuyAsync(client, host.SaleId, "existing-buyer");
+        var order = await (await HttpContractTests.BuyAsync(client, host.SaleId, Buyer)).Content.ReadFromJsonAsync<OrderResponse>();
         var before = await SnapshotAsync(host);
 
-        using var request = new HttpRequestMessage(new HttpMethod(method), path.Replace("{sale}", host.SaleId, StringComparison.Ordinal));
+        using var request = new HttpRequestMessage(new HttpMethod(method),
+            path.Replace("{sale}", host.SaleId, StringComparison.Ordinal).Replace("{order}", order!.OrderId, StringComparison.Ordinal));
         if (body is not null)
         {
             request.Content = new StringContent(body == OneMegabyte ? new string('x', 1024 * 1024) : body, Encoding.UTF8);
@@ -101,11 +116,13 @@ public class BadInputTests(RedisServerFixture redis)
         var db = redis.Connection.GetDatabase();
         var keys = new SaleKeys(host.SaleId);
         var sale = await db.HashGetAllAsync(keys.Sale);
+        var orders = await db.HashGetAllAsync(keys.Orders);
         var registry = (SaleRegistry)host.Services.GetService(typeof(SaleRegistry))!;
         var local = await registry.GetAsync(host.SaleId);
         return string.Join(';',
             string.Join(',', sale.OrderBy(entry => entry.Name.ToString()).Select(entry => $"{entry.Name}={entry.Value}")),
             await db.HashLengthAsync(keys.Buyers),
+            string.Join(',', orders.Select(entry => $"{entry.Name}={entry.Value}")),
             await db.StreamLengthAsync(keys.Stream),
             await redis.Server.DatabaseSizeAsync(),
             local!.Stock.Remaining,

@@ -114,12 +114,12 @@ public class LocalStockTests
     [InlineData("given", "service.instance.id=abc123", "given")]
     public void ReplicaIdPrefersConfigurationThenAspireInstanceId(string? configured, string attributes, string expected)
     {
-        Assert.Equal(expected, ReplicaIdentity.Resolve(configured, attributes));
+        Assert.Equal(expected, InstanceNames.Resolve(configured, attributes));
     }
 
     [Fact]
     public void ReplicaIdIsReducedToTheIdAlphabet()
     {
-        Assert.Equal("api-x-y", ReplicaIdentity.Resolve(null, "service.instance.id=api:x y"));
+        Assert.Equal("api-x-y", InstanceNames.Resolve(null, "service.instance.id=api:x y"));
     }
 }

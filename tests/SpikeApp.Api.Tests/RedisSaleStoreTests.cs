@@ -216,6 +216,108 @@ public class RedisSaleStoreTests(RedisServerFixture redis)
         Assert.Matches("^[0-9a-f]{24}$", after.OrderId);
     }
 
+    [Fact]
+    public async Task APaidOrderStaysPaidAndPayingAgainAnswersTheSame()
+    {
+        var sale = await CreateAsync(total: 5);
+        var bought = await DeductAsync(sale, "alice", "r1");
+
+        var paid = await _store.PayAsync(sale.SaleId, bought.OrderId!, "alice", "pay-1");
+        var again = await _store.PayAsync(sale.SaleId, bought.OrderId!, "alice", "pay-2");
+
+        Assert.Equal((PaymentStatus.Paid, OrderStatus.Paid, "pay-1"), (paid.Status, paid.Order!.Status, paid.Order.PaymentReference));
+        Assert.Equal(paid, again);
+        Assert.NotNull(paid.Order.PaidAt);
+        Assert.Equal(0, await _db.SortedSetLengthAsync(sale.Keys.Deadlines));
+        Assert.Equal(1, (await _store.GetAsync(sale.SaleId))!.Value.Sold);
+    }
+
+    [Fact]
+    public async Task PayingAnotherBuyersOrderChangesNothing()
+    {
+        var sale = await CreateAsync(total: 5);
+        var bought = await DeductAsync(sale, "alice", "r1");
+
+        var paid = await _store.PayAsync(sale.SaleId, bought.OrderId!, "mallory", "pay-1");
+
+        Assert.Equal(new Payment(PaymentStatus.NotYours, null), paid);
+        Assert.Equal(OrderStatus.Pending, (await _store.GetOrderAsync(sale.SaleId, bought.OrderId!))!.Status);
+    }
+
+    [Fact]
+    public async Task PayingPastTheDeadlineExpiresTheOrderAndPutsItsUnitBackOnSale()
+    {
+        var sale = await CreateAsync(total: 1);
+        var bought = await DeductAsync(sale, "alice", "r1", TimeSpan.FromMilliseconds(50));
+        await Task.Delay(100);
+
+        var paid = await _store.PayAsync(sale.SaleId, bought.OrderId!, "alice", "pay-1");
+        var rebought = await DeductAsync(sale, "alice", "r1");
+
+        Assert.Equal((PaymentStatus.Expired, OrderStatus.Expired), (paid.Status, paid.Order!.Status));
+        Assert.Equal(DeductionStatus.Created, rebought.Status);
+        Assert.NotEqual(bought.OrderId, rebought.OrderId);
+        Assert.Equal(1, (await _store.GetAsync(sale.SaleId))!.Value.Sold);
+        Assert.Equal(1, (long)await _db.HashGetAsync(sale.Keys.SoldByReplica, "r1"));
+    }
+
+    [Fact]
+    public async Task ExpiryReleasesExactlyTheUnpaidOrdersPastTheirDeadline()
+    {
+        var sale = await CreateAsync(total: 10);
+        var shortLived = await Task.WhenAll(Enumerable.Range(0, 4).Select(buyer => DeductAsync(sale, $"short-{buyer}", "r1", TimeSpan.FromMilliseconds(50))));
+        var longLived = await DeductAsync(sale, "long", "r1");
+        await _store.PayAsync(sale.SaleId, shortLived[0].OrderId!, "short-0", "pay-1");
+        await Task.Delay(100);
+
+        var expired = await _store.ExpireDueAsync(sale.SaleId, max: 100);
+        var expiredAgain = await _store.ExpireDueAsync(sale.SaleId, max: 100);
+
+        Assert.Equal(shortLived.Skip(1).Select(order => order.OrderId).Order(), expired.Order());
+        Assert.Empty(expiredAgain);
+        Assert.Equal(2, (await _store.GetAsync(sale.SaleId))!.Value.Sold);
+        Assert.Equal(OrderStatus.Pending, (await _store.GetOrderAsync(sale.SaleId, longLived.OrderId!))!.Status);
+        Assert.Null(await _store.GetOrderOfBuyerAsync(sale.SaleId, "short-1"));
+        // The processor hears of every change on the stream: 5 created, 1 paid, 3 expired.
+        Assert.Equal(9, await _db.StreamLengthAsync(sale.Keys.Stream));
+    }
+
+    [Fact]
+    public async Task AThousandOrdersPaidAtTheirDeadlineEndPaidOrExpiredNeverBoth()
+    {
+        const int orders = 1000;
+        var sale = await CreateAsync(total: orders);
+        var window = TimeSpan.FromMilliseconds(300);
+        var bought = await Task.WhenAll(Enumerable.Range(0, orders).Select(buyer => DeductAsync(sale, $"buyer-{buyer}", "r1", window)));
+        await Task.Delay(window - TimeSpan.FromMilliseconds(100));
+
+        // Payments and expiry race around the deadline, each decided atomically in Redis.
+        var payments = Task.WhenAll(bought.Select((order, buyer) => _store.PayAsync(sale.SaleId, order.OrderId!, $"buyer-{buyer}", $"pay-{buyer}")));
+        var expiry = Task.Run(async () =>
+        {
+            var expired = new List<string>();
+            for (var round = 0; round < 20; round++)
+            {
+                expired.AddRange(await _store.ExpireDueAsync(sale.SaleId, max: 100));
+                await Task.Delay(20);
+            }
+
+            return expired;
+        });
+        var paid = await payments;
+        var expiredByExpiry = await expiry;
+
+        var final = await Task.WhenAll(bought.Select(order => _store.GetOrderAsync(sale.SaleId, order.OrderId!)));
+        var paidCount = final.Count(order => order!.Status == OrderStatus.Paid);
+        var expiredCount = final.Count(order => order!.Status == OrderStatus.Expired);
+        var pendingCount = final.Count(order => order!.Status == OrderStatus.Pending);
+        Assert.Equal(orders, paidCount + expiredCount + pendingCount);
+        Assert.Equal(paid.Count(payment => payment.Status == PaymentStatus.Paid), paidCount);
+        Assert.Empty(expiredByExpiry.Intersect(paid.Where(payment => payment.Status == PaymentStatus.Paid).Select(payment => payment.Order!.OrderId)));
+        Assert.Equal(pendingCount + paidCount, (await _store.GetAsync(sale.SaleId))!.Value.Sold);
+        Assert.Equal(pendingCount + paidCount, (long)await _db.HashGetAsync(sale.Keys.SoldByReplica, "r1"));
+    }
+
     private async Task<Sale> CreateAsync(int total)
     {
         var saleId = NewSaleId();
@@ -223,8 +325,8 @@ public class RedisSaleStoreTests(RedisServerFixture redis)
         return new Sale(new SaleKeys(saleId), state.Epoch);
     }
 
-    private Task<Deduction> DeductAsync(Sale sale, string userId, string replicaId) =>
-        _store.DeductAsync(sale.Keys, sale.Epoch, userId, replicaId);
+    private Task<Deduction> DeductAsync(Sale sale, string userId, string replicaId, TimeSpan? paymentWindow = null) =>
+        _store.DeductAsync(sale.Keys, sale.Epoch, userId, replicaId, paymentWindow ?? TimeSpan.FromMinutes(15));
 
     private static string NewSaleId() => "t-" + Guid.NewGuid().ToString("N")[..12];
 

@@ -5,20 +5,25 @@ using SpikeApp.Testing;
 
 namespace SpikeApp.Reliability.Tests;
 
-/// <summary>One API replica as its own process on a loopback port, started from the built SpikeApp.Api.dll.</summary>
+/// <summary>
+/// One service instance as its own process on a loopback port, started from its built dll: an API replica
+/// (SpikeApp.Api.dll) or an order processor (SpikeApp.Orders.dll).
+/// </summary>
 public sealed class ApiProcess : IDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
-    private static readonly string ApiAssembly = typeof(ApiProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-        .Single(attribute => attribute.Key == "SpikeApiAssembly").Value!;
+    public static readonly string ApiAssembly = BuiltAssembly("SpikeApiAssembly");
+    public static readonly string OrdersAssembly = BuiltAssembly("SpikeOrdersAssembly");
 
     private readonly IReadOnlyDictionary<string, string> _environment;
+    private readonly string _assembly;
     private Process? _process;
 
-    public ApiProcess(string replicaId, IReadOnlyDictionary<string, string> environment)
+    public ApiProcess(string replicaId, IReadOnlyDictionary<string, string> environment, string? assembly = null)
     {
         ReplicaId = replicaId;
         _environment = environment;
+        _assembly = assembly ?? ApiAssembly;
         Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Port}"), Timeout = TimeSpan.FromSeconds(30) };
     }
 
@@ -35,15 +40,16 @@ public sealed class ApiProcess : IDisposable
     /// <summary>Starts the replica (again, after a kill: same port, same id) and waits until it is ready.</summary>
     public async Task StartAsync()
     {
-        var startInfo = new ProcessStartInfo("dotnet", [ApiAssembly, "--urls", $"http://127.0.0.1:{Port}"])
+        var startInfo = new ProcessStartInfo("dotnet", [_assembly, "--urls", $"http://127.0.0.1:{Port}"])
         {
-            WorkingDirectory = Path.GetDirectoryName(ApiAssembly)!,
+            WorkingDirectory = Path.GetDirectoryName(_assembly)!,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
         startInfo.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         startInfo.Environment["Logging__LogLevel__Default"] = "Warning";
         startInfo.Environment["Spike__ReplicaId"] = ReplicaId;
+        startInfo.Environment["Orders__ConsumerName"] = ReplicaId;
         foreach (var (key, value) in _environment)
         {
             startInfo.Environment[key] = value;
@@ -94,4 +100,7 @@ public sealed class ApiProcess : IDisposable
         _process?.Dispose();
         Client.Dispose();
     }
+
+    private static string BuiltAssembly(string key) => typeof(ApiProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(attribute => attribute.Key == key).Value!;
 }

@@ -1,0 +1,46 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace SpikeApp.Orders;
+
+/// <summary>
+/// Spans and instruments of the order processor. <c>order.persist</c> links to each purchase it stored (the trace
+/// context travels in the stream entry), <c>order.expire</c> shows units going back on sale.
+/// </summary>
+public sealed class OrdersTelemetry
+{
+    public const string ActivitySourceName = "SpikeApp.Orders";
+    public const string MeterName = "SpikeApp.Orders";
+    public const string PersistSpan = "order.persist";
+    public const string ExpireSpan = "order.expire";
+
+    public static readonly ActivitySource ActivitySource = new(ActivitySourceName);
+
+    private readonly Counter<long> _persisted;
+    private readonly Counter<long> _expired;
+    private readonly Histogram<double> _persistDuration;
+    private long _lag;
+
+    public OrdersTelemetry(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(MeterName);
+        _persisted = meter.CreateCounter<long>("spike.orders.persisted", unit: "{order}",
+            description: "Order changes stored in PostgreSQL, by the status they carry (pending, paid, expired).");
+        _expired = meter.CreateCounter<long>("spike.orders.expired", unit: "{order}",
+            description: "Unpaid orders expired by this processor; each put a unit back on sale.");
+        _persistDuration = meter.CreateHistogram("spike.orders.persist.duration", unit: "s",
+            description: "Time to store one batch and acknowledge it.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });
+        meter.CreateObservableGauge("spike.orders.stream.lag", () => Interlocked.Read(ref _lag), unit: "{entry}",
+            description: "Order stream entries not yet stored and acknowledged, over every sale.");
+    }
+
+    public void RecordPersisted(string status, int count) =>
+        _persisted.Add(count, new KeyValuePair<string, object?>("status", status));
+
+    public void RecordPersistDuration(TimeSpan elapsed) => _persistDuration.Record(elapsed.TotalSeconds);
+
+    public void RecordExpired(int count) => _expired.Add(count);
+
+    public void SetLag(long entries) => Interlocked.Exchange(ref _lag, entries);
+}

@@ -1,0 +1,63 @@
+using Npgsql;
+using NpgsqlTypes;
+using SpikeApp.Store;
+
+namespace SpikeApp.Orders.Persistence;
+
+/// <summary>
+/// Orders in PostgreSQL, keyed by order id. Storing is idempotent and monotonic: a replayed entry changes nothing, and a
+/// late "created" never turns a paid or expired order back to pending (Redis already decided paid or expired, once).
+/// </summary>
+public sealed class OrderRepository(NpgsqlDataSource dataSource)
+{
+    private const string Schema = """
+        CREATE TABLE IF NOT EXISTS orders (
+            order_id          text PRIMARY KEY,
+            sale_id           text NOT NULL,
+            user_id           text NOT NULL,
+            replica_id        text NOT NULL,
+            status            text NOT NULL CHECK (status IN ('pending', 'paid', 'expired')),
+            created_at        timestamptz NOT NULL,
+            expires_at        timestamptz NOT NULL,
+            paid_at           timestamptz,
+            payment_reference text,
+            updated_at        timestamptz NOT NULL DEFAULT now());
+        CREATE INDEX IF NOT EXISTS orders_by_sale_and_status ON orders (sale_id, status);
+        """;
+
+    private const string Upsert = """
+        INSERT INTO orders (order_id, sale_id, user_id, replica_id, status, created_at, expires_at, paid_at, payment_reference)
+        SELECT * FROM unnest(@order_id, @sale_id, @user_id, @replica_id, @status, @created_at, @expires_at, @paid_at, @payment_reference)
+        ON CONFLICT (order_id) DO UPDATE SET
+            status = CASE WHEN orders.status = 'pending' THEN EXCLUDED.status ELSE orders.status END,
+            paid_at = COALESCE(orders.paid_at, EXCLUDED.paid_at),
+            payment_reference = COALESCE(orders.payment_reference, EXCLUDED.payment_reference),
+            updated_at = now()
+        """;
+
+    /// <summary>Creates the table if it is missing: the schema's one migration, run at start-up.</summary>
+    public async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(Schema);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Stores the orders' latest known state in one statement (one transaction).</summary>
+    public async Task StoreAsync(IReadOnlyCollection<OrderEvent> orders, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(Upsert);
+        Add(command, "order_id", NpgsqlDbType.Text, orders.Select(order => order.OrderId));
+        Add(command, "sale_id", NpgsqlDbType.Text, orders.Select(order => order.SaleId));
+        Add(command, "user_id", NpgsqlDbType.Text, orders.Select(order => order.UserId));
+        Add(command, "replica_id", NpgsqlDbType.Text, orders.Select(order => order.ReplicaId));
+        Add(command, "status", NpgsqlDbType.Text, orders.Select(order => order.Status.ToString().ToLowerInvariant()));
+        Add(command, "created_at", NpgsqlDbType.TimestampTz, orders.Select(order => order.CreatedAt));
+        Add(command, "expires_at", NpgsqlDbType.TimestampTz, orders.Select(order => order.ExpiresAt));
+        Add(command, "paid_at", NpgsqlDbType.TimestampTz, orders.Select(order => order.PaidAt));
+        Add(command, "payment_reference", NpgsqlDbType.Text, orders.Select(order => order.PaymentReference));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static void Add<T>(NpgsqlCommand command, string name, NpgsqlDbType type, IEnumerable<T> values) =>
+        command.Parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Array | type) { Value = values.ToArray() });
+}

@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using SpikeApp.Orders.Persistence;
+using SpikeApp.Store;
+
+namespace SpikeApp.Orders.Processing;
+
+/// <summary>
+/// Moves orders from every sale's stream into PostgreSQL: reads a batch (first what this consumer was given and did not
+/// acknowledge, then new entries, and now and then what a dead consumer left behind), stores it in one transaction,
+/// and only then acknowledges it. At-least-once delivery, exactly-once effect. Unhealthy until the schema is migrated.
+/// </summary>
+public sealed partial class OrderPersister(
+    OrderFeed feed,
+    RedisSaleStore store,
+    OrderRepository repository,
+    OrdersTelemetry telemetry,
+    IOptions<OrdersOptions> options,
+    IConfiguration configuration,
+    ILogger<OrderPersister> logger) : BackgroundService, IHealthCheck
+{
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan SaleListRefresh = TimeSpan.FromSeconds(2);
+    private readonly string _consumer = InstanceNames.Resolve(options.Value.ConsumerName, configuration["OTEL_RESOURCE_ATTRIBUTES"]);
+    private volatile bool _migrated;
+
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_migrated ? HealthCheckResult.Healthy("Schema migrated.") : HealthCheckResult.Unhealthy("The orders schema is not migrated yet."));
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await RetryAsync(repository.MigrateAsync, stoppingToken);
+        _migrated = true;
+
+        var saleIds = Array.Empty<string>();
+        var salesRead = 0L;
+        var lastClaim = 0L;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var stored = 0;
+            try
+            {
+                if (Stopwatch.GetElapsedTime(salesRead) > SaleListRefresh)
+                {
+                    saleIds = await store.GetSaleIdsAsync();
+                    salesRead = Stopwatch.GetTimestamp();
+                }
+
+                var claim = Stopwatch.GetElapsedTime(lastClaim) > options.Value.ClaimAfter / 2;
+                foreach (var saleId in saleIds)
+                {
+                    var batch = await feed.ReadAsync(saleId, _consumer, options.Value.BatchSize);
+                    if (claim)
+                    {
+                        batch = [.. batch, .. await feed.ClaimAsync(saleId, _consumer, options.Value.ClaimAfter, options.Value.BatchSize)];
+                    }
+
+                    if (batch.Count > 0)
+                    {
+                        await StoreAsync(saleId, batch, stoppingToken);
+                        stored += batch.Count;
+                    }
+                }
+
+                if (claim)
+                {
+                    lastClaim = Stopwatch.GetTimestamp();
+                    await TrimAndMeasureLagAsync(saleIds);
+                }
+            }
+            catch (Exception ex) when (ex is SaleStoreUnavailableException or NpgsqlException)
+            {
+                // Nothing was acknowledged: the same entries are read again ("0") once the store answers.
+                LogStoreUnavailable(ex);
+                await Task.Delay(RetryDelay, stoppingToken);
+                continue;
+            }
+
+            if (stored == 0)
+            {
+                await Task.Delay(options.Value.IdleDelay, stoppingToken);
+            }
+        }
+    }
+
+    private async Task StoreAsync(string saleId, IReadOnlyList<OrderEvent> batch, CancellationToken cancellationToken)
+    {
+        using var activity = OrdersTelemetry.ActivitySource.StartActivity(OrdersTelemetry.PersistSpan, ActivityKind.Consumer,
+            parentContext: default, links: Links(batch));
+        activity?.SetTag("spike.sale", saleId);
+        activity?.SetTag("messaging.batch.message_count", batch.Count);
+        var started = Stopwatch.GetTimestamp();
+
+        // A batch may hold several changes of one order (created, then paid): store the latest, decided state.
+        var latest = batch.GroupBy(order => order.OrderId).Select(changes => changes.MaxBy(order => order.Status == OrderStatus.Pending ? 0 : 1)!).ToList();
+        await repository.StoreAsync(latest, cancellationToken);
+        await feed.AcknowledgeAsync(saleId, [.. batch.Select(order => order.EntryId)]);
+
+        telemetry.RecordPersistDuration(Stopwatch.GetElapsedTime(started));
+        foreach (var byStatus in latest.GroupBy(order => order.Status))
+        {
+            telemetry.RecordPersisted(byStatus.Key.ToString().ToLowerInvariant(), byStatus.Count());
+        }
+    }
+
+    private async Task TrimAndMeasureLagAsync(IReadOnlyList<string> saleIds)
+    {
+        var lag = 0L;
+        foreach (var saleId in saleIds)
+        {
+            await feed.TrimAcknowledgedAsync(saleId);
+            lag += await feed.LagAsync(saleId);
+        }
+
+        telemetry.SetLag(lag);
+    }
+
+    /// <summary>A link to each purchase stored (at most the first 128 of a batch, to keep the span small).</summary>
+    private static List<ActivityLink> Links(IReadOnlyList<OrderEvent> batch)
+    {
+        var links = new List<ActivityLink>();
+        foreach (var order in batch.Take(128))
+        {
+            if (order.TraceParent is { } traceParent && ActivityContext.TryParse(traceParent, null, out var context))
+            {
+                links.Add(new ActivityLink(context));
+            }
+        }
+
+        return links;
+    }
+
+    private async Task RetryAsync(Func<CancellationToken, Task> action, CancellationToken stoppingToken)
+    {
+        while (true)
+        {
+            try
+            {
+                await action(stoppingToken);
+                return;
+            }
+            catch (NpgsqlException ex)
+            {
+                LogStoreUnavailable(ex);
+                await Task.Delay(RetryDelay, stoppingToken);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis or PostgreSQL did not answer; retrying (nothing was acknowledged)")]
+    private partial void LogStoreUnavailable(Exception exception);
+}

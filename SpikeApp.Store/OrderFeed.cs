@@ -1,0 +1,161 @@
+using System.Globalization;
+using StackExchange.Redis;
+
+namespace SpikeApp.Store;
+
+/// <summary>
+/// The order processors' view of a sale's order stream: one consumer group, at-least-once delivery. An entry is
+/// acknowledged only after its order is stored; entries a dead consumer left pending are claimed by a live one; the
+/// stream is trimmed only below what the group has acknowledged.
+/// </summary>
+public sealed class OrderFeed(IConnectionMultiplexer redis)
+{
+    public const string GroupName = "orders";
+
+    private IDatabase Database => redis.GetDatabase();
+
+    /// <summary>
+    /// Up to <paramref name="count"/> entries for <paramref name="consumer"/>: first those it was given before and has not
+    /// acknowledged (a restarted consumer picks up where it died), then new ones. Creates the group if the stream or
+    /// the group is missing (a new sale, or a reset that deleted the stream).
+    /// </summary>
+    public async Task<IReadOnlyList<OrderEvent>> ReadAsync(string saleId, string consumer, int count)
+    {
+        var key = new SaleKeys(saleId).Stream;
+        try
+        {
+            var mine = await Database.StreamReadGroupAsync(key, GroupName, consumer, "0", count);
+            var entries = mine.Length > 0 ? mine : await Database.StreamReadGroupAsync(key, GroupName, consumer, ">", count);
+            return Parse(saleId, entries);
+        }
+        catch (RedisServerException ex) when (ex.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
+        {
+            await EnsureGroupAsync(key);
+            return [];
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            throw new SaleStoreUnavailableException($"Redis did not answer XREADGROUP: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Takes over entries another consumer was given but has not acknowledged for <paramref name="minIdle"/>.</summary>
+    public Task<IReadOnlyList<OrderEvent>> ClaimAsync(string saleId, string consumer, TimeSpan minIdle, int count) => CallAsync([], async database =>
+    {
+        var claimed = await database.StreamAutoClaimAsync(new SaleKeys(saleId).Stream, GroupName, consumer, (long)minIdle.TotalMilliseconds, "0-0", count);
+        return claimed.IsNull ? (IReadOnlyList<OrderEvent>)[] : Parse(saleId, claimed.ClaimedEntries);
+    });
+
+    public Task AcknowledgeAsync(string saleId, IReadOnlyList<string> entryIds) => CallAsync(0L, async database =>
+        await database.StreamAcknowledgeAsync(new SaleKeys(saleId).Stream, GroupName, [.. entryIds.Select(id => (RedisValue)id)]));
+
+    /// <summary>
+    /// Deletes the entries every consumer group has acknowledged: those below each group's oldest pending entry (or,
+    /// with none pending, its last delivered one). Returns how many were deleted.
+    /// </summary>
+    public Task<long> TrimAcknowledgedAsync(string saleId) => CallAsync(0L, async database =>
+    {
+        var key = new SaleKeys(saleId).Stream;
+        var groups = await database.StreamGroupInfoAsync(key);
+        if (groups.Length == 0)
+        {
+            return 0L;
+        }
+
+        string? keepFrom = null;
+        foreach (var group in groups)
+        {
+            var oldestKept = group.PendingMessageCount > 0
+                ? (string?)(await database.StreamPendingAsync(key, group.Name)).LowestPendingMessageId
+                : group.LastDeliveredId;
+            if (oldestKept is null || oldestKept == "0-0")
+            {
+                return 0L;
+            }
+
+            keepFrom = keepFrom is null || CompareIds(oldestKept, keepFrom) < 0 ? oldestKept : keepFrom;
+        }
+
+        return (long)await database.ExecuteAsync("XTRIM", key, "MINID", keepFrom!);
+    });
+
+    /// <summary>Entries not yet acknowledged by the order processors: read but not stored, or not read at all.</summary>
+    public Task<long> LagAsync(string saleId) => CallAsync(0L, async database =>
+    {
+        var groups = await database.StreamGroupInfoAsync(new SaleKeys(saleId).Stream);
+        return groups.FirstOrDefault(group => group.Name == GroupName) is { } orders
+            ? orders.PendingMessageCount + (orders.Lag ?? 0)
+            : await database.StreamLengthAsync(new SaleKeys(saleId).Stream);
+    });
+
+    private async Task EnsureGroupAsync(RedisKey key)
+    {
+        try
+        {
+            await Database.StreamCreateConsumerGroupAsync(key, GroupName, "0-0", createStream: true);
+        }
+        catch (RedisServerException ex) when (ex.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
+        {
+            // Another processor created it first.
+        }
+    }
+
+    /// <param name="whenMissing">The answer when the stream or its group does not exist (yet, or after a reset).</param>
+    private async Task<T> CallAsync<T>(T whenMissing, Func<IDatabase, Task<T>> command)
+    {
+        try
+        {
+            return await command(Database);
+        }
+        catch (RedisServerException ex) when (ex.Message.StartsWith("NOGROUP", StringComparison.Ordinal) || ex.Message.Contains("no such key", StringComparison.Ordinal))
+        {
+            return whenMissing;
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            throw new SaleStoreUnavailableException($"Redis did not answer a stream command: {ex.Message}", ex);
+        }
+    }
+
+    private static List<OrderEvent> Parse(string saleId, StreamEntry[] entries)
+    {
+        var events = new List<OrderEvent>(entries.Length);
+        foreach (var entry in entries)
+        {
+            if (entry.IsNull || entry[(RedisValue)"order"].IsNull)
+            {
+                continue;
+            }
+
+            events.Add(new OrderEvent(
+                entry.Id.ToString(),
+                saleId,
+                Enum.Parse<OrderStatus>(entry["type"] == "created" ? "pending" : entry["type"].ToString(), ignoreCase: true),
+                entry["order"].ToString(),
+                entry["user"].ToString(),
+                entry["replica"].ToString(),
+                Time(entry["createdAt"])!.Value,
+                Time(entry["expiresAt"])!.Value,
+                Time(entry["paidAt"]),
+                entry["reference"] is { IsNullOrEmpty: false } reference ? reference.ToString() : null,
+                entry["traceparent"] is { IsNullOrEmpty: false } trace ? trace.ToString() : null));
+        }
+
+        return events;
+    }
+
+    private static DateTimeOffset? Time(RedisValue milliseconds) =>
+        milliseconds.IsNullOrEmpty ? null : DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(milliseconds.ToString(), CultureInfo.InvariantCulture));
+
+    /// <summary>Stream ids are "milliseconds-sequence"; compare both parts as numbers.</summary>
+    private static int CompareIds(string left, string right)
+    {
+        static (long Ms, long Seq) Split(string id)
+        {
+            var dash = id.IndexOf('-', StringComparison.Ordinal);
+            return (long.Parse(id[..dash], CultureInfo.InvariantCulture), long.Parse(id[(dash + 1)..], CultureInfo.InvariantCulture));
+        }
+
+        return Split(left).CompareTo(Split(right));
+    }
+}
