@@ -1,4 +1,5 @@
 using SpikeApp.AppHost;
+using SpikeApp.AppHost.Postgres;
 using SpikeApp.AppHost.Redis;
 
 var builder = DistributedApplication.CreateBuilder(args);
@@ -7,6 +8,9 @@ var spike = SpikeSettings.From(builder.Configuration);
 var loadGen = LoadGenSettings.From(builder.Configuration);
 
 var redis = builder.AddSpikeRedis("redis");
+
+// The order processor (planned) keeps orders here; nothing references the database yet.
+builder.AddSpikePostgres("postgres").AddSpikeDatabase("orders");
 
 // Operators and the dashboard's reset command present this key; generated per run unless Parameters:admin-key is set.
 var adminKey = builder.AddParameter("admin-key", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true);
