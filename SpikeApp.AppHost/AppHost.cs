@@ -31,7 +31,7 @@ var gateway = builder.AddProject<Projects.SpikeApp_Gateway>("gateway")
     .WithResetSaleCommand(spike.DefaultSale.Id, spike.DefaultSale.Total, adminKey);
 
 // The order processor: moves orders from the Redis streams into PostgreSQL and expires unpaid ones.
-builder.AddProject<Projects.SpikeApp_Orders>("orders")
+var processor = builder.AddProject<Projects.SpikeApp_Orders>("orders")
     .WithReference(redis).WaitFor(redis)
     .WithReference(orders).WaitFor(orders)
     .WithHttpHealthCheck("/health");
@@ -39,6 +39,7 @@ builder.AddProject<Projects.SpikeApp_Orders>("orders")
 // A load test runs when asked (the dashboard's Start button), not on every start of the AppHost.
 builder.AddProject<Projects.SpikeApp_LoadGen>("loadgen")
     .WithReference(gateway).WaitFor(gateway)
+    .WithReference(processor).WaitFor(processor)
     .WithArgs(loadGen.ToArguments(spike.DefaultSale.Id))
     .WithExplicitStart();
 

@@ -34,8 +34,9 @@ internal sealed class LoadGenSettings
     {
         var arguments = new List<string>
         {
-            // Resolved by service discovery to the gateway, the public URL.
+            // Resolved by service discovery: the gateway (the public URL), and the order processor for the PostgreSQL checks.
             "--url", "http://gateway",
+            "--orders-url", "http://orders",
             // Long forms only: Aspire starts the project with 'dotnet run', which would take -c as its own --configuration.
             "--requests", Requests.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--concurrency", Concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture),
