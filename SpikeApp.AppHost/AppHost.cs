@@ -11,7 +11,8 @@ var loadGen = LoadGenSettings.From(builder.Configuration);
 
 var redis = builder.AddSpikeRedis("redis");
 
-var orders = builder.AddSpikePostgres("postgres").AddSpikeDatabase("orders");
+// The resource name "orders" is the order processor's; the database it writes is "orders" too.
+var orders = builder.AddSpikePostgres("postgres").AddSpikeDatabase("ordersdb", databaseName: "orders");
 
 // Operators and the dashboard's reset command present this key; generated per run unless Parameters:admin-key is set.
 var adminKey = builder.AddParameter("admin-key", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true);

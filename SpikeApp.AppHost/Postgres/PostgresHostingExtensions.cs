@@ -35,14 +35,16 @@ public static partial class PostgresHostingExtensions
     }
 
     /// <summary>
-    /// Adds a database to a server from <see cref="AddSpikePostgres"/>, in either mode: created when the server is ready if
-    /// missing, so that waiting for it means the database accepts connections.
+    /// Adds database <paramref name="databaseName"/> (resource <paramref name="name"/>, also its connection string's name)
+    /// to a server from <see cref="AddSpikePostgres"/>, in either mode: created when the server is ready if missing, so that
+    /// waiting for it means the database accepts connections.
     /// </summary>
-    public static IResourceBuilder<IResourceWithConnectionString> AddSpikeDatabase(this IResourceBuilder<IResourceWithConnectionString> postgres, string name) =>
+    public static IResourceBuilder<IResourceWithConnectionString> AddSpikeDatabase(this IResourceBuilder<IResourceWithConnectionString> postgres, string name,
+        string? databaseName = null) =>
         postgres.Resource switch
         {
-            PostgresServerResource container => postgres.ApplicationBuilder.CreateResourceBuilder(container).AddDatabase(name),
-            LocalPostgresResource local => postgres.ApplicationBuilder.CreateResourceBuilder(local).AddDatabase(name),
+            PostgresServerResource container => postgres.ApplicationBuilder.CreateResourceBuilder(container).AddDatabase(name, databaseName),
+            LocalPostgresResource local => postgres.ApplicationBuilder.CreateResourceBuilder(local).AddDatabase(name, databaseName),
             _ => throw new ArgumentException($"'{postgres.Resource.Name}' is not a PostgreSQL server from AddSpikePostgres.", nameof(postgres)),
         };
 
@@ -122,10 +124,11 @@ public static partial class PostgresHostingExtensions
             .WithIconName("DatabaseMultiple");
     }
 
-    /// <summary>Adds database <paramref name="name"/> to a local server, as Aspire's AddDatabase does to its container.</summary>
-    public static IResourceBuilder<LocalPostgresDatabaseResource> AddDatabase(this IResourceBuilder<LocalPostgresResource> postgres, string name)
+    /// <summary>Adds database <paramref name="databaseName"/> to a local server, as Aspire's AddDatabase does to its container.</summary>
+    public static IResourceBuilder<LocalPostgresDatabaseResource> AddDatabase(this IResourceBuilder<LocalPostgresResource> postgres, string name,
+        string? databaseName = null)
     {
-        var database = new LocalPostgresDatabaseResource(name, name, postgres.Resource);
+        var database = new LocalPostgresDatabaseResource(name, databaseName ?? name, postgres.Resource);
         postgres.Resource.AddDatabase(database);
 
         string? connectionString = null;

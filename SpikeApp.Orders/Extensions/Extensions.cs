@@ -23,7 +23,7 @@ internal static class Extensions
         // Redis calls are few and batched here; the profiling-based instrumentation would hold them for 10 s anyway.
         builder.AddRedisClient("redis", configureSettings: settings => settings.DisableTracing = true,
             configureOptions: redis => redis.AbortOnConnectFail = false);
-        builder.AddNpgsqlDataSource("orders");
+        builder.AddNpgsqlDataSource("ordersdb");
 
         builder.Services.AddSingleton(services => new RedisSaleStore(services.GetRequiredService<IConnectionMultiplexer>(), RedisTimeout));
         builder.Services.AddSingleton(services => new OrderFeed(services.GetRequiredService<IConnectionMultiplexer>()));

@@ -20,7 +20,7 @@ public class ContainerPostgresTests
             var orders = Assert.Single(appHost.Resources.OfType<PostgresDatabaseResource>());
             var mount = Assert.Single(postgres.Annotations.OfType<ContainerMountAnnotation>());
 
-            Assert.Equal(("postgres", "orders", "orders"), (postgres.Name, orders.Name, orders.DatabaseName));
+            Assert.Equal(("postgres", "ordersdb", "orders"), (postgres.Name, orders.Name, orders.DatabaseName));
             Assert.Same(postgres, orders.Parent);
             Assert.Equal((Path.Combine(dataRoot, "postgres"), "/var/lib/postgresql", false), (mount.Source, mount.Target, mount.IsReadOnly));
             Assert.Empty(appHost.Resources.OfType<LocalPostgresResource>());

@@ -90,7 +90,7 @@ public class GatewayFailoverTests(ITestOutputHelper output)
         Assert.Equal(Total, (long)await db.HashGetAsync($"spike:{{{SaleId}}}:sale", "sold"));
         Assert.Equal(Total, await db.HashLengthAsync($"spike:{{{SaleId}}}:buyers"));
         Assert.Equal(Total, await db.HashLengthAsync($"spike:{{{SaleId}}}:orders"));
-        Assert.Equal(Total, await db.StreamLengthAsync($"spike:{{{SaleId}}}:stream"));
+        Assert.Equal(Total, await SpikeAppHost.WaitForOrdersInPostgresAsync(app, SaleId, Total, cancellationToken));
         Assert.Equal(Total, acknowledged.Count);
         foreach (var (userId, orderId) in acknowledged)
         {

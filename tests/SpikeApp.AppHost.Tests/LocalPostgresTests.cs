@@ -75,7 +75,7 @@ public class LocalPostgresTests(AppHostFixture appHost) : IClassFixture<AppHostF
         using var timeout = new CancellationTokenSource(SpikeAppHost.DefaultTimeout);
         var cancellationToken = timeout.Token;
         DateTime startedBefore;
-        await using (var orders = await ConnectAsync("orders", cancellationToken))
+        await using (var orders = await ConnectAsync("ordersdb", cancellationToken))
         {
             Assert.Equal("orders", await orders.ScalarAsync<string>("SELECT current_database()", cancellationToken));
             await orders.ExecuteAsync("CREATE TABLE restart_check (id text PRIMARY KEY, note text NOT NULL)", cancellationToken);
@@ -86,12 +86,12 @@ public class LocalPostgresTests(AppHostFixture appHost) : IClassFixture<AppHostF
         var restartedAt = DateTime.UtcNow;
         var restart = await appHost.App.ResourceCommands.ExecuteCommandAsync("postgres", KnownResourceCommands.RestartCommand, cancellationToken);
         Assert.True(restart.Success, restart.Message);
-        await appHost.App.ResourceNotifications.WaitForResourceAsync("orders", update =>
+        await appHost.App.ResourceNotifications.WaitForResourceAsync("ordersdb", update =>
                 update.Snapshot.StartTimeStamp > restartedAt && update.Snapshot.HealthStatus == HealthStatus.Healthy,
                 cancellationToken)
             .WaitAsync(SpikeAppHost.DefaultTimeout, cancellationToken);
 
-        await using var afterRestart = await ConnectAsync("orders", cancellationToken);
+        await using var afterRestart = await ConnectAsync("ordersdb", cancellationToken);
         var startedAfter = await afterRestart.ScalarAsync<DateTime>("SELECT pg_postmaster_start_time()", cancellationToken);
         var notes = await afterRestart.ListAsync("SELECT note FROM restart_check WHERE id = 'order-1'", cancellationToken);
 

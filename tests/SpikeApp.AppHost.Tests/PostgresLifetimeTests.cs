@@ -78,9 +78,9 @@ public class PostgresLifetimeTests
     {
         await using var app = await StartAsync(cancellationToken, $"Postgres:DataDirectory={dataDirectory}");
         await SpikeAppHost.WaitForOrdersAsync(app, cancellationToken);
-        await using var orders = await SpikeAppHost.ConnectPostgresAsync(app, "orders", cancellationToken);
+        await using var orders = await SpikeAppHost.ConnectPostgresAsync(app, "ordersdb", cancellationToken);
         await use(orders);
-        return new NpgsqlConnectionStringBuilder(await app.GetConnectionStringAsync("orders", cancellationToken)).Password
+        return new NpgsqlConnectionStringBuilder(await app.GetConnectionStringAsync("ordersdb", cancellationToken)).Password
             ?? throw new InvalidOperationException("The orders connection string has no password.");
     }
 

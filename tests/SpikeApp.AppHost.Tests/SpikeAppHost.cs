@@ -53,12 +53,44 @@ internal static class SpikeAppHost
         return await ConnectionMultiplexer.ConnectAsync(connectionString + ",allowAdmin=true");
     }
 
-    /// <summary>Waits until the <c>orders</c> database accepts connections: the server is up and the database exists.</summary>
+    /// <summary>Waits until the <c>orders</c> database (resource <c>ordersdb</c>) accepts connections: the server is up and the database exists.</summary>
     public static Task WaitForOrdersAsync(DistributedApplication app, CancellationToken cancellationToken) =>
-        app.ResourceNotifications.WaitForResourceHealthyAsync("orders", cancellationToken).WaitAsync(DefaultTimeout, cancellationToken);
+        app.ResourceNotifications.WaitForResourceHealthyAsync("ordersdb", cancellationToken).WaitAsync(DefaultTimeout, cancellationToken);
 
     /// <summary>
-    /// An open connection to <paramref name="resourceName"/> (<c>postgres</c> or <c>orders</c>), unpooled: a pooled one
+    /// Waits until the order processor has moved <paramref name="expected"/> orders of <paramref name="saleId"/> into
+    /// PostgreSQL (it trims the Redis stream once they are stored, so the stream's length says nothing then); returns
+    /// how many it found.
+    /// </summary>
+    public static async Task<long> WaitForOrdersInPostgresAsync(DistributedApplication app, string saleId, long expected, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            long stored;
+            try
+            {
+                await using var connection = await ConnectPostgresAsync(app, "ordersdb", cancellationToken);
+                await using var count = new NpgsqlCommand("SELECT count(*) FROM orders WHERE sale_id = @sale", connection);
+                count.Parameters.AddWithValue("sale", saleId);
+                stored = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UndefinedTable)
+            {
+                stored = 0;
+            }
+
+            if (stored >= expected || DateTime.UtcNow > deadline)
+            {
+                return stored;
+            }
+
+            await Task.Delay(200, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// An open connection to <paramref name="resourceName"/> (<c>postgres</c> or <c>ordersdb</c>), unpooled: a pooled one
     /// left idle would hold up the server's shutdown when the test stops the AppHost.
     /// </summary>
     public static async Task<NpgsqlConnection> ConnectPostgresAsync(DistributedApplication app, string resourceName, CancellationToken cancellationToken)

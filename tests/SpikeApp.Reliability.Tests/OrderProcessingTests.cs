@@ -146,7 +146,7 @@ public class OrderProcessingTests(ITestOutputHelper output)
             var setup = new OrdersSetup(cluster, postgres, new Dictionary<string, string>
             {
                 ["ConnectionStrings__redis"] = cluster.Redis.ConnectionString,
-                ["ConnectionStrings__orders"] = postgres.ConnectionString,
+                ["ConnectionStrings__ordersdb"] = postgres.ConnectionString,
                 ["Orders__BatchSize"] = batchSize.ToString(CultureInfo.InvariantCulture),
                 ["Orders__ExpiryInterval"] = "00:00:00.200",
                 ["Orders__ClaimAfter"] = "00:00:01",

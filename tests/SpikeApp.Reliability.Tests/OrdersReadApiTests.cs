@@ -79,7 +79,7 @@ public class OrdersReadApiTests(OrdersReadApiTests.StoredOrders orders) : IClass
             _processor = new ApiProcess("orders-read", new Dictionary<string, string>
             {
                 ["ConnectionStrings__redis"] = _redis.ConnectionString,
-                ["ConnectionStrings__orders"] = _postgres.ConnectionString,
+                ["ConnectionStrings__ordersdb"] = _postgres.ConnectionString,
             }, ApiProcess.OrdersAssembly);
             // Healthy means the schema is migrated.
             await _processor.StartAsync();
