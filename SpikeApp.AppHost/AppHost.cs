@@ -1,5 +1,6 @@
 using SpikeApp.AppHost;
 using SpikeApp.AppHost.Gateway;
+using SpikeApp.AppHost.Postgres;
 using SpikeApp.AppHost.Redis;
 
 var builder = DistributedApplication.CreateBuilder(args);
@@ -9,6 +10,8 @@ var gatewaySettings = GatewaySettings.From(builder.Configuration, [.. Enumerable
 var loadGen = LoadGenSettings.From(builder.Configuration);
 
 var redis = builder.AddSpikeRedis("redis");
+
+var orders = builder.AddSpikePostgres("postgres").AddSpikeDatabase("orders");
 
 // Operators and the dashboard's reset command present this key; generated per run unless Parameters:admin-key is set.
 var adminKey = builder.AddParameter("admin-key", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true);
@@ -27,9 +30,16 @@ var gateway = builder.AddProject<Projects.SpikeApp_Gateway>("gateway")
     .WithHttpHealthCheck("/health")
     .WithResetSaleCommand(spike.DefaultSale.Id, spike.DefaultSale.Total, adminKey);
 
+// The order processor: moves orders from the Redis streams into PostgreSQL and expires unpaid ones.
+var processor = builder.AddProject<Projects.SpikeApp_Orders>("orders")
+    .WithReference(redis).WaitFor(redis)
+    .WithReference(orders).WaitFor(orders)
+    .WithHttpHealthCheck("/health");
+
 // A load test runs when asked (the dashboard's Start button), not on every start of the AppHost.
 builder.AddProject<Projects.SpikeApp_LoadGen>("loadgen")
     .WithReference(gateway).WaitFor(gateway)
+    .WithReference(processor).WaitFor(processor)
     .WithArgs(loadGen.ToArguments(spike.DefaultSale.Id))
     .WithExplicitStart();
 

@@ -21,6 +21,12 @@ internal sealed class LoadGenSettings
 
     public string? JsonReport { get; set; }
 
+    /// <summary>The share of buyers who pay for their order (0 to 1); the rest abandon it and it expires.</summary>
+    public double? PayRatio { get; set; }
+
+    /// <summary>A wait after the run before the checks, in LoadGen's syntax: orders expire and the stream drains meanwhile.</summary>
+    public string? Settle { get; set; }
+
     public static LoadGenSettings From(IConfiguration configuration) =>
         configuration.GetSection(SectionName).Get<LoadGenSettings>() ?? new LoadGenSettings();
 
@@ -28,8 +34,9 @@ internal sealed class LoadGenSettings
     {
         var arguments = new List<string>
         {
-            // Resolved by service discovery to the gateway, the public URL.
+            // Resolved by service discovery: the gateway (the public URL), and the order processor for the PostgreSQL checks.
             "--url", "http://gateway",
+            "--orders-url", "http://orders",
             // Long forms only: Aspire starts the project with 'dotnet run', which would take -c as its own --configuration.
             "--requests", Requests.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--concurrency", Concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -45,6 +52,16 @@ internal sealed class LoadGenSettings
         if (Duration is { Length: > 0 } duration)
         {
             arguments.AddRange(["--duration", duration]);
+        }
+
+        if (PayRatio is double payRatio)
+        {
+            arguments.AddRange(["--pay-ratio", payRatio.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        }
+
+        if (Settle is { Length: > 0 } settle)
+        {
+            arguments.AddRange(["--settle", settle]);
         }
 
         if (JsonReport is { Length: > 0 } jsonReport)

@@ -12,6 +12,7 @@ public sealed partial class LoadGenOptions
     public const int MaxWarmup = 1_000_000;
     public static readonly TimeSpan MaxDuration = TimeSpan.FromHours(24);
     public static readonly TimeSpan MaxTimeout = TimeSpan.FromMinutes(5);
+    public static readonly TimeSpan MaxSettle = TimeSpan.FromHours(1);
 
     public Uri? Url { get; set; }
 
@@ -39,6 +40,15 @@ public sealed partial class LoadGenOptions
     /// <summary>Other clients buy from the same sale, so Redis' sold count cannot be matched against this run's successes.</summary>
     public bool Shared { get; set; }
 
+    /// <summary>The share of buyers (api mode) who pay for a new order at once; the others abandon it. 0: nobody pays.</summary>
+    public double PayRatio { get; set; }
+
+    /// <summary>The order processor's address; with it, the paid orders are also looked up in PostgreSQL.</summary>
+    public Uri? OrdersUrl { get; set; }
+
+    /// <summary>How long to wait after the run before the checks: unpaid orders expire, the order stream drains.</summary>
+    public TimeSpan Settle { get; set; }
+
     public int EffectiveUsers => Users ?? Requests;
 
     /// <summary>Every problem with these options, each naming its flag; empty when they are usable.</summary>
@@ -48,7 +58,7 @@ public sealed partial class LoadGenOptions
         {
             yield return "--url is required, e.g. --url http://127.0.0.1:5080 (or http://gateway under Aspire).";
         }
-        else if (!Url.IsAbsoluteUri || Url.Scheme is not ("http" or "https") || !string.IsNullOrEmpty(Url.Query))
+        else if (!IsHttpAddress(Url))
         {
             yield return $"--url must be an absolute http:// or https:// address without a query, not '{Url.OriginalString}'.";
         }
@@ -98,11 +108,32 @@ public sealed partial class LoadGenOptions
             yield return $"--warmup must be from 0 to {MaxWarmup}.";
         }
 
+        if (double.IsNaN(PayRatio) || PayRatio is < 0 or > 1)
+        {
+            yield return "--pay-ratio must be from 0 to 1.";
+        }
+        else if (PayRatio > 0 && Mode != LoadMode.Api)
+        {
+            yield return "--pay-ratio applies to --mode api only: the seed endpoint hands out no order to pay.";
+        }
+
+        if (OrdersUrl is not null && !IsHttpAddress(OrdersUrl))
+        {
+            yield return $"--orders-url must be an absolute http:// or https:// address without a query, not '{OrdersUrl.OriginalString}'.";
+        }
+
+        if (Settle < TimeSpan.Zero || Settle > MaxSettle)
+        {
+            yield return "--settle must be from 0 to 1h.";
+        }
+
         if (JsonPath is not null && Path.GetDirectoryName(Path.GetFullPath(JsonPath)) is { } folder && !Directory.Exists(folder))
         {
             yield return $"--json: folder '{folder}' does not exist.";
         }
     }
+
+    private static bool IsHttpAddress(Uri url) => url.IsAbsoluteUri && url.Scheme is ("http" or "https") && string.IsNullOrEmpty(url.Query);
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$", RegexOptions.CultureInvariant)]
     private static partial Regex SalePattern();

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using SpikeApp.LoadGen.Invariants;
 using SpikeApp.LoadGen.Load;
 using SpikeApp.LoadGen.Outcomes;
@@ -6,7 +7,7 @@ using SpikeApp.LoadGen.Reporting;
 
 namespace SpikeApp.LoadGen;
 
-/// <summary>One load test end to end: read the sale, warm up, run, check the invariants, report.</summary>
+/// <summary>One load test end to end: read the sale, warm up, run, let orders settle, check the invariants, report.</summary>
 public sealed class LoadTest(LoadGenOptions options, LoadRunner runner, InvariantChecker checker)
 {
     /// <summary>Reading the sale and every order back is bounded too; a stalled API fails the check instead of hanging.</summary>
@@ -21,12 +22,23 @@ public sealed class LoadTest(LoadGenOptions options, LoadRunner runner, Invarian
         var orders = new OrderBook();
 
         SaleSnapshot? before;
+        StoredOrdersSummary? storedBefore = null;
         using (var timeout = new CancellationTokenSource(CheckTimeout))
         {
             (before, var error) = await checker.ReadSaleAsync(options.Sale, timeout.Token);
             if (error is not null)
             {
                 output.WriteLine($"Before the run: {error}");
+            }
+
+            // PostgreSQL's paid count before the run, so the check afterwards can tell this run's paid orders from older ones.
+            if (options.PayRatio > 0 && options.OrdersUrl is not null)
+            {
+                (storedBefore, error) = await checker.ReadStoredSummaryAsync(options.Sale, timeout.Token);
+                if (error is not null)
+                {
+                    output.WriteLine($"Before the run: {error}");
+                }
             }
         }
 
@@ -41,7 +53,8 @@ public sealed class LoadTest(LoadGenOptions options, LoadRunner runner, Invarian
         output.WriteLine($"Sending {options.Requests} requests to {options.Url} ({options.Mode.ToString().ToLowerInvariant()} mode), {options.Concurrency} at a time...");
         var counters = new RunCounters();
         using var progressStop = new CancellationTokenSource();
-        var progress = new ProgressReporter(output, interactive: !Console.IsOutputRedirected).RunAsync(counters, options.Requests, progressStop.Token);
+        var progress = new ProgressReporter(output, interactive: !Console.IsOutputRedirected, payments: options.PayRatio > 0)
+            .RunAsync(counters, options.Requests, progressStop.Token);
         PhaseResult measured;
         try
         {
@@ -53,10 +66,13 @@ public sealed class LoadTest(LoadGenOptions options, LoadRunner runner, Invarian
             await progress;
         }
 
+        await SettleAsync(output, stop);
+
         var evidence = new RunEvidence(options.Sale, options.Mode, options.Shared,
             Successes: measured.Outcomes[Outcome.Success] + (warmup?.Outcomes[Outcome.Success] ?? 0),
             Uncertain: measured.Outcomes.Uncertain + (warmup?.Outcomes.Uncertain ?? 0),
-            orders, before, options.Concurrency);
+            orders, before, options.Concurrency, options.PayRatio,
+            LastSoldOut: counters.LastSoldOut ?? warmupCounters.LastSoldOut, storedBefore);
         InvariantReport invariants;
         using (var timeout = new CancellationTokenSource(CheckTimeout))
         {
@@ -74,5 +90,25 @@ public sealed class LoadTest(LoadGenOptions options, LoadRunner runner, Invarian
         run?.SetTag("spike.loadgen.exit_code", report.ExitCode);
         run?.SetStatus(report.Invariants.Passed ? ActivityStatusCode.Ok : ActivityStatusCode.Error);
         return report.ExitCode;
+    }
+
+    /// <summary>Waits --settle, so unpaid orders expire and the order processor catches up; Ctrl+C cuts the wait short.</summary>
+    private async Task SettleAsync(TextWriter output, CancellationToken stop)
+    {
+        if (options.Settle <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Settling for {options.Settle.TotalSeconds:0.###} s: unpaid orders expire, the order stream drains..."));
+        try
+        {
+            await Task.Delay(options.Settle, stop);
+        }
+        catch (OperationCanceledException)
+        {
+            // Interrupted: check what there is.
+        }
     }
 }

@@ -1,4 +1,5 @@
 using SpikeApp.Orders.Extensions;
+using SpikeApp.Orders.Reading;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -7,6 +8,10 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+
 app.MapDefaultEndpoints();
+app.MapOrdersApi();
 
 app.Run();

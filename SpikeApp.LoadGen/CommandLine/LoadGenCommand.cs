@@ -13,7 +13,8 @@ namespace SpikeApp.LoadGen.CommandLine;
 public sealed partial class LoadGenCommand
 {
     private const string About = """
-        Sends purchases to the SpikeApp flash-sale API like ab, then checks from the API that nothing was oversold.
+        Sends purchases to the SpikeApp flash-sale API like ab, pays for some (--pay-ratio), then checks from the API
+        that nothing was oversold.
 
         Ctrl+C stops sending, waits for the requests in flight and still checks and reports.
         Exit codes: 0 every invariant holds, 1 an invariant failed, 2 usage error.
@@ -46,8 +47,16 @@ public sealed partial class LoadGenCommand
             (options, timeout) => options.Timeout = timeout);
         Add(new Option<string>("--json") { HelpName = "FILE", Description = "also write the report, with the invariant checks, as JSON to FILE" },
             (options, path) => options.JsonPath = path);
-        Add(new Option<bool>("--shared") { Description = "other clients buy from the sale too: skip the \"Redis sold == successes seen\" check" },
+        Add(new Option<bool>("--shared") { Description = "other clients buy from the sale too: skip comparing Redis' and PostgreSQL's counts with this run's" },
             (options, shared) => options.Shared = shared);
+        Add(Parsed<double>("--pay-ratio", "R", "share of buyers, 0 to 1, who pay for a new order at once (api mode); the rest abandon it to expire. Same buyers every run (default 0)",
+                (string value, out double ratio) => double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out ratio), "a number such as 0.7"),
+            (options, ratio) => options.PayRatio = ratio);
+        Add(Parsed<Uri>("--orders-url", "URL", "order processor address, http://orders under Aspire: with --pay-ratio, check each paid order is in PostgreSQL once",
+                (string value, out Uri? url) => Uri.TryCreate(value, UriKind.Absolute, out url), "an absolute address such as http://127.0.0.1:5090"),
+            (options, url) => options.OrdersUrl = url);
+        Add(Time("--settle", "wait after the run, before the checks, for unpaid orders to expire and the order stream to drain (default 0)"),
+            (options, settle) => options.Settle = settle);
 
         // --version would print the assembly's 1.0.0, which says nothing about a load test.
         _command.Options.Remove(_command.Options.OfType<VersionOption>().Single());

@@ -11,7 +11,8 @@ public static class Extensions
 {
     /// <summary>
     /// Adds the load test: the parsed options, an HTTP client for the load that keeps service discovery but drops the
-    /// resilience handlers, a separate client for the checks afterwards, and the loadgen's spans.
+    /// resilience handlers, separate clients for the checks afterwards (the API, and the order processor when
+    /// --orders-url is given), and the loadgen's spans.
     /// </summary>
     public static void AddLoadGen(this IHostApplicationBuilder builder, LoadGenOptions options)
     {
@@ -24,7 +25,7 @@ public static class Extensions
 
         // The progress line and the report own the console; logs still reach the dashboard over OTLP.
         builder.Logging.AddFilter<ConsoleLoggerProvider>(category: null, LogLevel.Warning);
-        builder.Logging.AddFilter<ConsoleLoggerProvider>("Polly", LogLevel.Error); // the checks' retries; the report says what failed
+        builder.Logging.AddFilter<ConsoleLoggerProvider>("Polly", LogLevel.None); // the checks' retries and open circuits; the report says what failed
         builder.Services.Configure<ConsoleLifetimeOptions>(lifetime => lifetime.SuppressStatusMessages = true);
 
         // Retries, hedging and timeouts from the service defaults would hide the very answers a load test counts.
@@ -50,6 +51,11 @@ public static class Extensions
 
         // Reading the sale and the orders back may retry: that is verification, not measurement.
         builder.Services.AddHttpClient<InvariantChecker>(http => http.BaseAddress = baseAddress);
+        if (options.OrdersUrl is { } ordersUrl)
+        {
+            // The checker takes it when registered; without --orders-url the PostgreSQL check is skipped.
+            builder.Services.AddHttpClient<StoredOrdersClient>(http => http.BaseAddress = BaseAddress(ordersUrl));
+        }
 
         builder.Services.AddTransient<LoadTest>();
 

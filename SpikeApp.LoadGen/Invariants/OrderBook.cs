@@ -1,15 +1,17 @@
 using System.Collections.Concurrent;
+using SpikeApp.LoadGen.Outcomes;
 
 namespace SpikeApp.LoadGen.Invariants;
 
 /// <summary>
-/// Every order id the API handed out (201 or 200), by buyer. A buyer seen with a second, different order id is a
-/// conflict: one purchase per user was broken.
+/// Every order id the API handed out (201 or 200), by buyer, and how paying for it was answered. A buyer seen with a
+/// second, different order id is a conflict: one purchase per user was broken, unless the first one had expired.
 /// </summary>
 public sealed class OrderBook
 {
     private readonly ConcurrentDictionary<string, string> _orderByUser = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string UserId, string OrderId), bool> _conflicts = new();
+    private readonly ConcurrentDictionary<string, PaymentOutcome> _payments = new(StringComparer.Ordinal);
 
     public int Buyers => _orderByUser.Count;
 
@@ -23,6 +25,19 @@ public sealed class OrderBook
             _conflicts.TryAdd((userId, orderId), true);
         }
     }
+
+    /// <summary>Each order is paid for at most once, right after its 201.</summary>
+    public void RecordPayment(string orderId, PaymentOutcome outcome)
+    {
+        ArgumentNullException.ThrowIfNull(orderId);
+        _payments[orderId] = outcome;
+    }
+
+    /// <summary>How paying for the order was answered; null when nobody tried.</summary>
+    public PaymentOutcome? PaymentOf(string orderId) => _payments.TryGetValue(orderId, out var outcome) ? outcome : null;
+
+    /// <summary>Orders whose payment was answered <paramref name="outcome"/>.</summary>
+    public int Payments(PaymentOutcome outcome) => _payments.Values.Count(paid => paid == outcome);
 
     /// <summary>Each buyer's first order id, then every further one; distinct pairs.</summary>
     public IReadOnlyList<OrderHeld> Orders() =>

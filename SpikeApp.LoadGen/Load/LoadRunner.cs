@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text;
 using SpikeApp.LoadGen.Invariants;
 using SpikeApp.LoadGen.Latency;
@@ -46,7 +47,8 @@ public sealed class LoadRunner(HttpClient http, LoadGenOptions options)
         var stoppedBy = cursor.AllClaimed ? StopReason.Count
             : stop.IsCancellationRequested ? StopReason.Interrupted
             : StopReason.Duration;
-        return new PhaseResult(phase.Name, phase.Requests, counters.Total, elapsed, stoppedBy, counters.Snapshot(), counters.Problems(), latency.Summarize());
+        return new PhaseResult(phase.Name, phase.Requests, counters.Total, elapsed, stoppedBy, counters.Snapshot(), counters.Problems(), latency.Summarize(),
+            phase.PayRatio > 0 ? new PaymentResult(counters.PaymentSnapshot(), counters.PaymentProblems()) : null);
     }
 
     private async Task WorkAsync(
@@ -61,18 +63,22 @@ public sealed class LoadRunner(HttpClient http, LoadGenOptions options)
             while (!stop.IsCancellationRequested && cursor.TryClaim(out var index))
             {
                 var userId = options.Mode == LoadMode.Api ? phase.BuyerFor(index) : null;
-                var result = await SendAsync(phase.Name, userId, buffer, latency, runLink, timeout);
+                var (result, trace) = await SendAsync(phase.Name, userId, buffer, latency, runLink, timeout);
+                timeout = Renew(timeout);
                 counters.Record(result);
-                if (userId is not null && result.OrderId is { } orderId)
+                if (userId is null || result.OrderId is not { } orderId)
                 {
-                    orders.Record(userId, orderId);
+                    continue;
                 }
 
-                // A source whose timer did not fire is reused, so the loop allocates no timer per request.
-                if (!timeout.TryReset())
+                orders.Record(userId, orderId);
+                // Only a new order is paid for: a buyer who comes back to an order they abandoned leaves it abandoned.
+                if (result.Outcome == Outcome.Success && phase.Pays(index))
                 {
-                    timeout.Dispose();
-                    timeout = new CancellationTokenSource();
+                    var payment = await PayAsync(userId, orderId, buffer, trace, timeout);
+                    timeout = Renew(timeout);
+                    counters.RecordPayment(payment);
+                    orders.RecordPayment(orderId, payment.Outcome);
                 }
             }
         }
@@ -82,7 +88,19 @@ public sealed class LoadRunner(HttpClient http, LoadGenOptions options)
         }
     }
 
-    private async Task<Classification> SendAsync(
+    /// <summary>A source whose timer did not fire is reused, so the loop allocates no timer per request.</summary>
+    private static CancellationTokenSource Renew(CancellationTokenSource timeout)
+    {
+        if (timeout.TryReset())
+        {
+            return timeout;
+        }
+
+        timeout.Dispose();
+        return new CancellationTokenSource();
+    }
+
+    private async Task<(Classification Result, ActivityContext Trace)> SendAsync(
         string phase, string? userId, byte[] buffer, LatencyRecorder latency, ActivityLink[] runLink, CancellationTokenSource timeout)
     {
         using var activity = LoadGenTelemetry.StartRequest(phase, options.Sale, userId, runLink);
@@ -112,8 +130,42 @@ public sealed class LoadRunner(HttpClient http, LoadGenOptions options)
         }
 
         LoadGenTelemetry.Complete(activity, statusCode, result);
+        return (result, activity?.Context ?? default);
+    }
+
+    /// <summary>Pays the order under a made-up payment reference, in the purchase's trace; payments stay out of the latency figures.</summary>
+    private async Task<PaymentClassification> PayAsync(string userId, string orderId, byte[] buffer, ActivityContext purchase, CancellationTokenSource timeout)
+    {
+        using var activity = LoadGenTelemetry.StartPayment(options.Sale, userId, orderId, purchase);
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"api/sales/{options.Sale}/orders/{Uri.EscapeDataString(orderId)}/payment", UriKind.Relative))
+        {
+            Content = JsonContent.Create(new PaymentRequest(userId, PaymentReference(orderId)), LoadGenJsonContext.Default.PaymentRequest),
+        };
+        int? statusCode = null;
+        PaymentClassification result;
+        timeout.CancelAfter(options.Timeout);
+        try
+        {
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            var length = await ReadBodyAsync(response, buffer, timeout.Token);
+            statusCode = (int)response.StatusCode;
+            result = OutcomeClassifier.ClassifyPayment(statusCode.Value, buffer.AsSpan(0, length));
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            result = new PaymentClassification(PaymentOutcome.OtherError, "timeout");
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            result = OutcomeClassifier.UnansweredPayment(ex);
+        }
+
+        LoadGenTelemetry.CompletePayment(activity, statusCode, result);
         return result;
     }
+
+    /// <summary>Unique per order, and within the API's id alphabet and length (its order ids are 24 hex digits).</summary>
+    private static string PaymentReference(string orderId) => orderId.Length <= 57 ? "lg-pay-" + orderId : orderId;
 
     private HttpRequestMessage CreateRequest(string? userId)
     {

@@ -4,7 +4,7 @@ using SpikeApp.LoadGen.Outcomes;
 
 namespace SpikeApp.LoadGen.Load;
 
-/// <summary>What one phase sent and got back.</summary>
+/// <summary>What one phase sent and got back; <see cref="Payments"/> only when buyers paid.</summary>
 public sealed record PhaseResult(
     string Name,
     int PlannedRequests,
@@ -13,7 +13,8 @@ public sealed record PhaseResult(
     StopReason StoppedBy,
     OutcomeCounts Outcomes,
     IReadOnlyDictionary<string, long> Problems,
-    LatencySummary Latency)
+    LatencySummary Latency,
+    PaymentResult? Payments = null)
 {
     public double DurationSeconds => Elapsed.TotalSeconds;
 

@@ -6,9 +6,10 @@ namespace SpikeApp.LoadGen.Load;
 
 /// <summary>
 /// Shows the run as it goes: one line rewritten in place on a terminal, or a plain line about once a second when
-/// the output is redirected (a file, CI, the Aspire dashboard's console log).
+/// the output is redirected (a file, CI, the Aspire dashboard's console log). With <paramref name="payments"/>, the
+/// payments' outcomes follow the purchases'.
 /// </summary>
-public sealed class ProgressReporter(TextWriter output, bool interactive)
+public sealed class ProgressReporter(TextWriter output, bool interactive, bool payments = false)
 {
     private int _lastLength;
 
@@ -45,7 +46,8 @@ public sealed class ProgressReporter(TextWriter output, bool interactive)
         var interval = Stopwatch.GetElapsedTime(last.At, now).TotalSeconds;
         var rate = interval > 0 ? (done - last.Done) / interval : 0;
         var line = string.Create(CultureInfo.InvariantCulture, $"[{Stopwatch.GetElapsedTime(started, now).TotalSeconds,6:0.0}s] {done}/{planned} {rate,8:0}/s")
-            + string.Concat(counts.Select(count => string.Create(CultureInfo.InvariantCulture, $" | {OutcomeNames.ProgressLabel(count.Key)} {count.Value}")));
+            + string.Concat(counts.Select(count => Count(OutcomeNames.ProgressLabel(count.Key), count.Value)))
+            + (payments ? string.Concat(counters.PaymentSnapshot().Select(count => Count(OutcomeNames.ProgressLabel(count.Key), count.Value))) : "");
         if (interactive)
         {
             // Pad over the previous line's tail: the new one may be shorter.
@@ -59,4 +61,6 @@ public sealed class ProgressReporter(TextWriter output, bool interactive)
 
         return (done, now);
     }
+
+    private static string Count(string label, long count) => string.Create(CultureInfo.InvariantCulture, $" | {label} {count}");
 }

@@ -15,11 +15,23 @@ public static class OutcomeClassifier
         _ => ClassifyApi(statusCode, body),
     };
 
-    public static Classification Unanswered(Exception exception) => new(Outcome.Unanswered, Problem: exception switch
+    public static Classification Unanswered(Exception exception) => new(Outcome.Unanswered, Problem: Describe(exception));
+
+    /// <summary>A payment: 200 paid, 409 <c>order-expired</c> refused, anything else an error named by its status and problem type.</summary>
+    public static PaymentClassification ClassifyPayment(int statusCode, ReadOnlySpan<byte> body) => statusCode switch
+    {
+        200 => new(PaymentOutcome.Paid),
+        409 when HasProblemType(body, "urn:spikeapp:problem:order-expired"u8) => new(PaymentOutcome.Expired),
+        _ => new(PaymentOutcome.OtherError, Describe(statusCode, body)),
+    };
+
+    public static PaymentClassification UnansweredPayment(Exception exception) => new(PaymentOutcome.OtherError, Describe(exception));
+
+    private static string Describe(Exception exception) => exception switch
     {
         HttpRequestException http => $"{nameof(HttpRequestException)}: {http.HttpRequestError}",
         _ => exception.GetType().Name,
-    });
+    };
 
     private static Classification ClassifyApi(int statusCode, ReadOnlySpan<byte> body) => statusCode switch
     {

@@ -11,6 +11,8 @@ public sealed record LoadReport(
     int Concurrency,
     int? Users,
     double TimeoutSeconds,
+    double PayRatio,
+    double SettleSeconds,
     PhaseResult? Warmup,
     PhaseResult Run,
     InvariantReport Invariants)
@@ -21,6 +23,7 @@ public sealed record LoadReport(
     {
         ArgumentNullException.ThrowIfNull(options);
         return new(options.Url!.ToString(), options.Mode, options.Sale, options.Concurrency,
-            options.Mode == LoadMode.Api ? options.EffectiveUsers : null, options.Timeout.TotalSeconds, warmup, run, invariants);
+            options.Mode == LoadMode.Api ? options.EffectiveUsers : null, options.Timeout.TotalSeconds, options.PayRatio, options.Settle.TotalSeconds,
+            warmup, run, invariants);
     }
 }

@@ -26,9 +26,15 @@ public static class ReportWriter
             Line(output, "Distinct buyers", users.ToString(Invariant));
         }
 
+        if (report.PayRatio > 0)
+        {
+            Line(output, "Pay ratio", string.Create(Invariant, $"{report.PayRatio} of the buyers pay for a new order; the others abandon it"));
+        }
+
         if (report.Warmup is { } warmup)
         {
-            Line(output, "Warmup (not counted)", string.Create(Invariant, $"{warmup.Requests} requests, {warmup.Outcomes[Outcome.Success]} successes"));
+            Line(output, "Warmup (not counted)", string.Create(Invariant, $"{warmup.Requests} requests, {warmup.Outcomes[Outcome.Success]} successes")
+                + (warmup.Payments is { } paid ? string.Create(Invariant, $", {paid.Outcomes[PaymentOutcome.Paid]} paid") : ""));
         }
 
         Line(output, "Requests", string.Create(Invariant, $"{run.Requests} of {run.PlannedRequests}{StopNote(run.StoppedBy)}"));
@@ -58,9 +64,24 @@ public static class ReportWriter
             output.WriteLine(string.Create(Invariant, $"  {OutcomeNames.Label(outcome),-20} {count,10}"));
         }
 
-        foreach (var (problem, count) in run.Problems)
+        WriteProblems(output, run.Problems);
+
+        if (run.Payments is { } payments)
         {
-            output.WriteLine(string.Create(Invariant, $"    {count,8} x {problem}"));
+            output.WriteLine();
+            output.WriteLine(string.Create(Invariant, $"Payments ({payments.Outcomes.Total} of {run.Outcomes[Outcome.Success]} new orders; the rest abandoned)"));
+            foreach (var (outcome, count) in payments.Outcomes)
+            {
+                output.WriteLine(string.Create(Invariant, $"  {OutcomeNames.Label(outcome),-20} {count,10}"));
+            }
+
+            WriteProblems(output, payments.Problems);
+        }
+
+        if (report.SettleSeconds > 0)
+        {
+            output.WriteLine();
+            output.WriteLine(string.Create(Invariant, $"Settled {report.SettleSeconds:0.###} s before the checks"));
         }
 
         output.WriteLine();
@@ -91,6 +112,14 @@ public static class ReportWriter
     }
 
     public static string ToJson(LoadReport report) => JsonSerializer.Serialize(report, LoadGenJsonContext.Default.LoadReport);
+
+    private static void WriteProblems(TextWriter output, IReadOnlyDictionary<string, long> problems)
+    {
+        foreach (var (problem, count) in problems)
+        {
+            output.WriteLine(string.Create(Invariant, $"    {count,8} x {problem}"));
+        }
+    }
 
     private static string StopNote(StopReason reason) => reason switch
     {

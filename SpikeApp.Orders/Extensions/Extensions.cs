@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using SpikeApp.Orders.Persistence;
 using SpikeApp.Orders.Processing;
+using SpikeApp.Orders.Reading;
 using SpikeApp.Store;
 using StackExchange.Redis;
 
@@ -11,7 +12,7 @@ internal static class Extensions
     /// <summary>Redis command timeout of the processor: it is no purchase path, so it may wait longer than the API.</summary>
     private static readonly TimeSpan RedisTimeout = TimeSpan.FromSeconds(5);
 
-    /// <summary>Adds the order processor: options, Redis and PostgreSQL clients, the persister and the expirer.</summary>
+    /// <summary>Adds the order processor: options, Redis and PostgreSQL clients, the persister, the expirer and the read API's problem answers.</summary>
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<OrdersOptions>()
@@ -36,5 +37,16 @@ internal static class Extensions
         builder.Services.AddOpenTelemetry()
             .WithTracing(tracing => tracing.AddSource(OrdersTelemetry.ActivitySourceName, StoreTelemetry.ActivitySourceName))
             .WithMetrics(metrics => metrics.AddMeter(OrdersTelemetry.MeterName));
+
+        // Bad requests are answered, not thrown, and every error is a problem with one of our types.
+        builder.Services.Configure<RouteHandlerOptions>(routing => routing.ThrowOnBadRequest = false);
+        builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
+        {
+            if (context.ProblemDetails.Type is null || context.ProblemDetails.Type.StartsWith("https://tools.ietf.org/", StringComparison.Ordinal))
+            {
+                context.ProblemDetails.Type = OrderProblems.ForStatus(context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode);
+            }
+        });
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, OrdersJsonContext.Default));
     }
 }

@@ -35,6 +35,17 @@ public sealed class OrderRepository(NpgsqlDataSource dataSource)
             updated_at = now()
         """;
 
+    private const string CountByStatus = """
+        SELECT count(*) FILTER (WHERE status = 'pending'), count(*) FILTER (WHERE status = 'paid'),
+               count(*) FILTER (WHERE status = 'expired'), count(*)
+        FROM orders WHERE sale_id = @sale_id
+        """;
+
+    private const string Find = """
+        SELECT user_id, replica_id, status, created_at, expires_at, paid_at, payment_reference
+        FROM orders WHERE order_id = @order_id AND sale_id = @sale_id
+        """;
+
     /// <summary>Creates the table if it is missing: the schema's one migration, run at start-up.</summary>
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
@@ -58,6 +69,38 @@ public sealed class OrderRepository(NpgsqlDataSource dataSource)
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>The sale's stored orders by status (served by the <c>(sale_id, status)</c> index).</summary>
+    public async Task<OrderCounts> CountByStatusAsync(string saleId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(CountByStatus);
+        command.Parameters.AddWithValue("sale_id", saleId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return new OrderCounts(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
+    }
+
+    /// <summary>The order as last stored, or null when the processor has not stored it (or it is of another sale).</summary>
+    public async Task<StoredOrder?> FindAsync(string saleId, string orderId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(Find);
+        command.Parameters.AddWithValue("order_id", orderId);
+        command.Parameters.AddWithValue("sale_id", saleId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        return new StoredOrder(
+            orderId, saleId, reader.GetString(0), reader.GetString(1), Enum.Parse<OrderStatus>(reader.GetString(2), ignoreCase: true),
+            reader.GetFieldValue<DateTimeOffset>(3), reader.GetFieldValue<DateTimeOffset>(4),
+            await reader.IsDBNullAsync(5, cancellationToken) ? null : reader.GetFieldValue<DateTimeOffset>(5),
+            await reader.IsDBNullAsync(6, cancellationToken) ? null : reader.GetString(6));
+    }
+
     private static void Add<T>(NpgsqlCommand command, string name, NpgsqlDbType type, IEnumerable<T> values) =>
         command.Parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Array | type) { Value = values.ToArray() });
 }
+
+/// <summary>A sale's stored orders by status.</summary>
+public sealed record OrderCounts(long Pending, long Paid, long Expired, long Total);

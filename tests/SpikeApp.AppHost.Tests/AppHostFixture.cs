@@ -1,8 +1,8 @@
 namespace SpikeApp.AppHost.Tests;
 
 /// <summary>
-/// One AppHost (one replica, local Redis) that xUnit starts once for a test class whose tests only inspect it, and
-/// stops after the last of them.
+/// One AppHost (one replica, local Redis and PostgreSQL) that xUnit starts once for a test class whose tests only
+/// inspect it, and stops after the last of them.
 /// </summary>
 public sealed class AppHostFixture : IAsyncLifetime
 {

@@ -14,11 +14,10 @@ public class ContainerRedisTests
     public async Task ContainerRedisKeepsAnAppendOnlyFileFsyncedOnEveryWrite()
     {
         using var timeout = new CancellationTokenSource(DefaultTimeout);
-        var dataDirectory = Directory.CreateTempSubdirectory("spikeapp-container-test-").FullName;
+        var dataRoot = Directory.CreateTempSubdirectory("spikeapp-container-test-").FullName;
         try
         {
-            await using var appHost = await DistributedApplicationTestingBuilder.CreateAsync<Projects.SpikeApp_AppHost>(
-                ["Redis:Mode=container", $"Redis:DataDirectory={dataDirectory}"], timeout.Token);
+            await using var appHost = await ContainerModeAppHost.CreateAsync(dataRoot, timeout.Token);
             var redis = Assert.Single(appHost.Resources.OfType<RedisResource>());
 
 #pragma warning disable CS0618 // Its successor (ExecutionConfigurationBuilder) needs a running app's execution context; this reads the model only.
@@ -30,11 +29,11 @@ public class ContainerRedisTests
             var command = string.Join(' ', arguments);
             Assert.StartsWith("redis-server --requirepass", command, StringComparison.Ordinal);
             Assert.EndsWith("--appendonly yes --appendfsync always", command, StringComparison.Ordinal);
-            Assert.Equal((dataDirectory, "/data"), (mount.Source, mount.Target));
+            Assert.Equal((Path.Combine(dataRoot, "redis"), "/data"), (mount.Source, mount.Target));
         }
         finally
         {
-            Directory.Delete(dataDirectory, recursive: true);
+            Directory.Delete(dataRoot, recursive: true);
         }
     }
 }

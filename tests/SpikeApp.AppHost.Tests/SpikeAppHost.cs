@@ -1,8 +1,11 @@
+using Npgsql;
 using StackExchange.Redis;
 
 namespace SpikeApp.AppHost.Tests;
 
-/// <summary>Starts the real AppHost (local redis-server, replicated API) and waits until every replica is healthy.</summary>
+/// <summary>
+/// Starts the real AppHost (local redis-server and PostgreSQL, replicated API) and waits until every replica is healthy.
+/// </summary>
 internal static class SpikeAppHost
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(2);
@@ -13,8 +16,9 @@ internal static class SpikeAppHost
     {
         var appHost = await DistributedApplicationTestingBuilder.CreateAsync<Projects.SpikeApp_AppHost>(
         [
-            // Tests run where CI runs: no container engine, redis-server from the Debian package.
+            // Tests run where CI runs: no container engine, redis-server and postgresql from the Debian packages.
             "Redis:Mode=local",
+            "Postgres:Mode=local",
             $"Spike:Replicas={replicas}",
             $"Spike:BufferRatio={bufferRatio.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
             $"Spike:DefaultSale:Total={total}",
@@ -47,5 +51,24 @@ internal static class SpikeAppHost
         var connectionString = await app.GetConnectionStringAsync("redis", cancellationToken)
             ?? throw new InvalidOperationException("redis has no connection string.");
         return await ConnectionMultiplexer.ConnectAsync(connectionString + ",allowAdmin=true");
+    }
+
+    /// <summary>Waits until the <c>orders</c> database accepts connections: the server is up and the database exists.</summary>
+    public static Task WaitForOrdersAsync(DistributedApplication app, CancellationToken cancellationToken) =>
+        app.ResourceNotifications.WaitForResourceHealthyAsync("orders", cancellationToken).WaitAsync(DefaultTimeout, cancellationToken);
+
+    /// <summary>
+    /// An open connection to <paramref name="resourceName"/> (<c>postgres</c> or <c>orders</c>), unpooled: a pooled one
+    /// left idle would hold up the server's shutdown when the test stops the AppHost.
+    /// </summary>
+    public static async Task<NpgsqlConnection> ConnectPostgresAsync(DistributedApplication app, string resourceName, CancellationToken cancellationToken)
+    {
+        var connectionString = await app.GetConnectionStringAsync(resourceName, cancellationToken)
+            ?? throw new InvalidOperationException($"{resourceName} has no connection string.");
+        var builder = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false };
+        builder.Database ??= "postgres";
+        var connection = new NpgsqlConnection(builder.ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        return connection;
     }
 }

@@ -11,7 +11,8 @@ public class LoadGenCommandTests
     {
         var options = await OptionsAsync(
             "--url", "http://api", "-n", "20000", "-c", "100", "--duration", "30s", "--users", "500", "--sale", "s-1_A",
-            "--mode", "api", "--warmup", "200", "--json", "report.json", "--timeout", "750ms", "--shared");
+            "--mode", "api", "--warmup", "200", "--json", "report.json", "--timeout", "750ms", "--shared",
+            "--pay-ratio", "0.25", "--orders-url", "http://orders", "--settle", "5s");
 
         Assert.Equal(new Uri("http://api"), options.Url);
         Assert.Equal(20000, options.Requests);
@@ -25,6 +26,9 @@ public class LoadGenCommandTests
         Assert.Equal("report.json", options.JsonPath);
         Assert.Equal(TimeSpan.FromMilliseconds(750), options.Timeout);
         Assert.True(options.Shared);
+        Assert.Equal(0.25, options.PayRatio);
+        Assert.Equal(new Uri("http://orders"), options.OrdersUrl);
+        Assert.Equal(TimeSpan.FromSeconds(5), options.Settle);
     }
 
     [Fact]
@@ -44,6 +48,9 @@ public class LoadGenCommandTests
         Assert.Equal(TimeSpan.FromSeconds(10), options.Timeout);
         Assert.Null(options.JsonPath);
         Assert.False(options.Shared);
+        Assert.Equal(0, options.PayRatio);
+        Assert.Null(options.OrdersUrl);
+        Assert.Equal(TimeSpan.Zero, options.Settle);
     }
 
     [Fact]
@@ -100,6 +107,16 @@ public class LoadGenCommandTests
     [InlineData("Required argument missing for option: '-c'.", "--url", "http://api", "-c")]
     [InlineData("Unrecognized command or argument 'yes'.", "--url", "http://api", "--shared=yes")]
     [InlineData("--json: folder '/no/such/folder' does not exist.", "--url", "http://api", "--json", "/no/such/folder/report.json")]
+    [InlineData("--pay-ratio must be from 0 to 1.", "--url", "http://api", "--pay-ratio", "1.5")]
+    [InlineData("--pay-ratio must be from 0 to 1.", "--url", "http://api", "--pay-ratio", "-0.1")]
+    [InlineData("--pay-ratio must be from 0 to 1.", "--url", "http://api", "--pay-ratio", "NaN")]
+    [InlineData("--pay-ratio: 'half' is not a number such as 0.7.", "--url", "http://api", "--pay-ratio", "half")]
+    [InlineData("--pay-ratio: '0,5' is not a number such as 0.7.", "--url", "http://api", "--pay-ratio", "0,5")]
+    [InlineData("--pay-ratio applies to --mode api only: the seed endpoint hands out no order to pay.", "--url", "http://api", "--mode", "seed", "--pay-ratio", "0.5")]
+    [InlineData("--orders-url: 'orders' is not an absolute address such as http://127.0.0.1:5090.", "--url", "http://api", "--orders-url", "orders")]
+    [InlineData("--orders-url must be an absolute http:// or https:// address without a query, not 'http://orders/?x=1'.", "--url", "http://api", "--orders-url", "http://orders/?x=1")]
+    [InlineData("--settle must be from 0 to 1h.", "--url", "http://api", "--settle", "61m")]
+    [InlineData("--settle: 'soon' is not a duration such as 500ms, 30s, 5m or 1h.", "--url", "http://api", "--settle", "soon")]
     public async Task EachUsageErrorNamesItsFlag(string error, params string[] args) =>
         Assert.Equal(await UsageErrorAsync(error.ReplaceLineEndings()), await InvokeAsync(args));
 
@@ -123,6 +140,18 @@ public class LoadGenCommandTests
         Assert.Equal(
             "Cannot parse argument 'abc' for option '--requests' as expected type 'System.Int32'." + NewLine + NewLine + await HelpAsync(),
             invocation.Error);
+    }
+
+    [Fact]
+    public async Task ZeroAndOneAreValidPayRatios() =>
+        Assert.Equal((0.0, 1.0), ((await OptionsAsync("--url", "http://api", "--pay-ratio", "0")).PayRatio, (await OptionsAsync("--url", "http://api", "--pay-ratio=1")).PayRatio));
+
+    [Fact]
+    public async Task ABadPayRatioExitsWithTwoWithoutRunning()
+    {
+        var invocation = await InvokeAsync("--url", "http://api", "--pay-ratio", "2");
+
+        Assert.Equal((2, null), (invocation.ExitCode, invocation.Options));
     }
 
     [Fact]
@@ -158,7 +187,8 @@ public class LoadGenCommandTests
 
         Assert.All(
             ["--url <URL>", "-n, --requests <N>", "-c, --concurrency <N>", "--duration <TIME>", "--users <N>", "--sale <ID>",
-             "--mode <api|seed>", "--warmup <N>", "--timeout <TIME>", "--json <FILE>", "--shared", "-?, -h, --help"],
+             "--mode <api|seed>", "--warmup <N>", "--timeout <TIME>", "--json <FILE>", "--shared", "--pay-ratio <R>", "--orders-url <URL>",
+             "--settle <TIME>", "-?, -h, --help"],
             flag => Assert.Contains(NewLine + "  " + flag + " ", help, StringComparison.Ordinal));
     }
 
@@ -170,7 +200,8 @@ public class LoadGenCommandTests
         Assert.StartsWith(
             string.Join(NewLine,
                 "Description:",
-                "  Sends purchases to the SpikeApp flash-sale API like ab, then checks from the API that nothing was oversold.",
+                "  Sends purchases to the SpikeApp flash-sale API like ab, pays for some (--pay-ratio), then checks from the API",
+                "  that nothing was oversold.",
                 "  ",
                 "  Ctrl+C stops sending, waits for the requests in flight and still checks and reports.",
                 "  Exit codes: 0 every invariant holds, 1 an invariant failed, 2 usage error.",

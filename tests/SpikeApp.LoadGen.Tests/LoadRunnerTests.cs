@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using SpikeApp.LoadGen.Invariants;
@@ -93,12 +91,94 @@ public class LoadRunnerTests
         Assert.Equal(result.Requests, result.Outcomes[Outcome.SoldOut]);
     }
 
-    /// <summary>40 purchases by 10 buyers, 4 at a time, from a shop with 5 units.</summary>
-    private static async Task<ShopRun> RunShopAsync()
+    [Fact]
+    public async Task BuyersChosenToPayPayForTheirNewOrderAndTheOthersAbandonIt()
     {
-        var shop = new StubShop(stock: 5, delay: TimeSpan.FromMilliseconds(20));
+        // 20 units for 10 buyers, each coming 4 times: everyone buys once; half the buyers are picked to pay.
+        await using var run = await RunShopAsync(stock: 20, payRatio: 0.5);
+
+        Assert.Equal(new OutcomeCounts { [Outcome.Success] = 10, [Outcome.ExistingOrder] = 30 }, run.Result.Outcomes);
+        Assert.Equal(new PaymentCounts { [PaymentOutcome.Paid] = 8 }, run.Result.Payments?.Outcomes);
+        Assert.Empty(run.Result.Payments!.Problems);
+        Assert.Equal(
+            ["paid", "paid", "paid", "paid", "paid", "pending", "paid", "paid", "pending", "paid"],
+            Enumerable.Range(0, 10).Select(buyer => Assert.Single(run.Shop.StatusesByUser()[$"lg-t1-{buyer}"])));
+        Assert.Equal(8, run.Orders.Payments(PaymentOutcome.Paid));
+    }
+
+    [Fact]
+    public async Task APaymentPastItsWindowIsRefusedAsExpiredAndTheUnitSellsAgain()
+    {
+        // One at a time; an order expires one tick after it was made, so the payment right after it comes too late.
+        var shop = new StubShop(SaleId, stock: 2, paymentWindow: 1);
+        await using var api = await StubApi.StartAsync(shop.Map);
+        var options = Options(requests: 5, concurrency: 1, users: null);
+        options.PayRatio = 1;
+        var orders = new OrderBook();
+
+        var result = await new LoadRunner(api.Client, options).RunAsync(LoadPhase.Run(options, "t6"), new RunCounters(), orders, CancellationToken.None);
+
+        Assert.Equal(new OutcomeCounts { [Outcome.Success] = 5 }, result.Outcomes);
+        Assert.Equal(new PaymentCounts { [PaymentOutcome.Expired] = 5 }, result.Payments?.Outcomes);
+        Assert.All(shop.Statuses().Values, status => Assert.Equal("expired", status));
+        Assert.Equal(5, orders.Payments(PaymentOutcome.Expired));
+    }
+
+    [Fact]
+    public async Task APaymentErrorIsCountedWithItsDescription()
+    {
+        await using var api = await StubApi.StartAsync(app =>
+        {
+            app.MapPost("/api/sales/{saleId}/purchases", () => Results.Text("""{"orderId":"o-1"}""", "application/json", statusCode: 201));
+            app.MapPost("/api/sales/{saleId}/orders/{orderId}/payment", () => Results.Text(
+                """{"type":"urn:spikeapp:problem:unavailable","status":503}""", "application/problem+json", statusCode: 503));
+        });
+        var options = Options(requests: 3, concurrency: 1, users: null);
+        options.PayRatio = 1;
+
+        var result = await new LoadRunner(api.Client, options).RunAsync(LoadPhase.Run(options, "t7"), new RunCounters(), new OrderBook(), CancellationToken.None);
+
+        Assert.Equal(new PaymentCounts { [PaymentOutcome.OtherError] = 3 }, result.Payments?.Outcomes);
+        Assert.Equal(new Dictionary<string, long> { ["HTTP 503 urn:spikeapp:problem:unavailable"] = 3 }, result.Payments!.Problems);
+    }
+
+    [Fact]
+    public async Task WithoutAPayRatioNobodyPaysAndThePhaseHasNoPayments()
+    {
+        await using var run = await RunShopAsync();
+
+        Assert.Null(run.Result.Payments);
+        Assert.All(run.Shop.Statuses().Values, status => Assert.Equal("pending", status));
+    }
+
+    [Fact]
+    public async Task WhatAPayingRunRecordsPassesEveryInvariantCheck()
+    {
+        await using var run = await RunShopAsync(stock: 20, payRatio: 0.5);
+        var evidence = new RunEvidence(SaleId, LoadMode.Api, Shared: false, run.Result.Outcomes[Outcome.Success], run.Result.Outcomes.Uncertain,
+            run.Orders, new SaleSnapshot(SaleId, 20, 0, 20, false, 1), Concurrency: 4, PayRatio: 0.5,
+            StoredBefore: new StoredOrdersSummary(SaleId, 0, 0, 0, 0));
+
+        var invariants = await new InvariantChecker(run.Api.Client, new StoredOrdersClient(run.Api.Client)).CheckAsync(evidence, CancellationToken.None);
+
+        Assert.Equal(
+            [
+                (InvariantChecker.PaidMatchesSold, InvariantStatus.Passed, "Redis sold +10, 2 of them pending: 8 paid; payments acknowledged 8"),
+                (InvariantChecker.OneLiveOrderPerBuyer, InvariantStatus.Passed, "10 buyers, none holding two pending or paid orders"),
+                (InvariantChecker.PaidOrdersStored, InvariantStatus.Passed, "8 paid orders in PostgreSQL, each paid (summary paid 0 -> 8)"),
+                (InvariantChecker.ExpiredStockResold, InvariantStatus.Skipped, "no order of this run expired"),
+            ],
+            invariants.Results.Skip(6).Select(result => (result.Name, result.Status, result.Detail)));
+        Assert.Equal(0, invariants.ExitCode);
+    }
+
+    /// <summary>40 purchases by 10 buyers, 4 at a time, from a shop with 5 units (unless told otherwise).</summary>
+    private static async Task<ShopRun> RunShopAsync(int stock = 5, double payRatio = 0)
+    {
+        var shop = new StubShop(SaleId, stock, delay: TimeSpan.FromMilliseconds(20));
         var api = await StubApi.StartAsync(shop.Map);
         var options = Options(requests: 40, concurrency: 4, users: 10);
+        options.PayRatio = payRatio;
         var orders = new OrderBook();
         var result = await new LoadRunner(api.Client, options).RunAsync(LoadPhase.Run(options, "t1"), new RunCounters(), orders, CancellationToken.None);
         return new ShopRun(api, shop, result, orders);
@@ -116,70 +196,5 @@ public class LoadRunnerTests
     private sealed record ShopRun(StubApi Api, StubShop Shop, PhaseResult Result, OrderBook Orders) : IAsyncDisposable
     {
         public ValueTask DisposeAsync() => Api.DisposeAsync();
-    }
-
-    /// <summary>The purchase contract in miniature: one order per buyer, 201 then 200, 409 sold-out once the stock is gone.</summary>
-    private sealed class StubShop(int stock, TimeSpan delay)
-    {
-        private readonly Lock _lock = new();
-        private readonly Dictionary<string, string> _orderByUser = new(StringComparer.Ordinal);
-        private readonly ConcurrentDictionary<string, string> _userByOrder = new(StringComparer.Ordinal);
-        private int _inFlight;
-        private int _maxInFlight;
-
-        public int MaxInFlight => Volatile.Read(ref _maxInFlight);
-
-        public void Map(WebApplication app)
-        {
-            app.MapPost("/api/sales/{saleId}/purchases", PurchaseAsync);
-            app.MapGet("/api/sales/{saleId}", () => Results.Text(
-                $$"""{"saleId":"{{SaleId}}","total":{{stock}},"sold":{{_userByOrder.Count}},"remaining":0,"soldOut":true,"epoch":1}""", "application/json"));
-            app.MapGet("/api/sales/{saleId}/orders/{orderId}", (string orderId) => _userByOrder.TryGetValue(orderId, out var userId)
-                ? Results.Text($$"""{"orderId":"{{orderId}}","saleId":"{{SaleId}}","userId":"{{userId}}"}""", "application/json")
-                : Results.NotFound());
-        }
-
-        private async Task<IResult> PurchaseAsync(string saleId, HttpRequest request)
-        {
-            var inFlight = Interlocked.Increment(ref _inFlight);
-            InterlockedMax(ref _maxInFlight, inFlight);
-            try
-            {
-                await Task.Delay(delay);
-                using var body = await JsonDocument.ParseAsync(request.Body);
-                var userId = body.RootElement.GetProperty("userId").GetString()!;
-                lock (_lock)
-                {
-                    var order = $$"""{"orderId":"{0}","saleId":"{{saleId}}","userId":"{{userId}}"}""";
-                    if (_orderByUser.TryGetValue(userId, out var existing))
-                    {
-                        return Results.Text(order.Replace("{0}", existing, StringComparison.Ordinal), "application/json", statusCode: 200);
-                    }
-
-                    if (_orderByUser.Count == stock)
-                    {
-                        return Results.Text("""{"type":"urn:spikeapp:problem:sold-out","status":409}""", "application/problem+json", statusCode: 409);
-                    }
-
-                    var orderId = $"1-{_orderByUser.Count + 1}";
-                    _orderByUser[userId] = orderId;
-                    _userByOrder[orderId] = userId;
-                    return Results.Text(order.Replace("{0}", orderId, StringComparison.Ordinal), "application/json", statusCode: 201);
-                }
-            }
-            finally
-            {
-                Interlocked.Decrement(ref _inFlight);
-            }
-        }
-
-        private static void InterlockedMax(ref int location, int value)
-        {
-            var current = Volatile.Read(ref location);
-            while (value > current && Interlocked.CompareExchange(ref location, value, current) != current)
-            {
-                current = Volatile.Read(ref location);
-            }
-        }
     }
 }

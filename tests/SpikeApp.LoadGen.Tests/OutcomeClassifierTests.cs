@@ -61,6 +61,22 @@ public class OutcomeClassifierTests
             new Classification(Outcome.Unanswered, null, "HttpRequestException: ConnectionError"),
             OutcomeClassifier.Unanswered(new HttpRequestException(HttpRequestError.ConnectionError, "refused", new SocketException())));
 
+    [Theory]
+    [InlineData(200, """{"orderId":"o1","status":"paid"}""", PaymentOutcome.Paid, null)]
+    [InlineData(409, """{"type":"urn:spikeapp:problem:order-expired","status":409}""", PaymentOutcome.Expired, null)]
+    [InlineData(409, SoldOutProblem, PaymentOutcome.OtherError, "HTTP 409 urn:spikeapp:problem:sold-out")]
+    [InlineData(403, """{"type":"urn:spikeapp:problem:not-your-order"}""", PaymentOutcome.OtherError, "HTTP 403 urn:spikeapp:problem:not-your-order")]
+    [InlineData(404, """{"type":"urn:spikeapp:problem:no-order"}""", PaymentOutcome.OtherError, "HTTP 404 urn:spikeapp:problem:no-order")]
+    [InlineData(503, "", PaymentOutcome.OtherError, "HTTP 503")]
+    public void PaymentAnswers(int status, string body, PaymentOutcome outcome, string? problem) =>
+        Assert.Equal(new PaymentClassification(outcome, problem), OutcomeClassifier.ClassifyPayment(status, Encoding.UTF8.GetBytes(body)));
+
+    [Fact]
+    public void AFailedPaymentConnectionIsAnErrorNamingIt() =>
+        Assert.Equal(
+            new PaymentClassification(PaymentOutcome.OtherError, "HttpRequestException: ConnectionError"),
+            OutcomeClassifier.UnansweredPayment(new HttpRequestException(HttpRequestError.ConnectionError, "refused", new SocketException())));
+
     private static Classification Classify(LoadMode mode, int status, string body) =>
         OutcomeClassifier.Classify(mode, status, Encoding.UTF8.GetBytes(body));
 }

@@ -14,4 +14,11 @@ public class OutcomeNamesTests
     [InlineData(Outcome.Unanswered, "unanswered", "unanswered", "unanswered")]
     public void EachOutcomeHasATagALabelAndAProgressLabel(Outcome outcome, string tag, string label, string progressLabel) =>
         Assert.Equal((tag, label, progressLabel), (OutcomeNames.Tag(outcome), OutcomeNames.Label(outcome), OutcomeNames.ProgressLabel(outcome)));
+
+    [Theory]
+    [InlineData(PaymentOutcome.Paid, "paid", "paid", "paid")]
+    [InlineData(PaymentOutcome.Expired, "expired", "refused: expired", "pay expired")]
+    [InlineData(PaymentOutcome.OtherError, "other_error", "other errors", "pay errors")]
+    public void EachPaymentOutcomeHasATagALabelAndAProgressLabel(PaymentOutcome outcome, string tag, string label, string progressLabel) =>
+        Assert.Equal((tag, label, progressLabel), (OutcomeNames.Tag(outcome), OutcomeNames.Label(outcome), OutcomeNames.ProgressLabel(outcome)));
 }

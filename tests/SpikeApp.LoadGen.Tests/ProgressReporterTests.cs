@@ -21,4 +21,20 @@ public class ProgressReporterTests
         var line = Assert.Single(output.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
         Assert.Matches(@"^\[ +\d+\.\ds\] 4/10 +\d+/s \| ok 1 \| existing 0 \| sold out 2 \| 429 1 \| 503 0 \| errors 0 \| unanswered 0$", line);
     }
+
+    [Fact]
+    public async Task WhenBuyersPayTheProgressLineCountsThePaymentsToo()
+    {
+        var counters = new RunCounters();
+        counters.Record(new Classification(Outcome.Success, "1-1"));
+        counters.Record(new Classification(Outcome.Success, "1-2"));
+        counters.RecordPayment(new PaymentClassification(PaymentOutcome.Paid));
+        counters.RecordPayment(new PaymentClassification(PaymentOutcome.OtherError, "HTTP 503"));
+        using var output = new StringWriter();
+
+        await new ProgressReporter(output, interactive: false, payments: true).RunAsync(counters, planned: 10, new CancellationToken(canceled: true));
+
+        var line = Assert.Single(output.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
+        Assert.EndsWith("| unanswered 0 | paid 1 | pay expired 0 | pay errors 1", line, StringComparison.Ordinal);
+    }
 }

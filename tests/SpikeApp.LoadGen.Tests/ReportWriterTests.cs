@@ -26,6 +26,18 @@ public class ReportWriterTests
                 new(InvariantChecker.OneOrderPerUser, InvariantStatus.Passed, "10 buyers, each with one order id"),
             ]));
 
+    private static readonly LoadReport PayingReport = LoadReport.Create(
+        new LoadGenOptions { Url = new Uri("http://api"), Requests = 100, Concurrency = 10, PayRatio = 0.5, Settle = TimeSpan.FromSeconds(3) },
+        warmup: null,
+        new PhaseResult("run", 100, 100, TimeSpan.FromSeconds(2), StopReason.Count,
+            new OutcomeCounts { [Outcome.Success] = 10, [Outcome.SoldOut] = 90 },
+            new Dictionary<string, long>(),
+            new LatencySummary(100, 1, 5, 4, 8, 20, 30, 31.5),
+            new PaymentResult(
+                new PaymentCounts { [PaymentOutcome.Paid] = 4, [PaymentOutcome.Expired] = 1, [PaymentOutcome.OtherError] = 1 },
+                new Dictionary<string, long> { ["HTTP 503"] = 1 })),
+        new InvariantReport(null, new SaleSnapshot("default", 10, 9, 1, false, 1), []));
+
     [Fact]
     public void TheJsonReportCountsEveryOutcomeByName()
     {
@@ -97,10 +109,57 @@ public class ReportWriterTests
     public void TheTextReportEndsWithTheVerdict() =>
         Assert.EndsWith("Result: INVARIANT FAILED (exit 1)" + Environment.NewLine, WriteText(), StringComparison.Ordinal);
 
-    private static string WriteText()
+    [Fact]
+    public void TheJsonReportCountsEveryPaymentOutcomeByName()
+    {
+        using var json = JsonDocument.Parse(ReportWriter.ToJson(PayingReport));
+        var root = json.RootElement;
+
+        var payments = root.GetProperty("run").GetProperty("payments");
+        Assert.Equal(
+            [("paid", 4), ("expired", 1), ("otherError", 1), ("total", 6)],
+            payments.GetProperty("outcomes").EnumerateObject().Select(outcome => (outcome.Name, outcome.Value.GetInt64())));
+        Assert.Equal(1, payments.GetProperty("problems").GetProperty("HTTP 503").GetInt64());
+        Assert.Equal((0.5, 3.0), (root.GetProperty("payRatio").GetDouble(), root.GetProperty("settleSeconds").GetDouble()));
+    }
+
+    [Fact]
+    public void WithoutPaymentsTheJsonReportHasNone()
+    {
+        using var json = JsonDocument.Parse(ReportWriter.ToJson(Report));
+
+        Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("run").GetProperty("payments").ValueKind);
+        Assert.Equal(0, json.RootElement.GetProperty("payRatio").GetDouble());
+    }
+
+    [Fact]
+    public void TheTextReportListsEveryPaymentOutcomeWithItsLabelThenTheProblems()
+    {
+        var expected = string.Join(Environment.NewLine,
+            "Payments (6 of 10 new orders; the rest abandoned)",
+            "  paid                          4",
+            "  refused: expired              1",
+            "  other errors                  1",
+            "           1 x HTTP 503",
+            "",
+            "Settled 3 s before the checks",
+            "");
+
+        Assert.Contains(Environment.NewLine + expected + Environment.NewLine, WriteText(PayingReport), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheTextReportShowsThePayRatio() =>
+        Assert.Contains("Pay ratio:              0.5 of the buyers pay for a new order; the others abandon it", WriteText(PayingReport), StringComparison.Ordinal);
+
+    [Fact]
+    public void WithoutPaymentsTheTextReportHasNoPaymentLines() =>
+        Assert.DoesNotContain("Pay", WriteText(), StringComparison.Ordinal);
+
+    private static string WriteText(LoadReport? report = null)
     {
         using var output = new StringWriter();
-        ReportWriter.WriteText(output, Report);
+        ReportWriter.WriteText(output, report ?? Report);
         return output.ToString();
     }
 }

@@ -1,0 +1,14 @@
+namespace SpikeApp.LoadGen.Outcomes;
+
+/// <summary>How the API answered one payment (--pay-ratio); the report counts each kind.</summary>
+public enum PaymentOutcome
+{
+    /// <summary>200: the order is paid.</summary>
+    Paid,
+
+    /// <summary>409 <c>order-expired</c>: the payment window had passed and the unit went back on sale.</summary>
+    Expired,
+
+    /// <summary>Any other answer, or none: the payment may or may not have gone through (503, timeout).</summary>
+    OtherError,
+}
