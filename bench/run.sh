@@ -322,8 +322,9 @@ EPOCH=$(redis-cli -p "$REDIS_PORT" hget 'spike:{default}:sale' epoch | tr -d '\r
 REDIS_RPS=()
 for rep in $(seq 1 "$REPEAT"); do
   REDIS_RPS+=("$(redis-benchmark -p "$REDIS_PORT" -c $CONCURRENCY -n 100000 -r 100000000 -q \
-    EVALSHA "$SHA" 5 'spike:{default}:sale' 'spike:{default}:buyers' 'spike:{default}:orders' 'spike:{default}:stream' \
-    'spike:{default}:sold-by-replica' 'bench-user-__rand_int__' bench-redis "$EPOCH" 'bench-order-__rand_int__' | tr '\r' '\n' | grep -o '[0-9.]* requests per second' | tail -1 | awk '{print $1}')")
+    EVALSHA "$SHA" 6 'spike:{default}:sale' 'spike:{default}:buyers' 'spike:{default}:orders' 'spike:{default}:stream' \
+    'spike:{default}:sold-by-replica' 'spike:{default}:deadlines' \
+    'bench-user-__rand_int__' bench-redis "$EPOCH" 'bench-order-__rand_int__' 900000 '-' | tr '\r' '\n' | grep -o '[0-9.]* requests per second' | tail -1 | awk '{print $1}')")
   log "redis-benchmark rep $rep: ${REDIS_RPS[-1]} EVALSHA/s"
 done
 

@@ -1,6 +1,6 @@
-using Microsoft.AspNetCore.Http;
 using System.Net;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Model;

@@ -1,6 +1,6 @@
-using Microsoft.AspNetCore.Http;
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Microsoft.AspNetCore.Http;
 
 namespace SpikeApp.Gateway.Tests;
 

@@ -90,7 +90,7 @@ public class LoadGenCommandTests
     [InlineData("-n (requests) must be at least 1.", "--url", "http://api", "-n", "0", "-c", "1")]
     [InlineData("Unrecognized command or argument '--bogus'.", "--url", "http://api", "--bogus")]
     [InlineData("Unrecognized command or argument 'extra'.", "--url", "http://api", "extra")]
-    [InlineData("--url is required, e.g. --url http://127.0.0.1:5080 (or http://api under Aspire).", "-n", "10")]
+    [InlineData("--url is required, e.g. --url http://127.0.0.1:5080 (or http://gateway under Aspire).", "-n", "10")]
     [InlineData("--url: 'api' is not an absolute address such as http://127.0.0.1:5080.", "--url", "api")]
     [InlineData("--url must be an absolute http:// or https:// address without a query, not 'ftp://api/'.", "--url", "ftp://api/")]
     [InlineData("Argument 'grpc' not recognized. Must be one of:\n\t'api'\n\t'seed'", "--url", "http://api", "--mode", "grpc")]
@@ -124,7 +124,7 @@ public class LoadGenCommandTests
     public async Task SeveralProblemsAreAllReported()
     {
         var problems = string.Join(NewLine,
-            "--url is required, e.g. --url http://127.0.0.1:5080 (or http://api under Aspire).",
+            "--url is required, e.g. --url http://127.0.0.1:5080 (or http://gateway under Aspire).",
             "-c (concurrency) must be from 1 to 10000.",
             "--sale must be 1-64 characters of A-Z, a-z, 0-9, '_' or '-'.");
 
