@@ -57,7 +57,7 @@ public static partial class PostgresHostingExtensions
     {
         var passwordValue = RandomNumberGenerator.GetHexString(32, lowercase: true);
         var password = new ParameterResource($"{name}-password", _ => passwordValue, secret: true);
-        var (command, prefix) = installation.Launch(installation.Server);
+        var (command, prefix) = installation.LaunchServer();
         var resource = new LocalPostgresResource(name, command, dataDirectory, password);
         var cluster = new LocalPostgresCluster(installation, dataDirectory, passwordValue);
 

@@ -53,6 +53,29 @@ public sealed partial class PostgresInstallation
     public (string FileName, string[] Prefix) Launch(string executable) =>
         RunUser is null ? (executable, []) : (RunUser, ["-u", ServiceUser, "--", executable]);
 
+    /// <summary>
+    /// What to start to run the server: as <see cref="Launch"/>, through a shell that turns the SIGTERM a stopping AppHost
+    /// sends into SIGINT, PostgreSQL's fast shutdown. Its SIGTERM is a smart shutdown that waits for every client to leave,
+    /// and a service still holding pooled connections would keep it waiting until it is killed (and must then recover).
+    /// </summary>
+    public (string FileName, string[] Prefix) LaunchServer()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return Launch(Server);
+        }
+
+        const string fastShutdown = """
+            trap 'kill -INT "$child" 2>/dev/null' TERM INT
+            "$0" "$@" & child=$!
+            status=0
+            while kill -0 "$child" 2>/dev/null; do wait "$child"; status=$?; done
+            exit "$status"
+            """;
+        string[] shell = ["/bin/sh", "-c", fastShutdown, Server];
+        return RunUser is null ? (shell[0], shell[1..]) : (RunUser, ["-u", ServiceUser, "--", .. shell]);
+    }
+
     /// <summary>As root, gives <paramref name="path"/> to <see cref="ServiceUser"/>, who must own the data folder and read the password file.</summary>
     public async Task GiveToServiceUserAsync(string path, ILogger logger, CancellationToken cancellationToken)
     {

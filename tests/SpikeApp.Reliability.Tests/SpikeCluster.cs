@@ -144,7 +144,16 @@ public sealed class SpikeCluster : IAsyncDisposable
     /// <summary>The order <paramref name="userId"/> holds, asked of <paramref name="replica"/>; null when the buyer holds none.</summary>
     public static async Task<string?> OrderOfBuyerAsync(ApiProcess replica, string userId, CancellationToken cancellationToken)
     {
-        using var response = await replica.Client.GetAsync($"/api/sales/{SaleId}/buyers/{userId}/order", cancellationToken);
+        var response = await replica.Client.GetAsync($"/api/sales/{SaleId}/buyers/{userId}/order", cancellationToken);
+        // While Redis does not answer the lookup is 503 too; ask again as Retry-After invites.
+        while (response.StatusCode == HttpStatusCode.ServiceUnavailable)
+        {
+            response.Dispose();
+            await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
+            response = await replica.Client.GetAsync($"/api/sales/{SaleId}/buyers/{userId}/order", cancellationToken);
+        }
+
+        using var answered = response;
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             return null;
