@@ -27,6 +27,18 @@ public sealed class GatewayOptions
     [Range(0, 16)]
     public int MaxResends { get; set; } = 2;
 
+    /// <summary>
+    /// Longest time the gateway replays an answer a replica offered to shared caches (a known "sold out") instead of
+    /// forwarding: stock that comes back is sold through the gateway at most this long after the replicas know it.
+    /// Zero forwards everything.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00", ErrorMessage = "Gateway:MaxSharedAnswerAge must be from 00:00:00 to 00:01:00.")]
+    public TimeSpan MaxSharedAnswerAge { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Share of the answers replayed by the gateway that keep their trace (0 to 1), as <c>Spike:SoldOutTraceRatio</c> on a replica.</summary>
+    [Range(0.0, 1.0)]
+    public double SharedAnswerTraceRatio { get; set; } = 0.01;
+
     /// <summary>The <c>Retry-After</c> of the gateway's own 429 and 503 answers.</summary>
     [Range(1, 3600)]
     public int RetryAfterSeconds { get; set; } = 1;

@@ -23,12 +23,25 @@ public static class BuyApi
         return buy;
     }
 
-    public static async Task<IResult> BuyAsync(PurchaseService purchases, IOptions<SpikeOptions> options, HttpContext context)
+    /// <summary>
+    /// What a known "sold out" tells shared caches (the gateway): anyone may be told the same for a second, because
+    /// Redis said so and every anonymous buyer gets this answer until stock comes back. Browsers must not keep it.
+    /// </summary>
+    public const string SoldOutCacheControl = "max-age=0, s-maxage=1";
+
+    public static async Task<IResult> BuyAsync(PurchaseService purchases, SaleRegistry registry, IOptions<SpikeOptions> options, HttpContext context)
     {
-        var result = await purchases.PurchaseAsync(options.Value.DefaultSale.Id, userId: null);
+        var saleId = options.Value.DefaultSale.Id;
+        var result = await purchases.PurchaseAsync(saleId, userId: null);
         if (result.Untraced)
         {
             TraceResponse.AnnounceDropped(context);
+        }
+
+        // Only Redis's word is shared: a slice merely dry (refill pending) must not turn buyers away anywhere else.
+        if (result.Status == PurchaseStatus.SoldOut && registry.Find(saleId) is { SoldOutInRedis: true })
+        {
+            context.Response.Headers.CacheControl = SoldOutCacheControl;
         }
 
         return result.Status switch

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
@@ -32,13 +31,11 @@ public sealed class StockTelemetry
     private readonly Counter<long> _settled;
     private readonly Counter<long> _syncs;
 
-    private readonly long _soldOutTraceThreshold;
+    private readonly TraceIdRatio _soldOutTraces;
 
     public StockTelemetry(IMeterFactory meterFactory, SaleRegistry registry, ReplicaIdentity replica, IOptions<SpikeOptions> options)
     {
-        // Compared with the trace id's last 8 bytes, as OpenTelemetry's TraceIdRatioBasedSampler does.
-        var ratio = options.Value.SoldOutTraceRatio;
-        _soldOutTraceThreshold = ratio >= 1 ? long.MaxValue : (long)(ratio * long.MaxValue);
+        _soldOutTraces = new TraceIdRatio(options.Value.SoldOutTraceRatio);
         var meter = meterFactory.Create(MeterName);
         _purchases = meter.CreateCounter<long>("spike.purchases", unit: "{purchase}",
             description: "Purchase attempts by outcome.");
@@ -61,24 +58,7 @@ public sealed class StockTelemetry
     /// service of a trace decides alike) are kept. Otherwise <paramref name="request"/> stops being recorded: it is
     /// neither enriched nor exported, and no child span is started. Metrics still count the answer.
     /// </summary>
-    public bool KeepKnownSoldOutTrace(Activity? request)
-    {
-        if (request is not { Recorded: true })
-        {
-            return false;
-        }
-
-        Span<byte> traceId = stackalloc byte[16];
-        request.TraceId.CopyTo(traceId);
-        if (_soldOutTraceThreshold == long.MaxValue || (BinaryPrimitives.ReadInt64BigEndian(traceId[8..]) & long.MaxValue) < _soldOutTraceThreshold)
-        {
-            return true;
-        }
-
-        request.ActivityTraceFlags &= ~ActivityTraceFlags.Recorded;
-        request.IsAllDataRequested = false;
-        return false;
-    }
+    public bool KeepKnownSoldOutTrace(Activity? request) => _soldOutTraces.KeepOrDrop(request);
 
     public void RecordOutcome(string outcome) =>
         _purchases.Add(1, new KeyValuePair<string, object?>("outcome", outcome));

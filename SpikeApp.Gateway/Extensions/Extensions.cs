@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using SpikeApp.Gateway.Balancing;
 using SpikeApp.Gateway.Forwarding;
 using SpikeApp.Gateway.Health;
+using SpikeApp.Gateway.SharedAnswers;
 using SpikeApp.Gateway.Telemetry;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Health;
@@ -29,13 +30,15 @@ internal static class Extensions
             kestrel.Limits.MaxRequestBodySize = gateway.Value.MaxRequestBodyBytes;
         });
 
+        builder.Services.AddSingleton<SharedAnswerStore>();
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
             .AddServiceDiscoveryDestinationResolver()
             .AddConfigFilter<WeightsConfigFilter>()
-            .AddTransforms(transforms => transforms
+            .AddTransforms(transform => transform
                 .AddRequestTransform(TraceContext.PropagateAsync)
-                .AddResponseTransform(TraceContext.FollowReplicaAsync));
+                .AddResponseTransform(TraceContext.FollowReplicaAsync)
+                .AddResponseTransform(transform.Services.GetRequiredService<SharedAnswerStore>().KeepAsync));
         builder.Services.AddSingleton<IForwarderHttpClientFactory, ReplicaHttpClientFactory>();
         builder.Services.AddSingleton<ILoadBalancingPolicy, WeightedRoundRobinPolicy>();
         builder.Services.AddSingleton<IPassiveHealthCheckPolicy, TransportFailurePolicy>();
@@ -49,6 +52,8 @@ internal static class Extensions
     public static void MapGateway(this WebApplication app) =>
         app.MapReverseProxy(proxy =>
         {
+            // First: a known "sold out" is answered before it takes a place among the requests in flight.
+            proxy.UseMiddleware<SharedAnswerMiddleware>();
             proxy.UseMiddleware<AdmissionMiddleware>();
             // Before load balancing, so a request resent after a refused connection is balanced again over the others.
             proxy.UseMiddleware<FailoverMiddleware>();

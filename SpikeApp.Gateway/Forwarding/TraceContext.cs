@@ -50,8 +50,7 @@ internal static class TraceContext
             if (value.Count == 1 && value[0] is { Length: 55 } traceResponse && traceResponse.EndsWith("-00", StringComparison.Ordinal)
                 && context.HttpContext.Features.Get<IHttpActivityFeature>()?.Activity is { } request)
             {
-                request.ActivityTraceFlags &= ~ActivityTraceFlags.Recorded;
-                request.IsAllDataRequested = false;
+                TraceIdRatio.Drop(request);
             }
         }
 

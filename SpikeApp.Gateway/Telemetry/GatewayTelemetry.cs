@@ -12,6 +12,7 @@ public sealed class GatewayTelemetry
 
     private readonly Counter<long> _resends;
     private readonly Counter<long> _refused;
+    private readonly Counter<long> _sharedAnswers;
 
     public GatewayTelemetry(IMeterFactory meterFactory)
     {
@@ -20,9 +21,13 @@ public sealed class GatewayTelemetry
             description: "Requests resent to another replica because the first could not be reached.");
         _refused = meter.CreateCounter<long>("spike.gateway.refused", unit: "{request}",
             description: "Requests the gateway answered itself, by reason: overloaded (429) or unavailable (503, no replica could take it).");
+        _sharedAnswers = meter.CreateCounter<long>("spike.gateway.shared_answers", unit: "{request}",
+            description: "Requests answered with a replica's answer the gateway stored (a known \"sold out\"), without reaching a replica.");
     }
 
     public void RecordResend() => _resends.Add(1);
+
+    public void RecordSharedAnswer() => _sharedAnswers.Add(1);
 
     public void RecordRefused(string reason) => _refused.Add(1, new KeyValuePair<string, object?>("reason", reason));
 

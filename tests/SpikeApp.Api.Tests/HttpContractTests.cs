@@ -181,6 +181,27 @@ public class HttpContractTests(RedisServerFixture redis)
     }
 
     [Fact]
+    public async Task OnlyASoldOutRedisConfirmedIsOfferedToSharedCaches()
+    {
+        await using var host = new ApiHost(redis, saleId: null, total: 2);
+        var client = await host.StartAsync();
+
+        var cacheControls = new List<string?>();
+        foreach (var path in new[] { "/buy/skill", "/buy/skill", "/buy/skill", "/buy/ticket" })
+        {
+            using var response = await client.GetAsync(path);
+            cacheControls.Add(response.Headers.CacheControl?.ToString());
+        }
+
+        using var restPurchase = await BuyAsync(client, host.SaleId, "alice");
+
+        // Sold, sold, then "sold out" as Redis said when the last unit went: shared caches may repeat it for a second.
+        Assert.Equal([null, null, "max-age=0, s-maxage=1", "max-age=0, s-maxage=1"], cacheControls);
+        Assert.Equal(HttpStatusCode.Conflict, restPurchase.StatusCode);
+        Assert.Null(restPurchase.Headers.CacheControl);
+    }
+
+    [Fact]
     public async Task ARestartNeverResetsARunningSale()
     {
         var saleId = "restart-" + Guid.NewGuid().ToString("N")[..8];

@@ -1,0 +1,51 @@
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using SpikeApp.Gateway.Telemetry;
+
+namespace SpikeApp.Gateway.SharedAnswers;
+
+/// <summary>
+/// Answers from <see cref="SharedAnswerStore"/> what it holds fresh, before anything is forwarded; forgets what it holds
+/// after a successful write. A stored answer's trace is kept at <see cref="GatewayOptions.SharedAnswerTraceRatio"/>, as
+/// a replica keeps a known "sold out"; metrics count every answer.
+/// </summary>
+internal sealed class SharedAnswerMiddleware(RequestDelegate next, SharedAnswerStore store, GatewayTelemetry telemetry, IOptions<GatewayOptions> options)
+{
+    public const string AnswerTag = "spike.gateway.answer";
+
+    private readonly TraceIdRatio _traces = new(options.Value.SharedAnswerTraceRatio);
+
+    public Task InvokeAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (SharedAnswerStore.IsCandidate(request))
+        {
+            if (store.TryGetFresh(request, out var answer, out var ageTicks))
+            {
+                telemetry.RecordSharedAnswer();
+                if (context.Features.Get<IHttpActivityFeature>()?.Activity is { } activity && _traces.KeepOrDrop(activity))
+                {
+                    activity.SetTag(AnswerTag, "stored");
+                }
+
+                return answer.WriteAsync(context, ageTicks);
+            }
+
+            return next(context);
+        }
+
+        return IsSafe(request.Method) ? next(context) : ForwardWriteAsync(context);
+    }
+
+    private async Task ForwardWriteAsync(HttpContext context)
+    {
+        await next(context);
+        if (context.Response.StatusCode < StatusCodes.Status400BadRequest)
+        {
+            store.Forget();
+        }
+    }
+
+    private static bool IsSafe(string method) =>
+        HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method) || HttpMethods.IsTrace(method);
+}
