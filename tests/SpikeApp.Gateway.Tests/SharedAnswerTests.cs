@@ -70,6 +70,26 @@ public class SharedAnswerTests
     }
 
     [Fact]
+    public async Task AnAnswerWithoutALengthIsAlwaysForwarded()
+    {
+        await using var replica = await Backend.StartAsync("api-1");
+        replica.Answer = context =>
+        {
+            context.Response.Headers.CacheControl = "max-age=0, s-maxage=1";
+            return context.Response.WriteAsync(SoldOutBody);
+        };
+        await using var gateway = new GatewayHost([("api-1", replica.Address, null)], Settings(maxAge: "00:00:30"));
+        using var client = gateway.Start();
+
+        for (var request = 0; request < 10; request++)
+        {
+            Assert.Equal(SoldOutBody, await client.GetStringAsync("/buy/skill"));
+        }
+
+        Assert.Equal(10, replica.Served);
+    }
+
+    [Fact]
     public async Task AClientAskingToBypassCachesAndAQueryAreForwarded()
     {
         await using var replica = await Backend.StartAsync("api-1");
