@@ -48,16 +48,21 @@ internal static class Extensions
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(GatewayTelemetry.MeterName));
     }
 
-    /// <summary>Forwards every request other than the gateway's own health endpoints to a replica.</summary>
-    public static void MapGateway(this WebApplication app) =>
+    /// <summary>
+    /// Answers what the gateway stored, and forwards every other request but the gateway's own health endpoints to a
+    /// replica.
+    /// </summary>
+    public static void MapGateway(this WebApplication app)
+    {
+        // Ahead of the proxy's own pipeline: a known "sold out" costs no proxy state and no place among the requests in flight.
+        app.UseMiddleware<SharedAnswerMiddleware>();
         app.MapReverseProxy(proxy =>
         {
-            // First: a known "sold out" is answered before it takes a place among the requests in flight.
-            proxy.UseMiddleware<SharedAnswerMiddleware>();
             proxy.UseMiddleware<AdmissionMiddleware>();
             // Before load balancing, so a request resent after a refused connection is balanced again over the others.
             proxy.UseMiddleware<FailoverMiddleware>();
             proxy.UseLoadBalancing();
             proxy.UsePassiveHealthChecks();
         });
+    }
 }
