@@ -61,6 +61,20 @@ public sealed class TelemetryTests : IDisposable
     }
 
     [Fact]
+    public void ARedisCallIsTracedInsideAnOperationAndABackgroundPollOnItsOwnIsNot()
+    {
+        Activity.Current = null;
+        using var poll = StoreTelemetry.StartRedisCall("XREADGROUP", "127.0.0.1:6379");
+
+        using var operation = TestSource.StartActivity("operation");
+        using var call = StoreTelemetry.StartRedisCall("EVALSHA", "127.0.0.1:6379");
+
+        Assert.Null(poll);
+        Assert.NotNull(call);
+        Assert.Equal(operation!.SpanId, call.ParentSpanId);
+    }
+
+    [Fact]
     public async Task APurchaseTheSliceCannotCoverHasNoRemoteSpan()
     {
         // Every sold-out answer keeps its trace here, so the one below is shown.
