@@ -67,11 +67,15 @@ require() {
   HAVE_WRK=$(command -v wrk >/dev/null && echo yes || echo no)
 }
 
+# A port below the kernel's ephemeral range that no socket uses: under load, a port in that range may be the local end
+# of a client connection (nginx to a replica, wrk), which a server cannot bind even though nothing listens on it.
 free_port() {
-  local port
+  local port low
+  low=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+  if ((low < 21000)); then low=32768; fi
   while :; do
-    port=$((20000 + RANDOM % 40000))
-    ss -ltn "( sport = :$port )" 2>/dev/null | grep -q ":$port" || { echo "$port"; return; }
+    port=$((20000 + RANDOM % (low - 20000)))
+    ss -tan "( sport = :$port )" 2>/dev/null | grep -q ":$port" || { echo "$port"; return; }
   done
 }
 
