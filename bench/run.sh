@@ -1,18 +1,24 @@
 #!/usr/bin/env bash
 # SpikeApp benchmark: what the local-slice design buys, measured in one run on this machine.
 # Starts its own redis-server, API processes (Release), a bare Kestrel baseline, the front-door candidates (nginx,
-# HAProxy, the YARP gateway) and finally the real AppHost as the README starts it, all on 127.0.0.1;
-# runs every scenario REPEAT times; stops everything it started; prints one table. See bench/README.md.
+# HAProxy, the YARP gateway), the order processor over a local PostgreSQL, and finally the real AppHost as the README
+# starts it, all on 127.0.0.1; runs every scenario REPEAT times; stops everything it started; prints one table.
+# See bench/README.md.
 #
 #   bench/run.sh                       # REPEAT=3 DURATION=10 (seconds per wrk run)
 #   REPEAT=5 DURATION=20 bench/run.sh
 #   REDIS_FSYNC=everysec bench/run.sh   # Redis without an fsync per sale, for comparison
+#   ONLY=orders bench/run.sh           # the order processor's rows (7) and rows 1-3 without it, nothing else: ~4 minutes
+#   ORDERS_BACKLOG=50000               # orders queued in the stream before the processor starts (row 7, throughput)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 REPEAT=${REPEAT:-3}
 DURATION=${DURATION:-10}
 REDIS_FSYNC=${REDIS_FSYNC:-always}
+ONLY=${ONLY:-}
+ORDERS_BACKLOG=${ORDERS_BACKLOG:-50000}
+case "$ONLY" in '' | orders) ;; *) echo "ONLY must be empty (every row) or 'orders', not '$ONLY'" >&2; exit 2 ;; esac
 CONCURRENCY=100
 SEED_REQUESTS=20000
 SEED_STOCK=2000
@@ -21,10 +27,14 @@ WORK=$(mktemp -d /tmp/spikeapp-bench-XXXXXX)
 ADMIN_KEY=bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
 PIDS=()
 APPHOST_RUN=
+ORDERS_PID=
+PG_PID=
 PUBLIC=http://127.0.0.1:5080
 
 cleanup() {
   if [ -n "$APPHOST_RUN" ]; then stop_apphost; fi
+  if [ -n "$ORDERS_PID" ]; then stop_orders; fi
+  if [ -n "$PG_PID" ]; then stop_postgres; fi
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   rm -rf "$WORK"
@@ -32,27 +42,40 @@ cleanup() {
 trap cleanup EXIT
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+every_row() { [ -z "$ONLY" ]; }
+
+pg_bin() { # the newest PostgreSQL server: /usr/lib/postgresql/<version>/bin (Debian, Ubuntu), else the one on PATH
+  local bin
+  bin=$(for dir in /usr/lib/postgresql/*/bin; do if [ -x "$dir/initdb" ] && [ -x "$dir/postgres" ]; then echo "$dir"; fi; done | sort -V | tail -1)
+  if [ -z "$bin" ] && command -v initdb >/dev/null && command -v postgres >/dev/null; then bin=$(dirname "$(command -v initdb)"); fi
+  echo "$bin"
+}
 
 require() {
   local missing=()
-  for tool in redis-server redis-cli redis-benchmark nginx haproxy ab curl; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+  for tool in redis-server redis-cli redis-benchmark nginx haproxy ab curl psql; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+  if [ -z "$(pg_bin)" ]; then missing+=(initdb postgres); fi
   if ((${#missing[@]})); then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-      log "installing redis-server, nginx, haproxy, apache2-utils, curl, wrk"
-      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server nginx-light haproxy apache2-utils curl wrk >/dev/null \
-        || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server nginx haproxy apache2-utils curl wrk >/dev/null
+      log "installing redis-server, nginx, haproxy, apache2-utils, curl, wrk, postgresql"
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server nginx-light haproxy apache2-utils curl wrk postgresql >/dev/null \
+        || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server nginx haproxy apache2-utils curl wrk postgresql >/dev/null
     else
-      echo "missing: ${missing[*]} (Debian: apt-get install redis-server nginx haproxy apache2-utils curl wrk)" >&2; exit 2
+      echo "missing: ${missing[*]} (Debian: apt-get install redis-server nginx haproxy apache2-utils curl wrk postgresql)" >&2; exit 2
     fi
   fi
   HAVE_WRK=$(command -v wrk >/dev/null && echo yes || echo no)
 }
 
+# A port below the kernel's ephemeral range that no socket uses: under load, a port in that range may be the local end
+# of a client connection (nginx to a replica, wrk), which a server cannot bind even though nothing listens on it.
 free_port() {
-  local port
+  local port low
+  low=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+  if ((low < 21000)); then low=32768; fi
   while :; do
-    port=$((20000 + RANDOM % 40000))
-    ss -ltn "( sport = :$port )" 2>/dev/null | grep -q ":$port" || { echo "$port"; return; }
+    port=$((20000 + RANDOM % (low - 20000)))
+    ss -tan "( sport = :$port )" 2>/dev/null | grep -q ":$port" || { echo "$port"; return; }
   done
 }
 
@@ -61,8 +84,9 @@ wait_http() { for _ in $(seq 1 300); do curl -sf -o /dev/null "$1" && return 0; 
 publish() {
   log "publishing Release builds into $OUT"
   dotnet publish SpikeApp.Api -c Release -o "$OUT/api" --nologo -v q >/dev/null
-  dotnet publish SpikeApp.Gateway -c Release -o "$OUT/gateway" --nologo -v q >/dev/null
+  if every_row; then dotnet publish SpikeApp.Gateway -c Release -o "$OUT/gateway" --nologo -v q >/dev/null; fi
   dotnet publish SpikeApp.LoadGen -c Release -o "$OUT/loadgen" --nologo -v q >/dev/null
+  dotnet publish SpikeApp.Orders -c Release -o "$OUT/orders" --nologo -v q >/dev/null
   dotnet publish bench/SpikeApp.Bench.Baseline -c Release -o "$OUT/baseline" --nologo -v q >/dev/null
 }
 
@@ -158,6 +182,95 @@ EOF
   wait_http "http://127.0.0.1:$HAPROXY_PORT/health"
 }
 
+# PostgreSQL as the AppHost's local mode runs it: 127.0.0.1 only, a free port, a generated password (scram-sha-256),
+# fsync and synchronous commit on. It refuses to run as root, so as root it runs as the package's postgres user on a
+# folder that user owns.
+start_postgres() {
+  local bin as_server=()
+  bin=$(pg_bin)
+  PG_PORT=$(free_port)
+  PG_PASSWORD=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  PG_DIR=$WORK/postgres
+  mkdir -m 700 "$PG_DIR"
+  (umask 077; printf '%s' "$PG_PASSWORD" >"$PG_DIR/password")
+  if [ "$(id -u)" = 0 ]; then
+    as_server=(runuser -u postgres --)
+    chmod 711 "$WORK" # postgres may pass through the run's folder (not list it) to reach its own
+    chown -R postgres: "$PG_DIR"
+  fi
+  # The password reaches initdb in a file only its owner reads, never on a command line.
+  if ! (cd "$PG_DIR" && "${as_server[@]}" "$bin/initdb" -D "$PG_DIR/data" -U postgres --pwfile="$PG_DIR/password" \
+    --auth=scram-sha-256 --encoding=UTF8 --locale=C --no-sync) >"$WORK/initdb.log" 2>&1; then
+    echo "initdb failed:" >&2; cat "$WORK/initdb.log" >&2; exit 1
+  fi
+  rm -f "$PG_DIR/password"
+  (cd "$PG_DIR" && exec "${as_server[@]}" "$bin/postgres" -D "$PG_DIR/data" -p "$PG_PORT" -c listen_addresses=127.0.0.1 \
+    -c unix_socket_directories= -c fsync=on -c synchronous_commit=on -c full_page_writes=on) >"$WORK/postgres.log" 2>&1 &
+  PG_PID=$!
+  for _ in $(seq 1 300); do pg_sql 'SELECT 1' postgres >/dev/null 2>&1 && break; sleep 0.1; done
+  pg_sql 'CREATE DATABASE orders' postgres >/dev/null || { echo "PostgreSQL did not come up; its log:" >&2; tail -20 "$WORK/postgres.log" >&2; exit 1; }
+}
+
+stop_postgres() { # SIGINT, a fast shutdown: SIGTERM would wait for every client (a pooled connection) to leave
+  local server
+  server=$(head -1 "$PG_DIR/data/postmaster.pid" 2>/dev/null || echo "$PG_PID")
+  kill -INT "$server" 2>/dev/null || true
+  for _ in $(seq 1 300); do kill -0 "$PG_PID" 2>/dev/null || break; sleep 0.1; done
+  wait "$PG_PID" 2>/dev/null || true
+  PG_PID=
+}
+
+pg_sql() { # statement [database] -> its rows, unaligned
+  PGPASSWORD=$PG_PASSWORD PGCONNECT_TIMEOUT=5 psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d "${2:-orders}" -XAtq -v ON_ERROR_STOP=1 -c "$1"
+}
+
+orders_in_postgres() { pg_sql "SELECT count(*) FROM orders WHERE sale_id = 'default'"; }
+
+# The order processor (SpikeApp.Orders) in Release, telemetry on as under the AppHost; returns once /health answers
+# (the schema is migrated and both stores answer).
+start_orders() {
+  ORDERS_PORT=$(free_port)
+  env ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning Orders__ConsumerName=bench-orders \
+    ConnectionStrings__redis="127.0.0.1:$REDIS_PORT" \
+    ConnectionStrings__ordersdb="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Password=$PG_PASSWORD;Database=orders" \
+    OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$SINK_PORT" OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf OTEL_SERVICE_NAME=orders \
+    dotnet "$OUT/orders/SpikeApp.Orders.dll" --urls "http://127.0.0.1:$ORDERS_PORT" >>"$WORK/orders.log" 2>&1 &
+  ORDERS_PID=$!
+  wait_http "http://127.0.0.1:$ORDERS_PORT/health"
+}
+
+stop_orders() {
+  kill -TERM "$ORDERS_PID" 2>/dev/null || true
+  wait "$ORDERS_PID" 2>/dev/null || true
+  ORDERS_PID=
+}
+
+# Entries of the default sale's stream the processor has not acknowledged (XINFO GROUPS: pending + lag); "-" while the
+# group does not exist (the processor creates it on its first read after a reset).
+orders_backlog() {
+  local info pending lag last
+  info=$(redis-cli -p "$REDIS_PORT" xinfo groups 'spike:{default}:stream' 2>/dev/null | tr -d '\r')
+  pending=$(awk 'field == "pending" {print; exit} {field = $0}' <<<"$info")
+  if [ -z "$pending" ]; then echo -; return; fi
+  lag=$(awk 'field == "lag" {print; exit} {field = $0}' <<<"$info")
+  if [ -z "$lag" ]; then # Redis cannot tell the lag after some deletions: is anything past the last delivered entry?
+    last=$(awk 'field == "last-delivered-id" {print; exit} {field = $0}' <<<"$info")
+    lag=$(redis-cli -p "$REDIS_PORT" xrange 'spike:{default}:stream' "($last" + count 1 | grep -c . || true)
+  fi
+  echo $((pending + lag))
+}
+
+wait_orders_stored() { # timeout-seconds -> 0 once the processor has acknowledged every entry, 1 at the timeout
+  local deadline=$((SECONDS + $1))
+  while ((SECONDS < deadline)); do
+    [ "$(orders_backlog)" = 0 ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+seconds_since() { awk -v from="${1/,/.}" -v to="${EPOCHREALTIME/,/.}" 'BEGIN { printf "%.2f", to - from }'; }
+
 # The real AppHost, started as the README says (Release; gateway + 3 replicas + dashboard, local Redis), with a known
 # admin key so the sale can be reset between runs. Returns 1 (rows skipped) when its fixed ports are taken.
 start_apphost() {
@@ -205,47 +318,59 @@ wrk_rps() { # url -> requests/s
   awk '/^Requests\/sec:/ {print $2}' "$WORK/wrk.txt"
 }
 
-stats() { # values... -> "min median max"
-  printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {printf "%.0f %.0f %.0f", v[1], v[int((NR+1)/2)], v[NR]}'
+stats() { # values... -> "min median max" (STATS_FORMAT, default %.0f); nothing for no values
+  (($#)) || return 0
+  printf '%s\n' "$@" | sort -g | awk -v f="${STATS_FORMAT:-%.0f}" '{v[NR]=$1} END {printf f " " f " " f, v[1], v[int((NR+1)/2)], v[NR]}'
 }
 
-row() { printf '| %-44s | %-26s | %9s | %9s | %9s |\n' "$1" "$2" $3; }
+row() { if [ -n "$3" ]; then printf '| %-44s | %-26s | %9s | %9s | %9s |\n' "$1" "$2" $3; fi; } # a row not measured is left out
 
 require
 publish
 start_redis
 SINK_PORT=$(free_port); start_baseline otlp-sink "$SINK_PORT"
-BASE_PORT=$(free_port); start_baseline baseline "$BASE_PORT"
+if every_row; then BASE_PORT=$(free_port); start_baseline baseline "$BASE_PORT"; fi
 API_PORTS=("$(free_port)" "$(free_port)" "$(free_port)")
 for i in 0 1 2; do start_api "bench-$i" "${API_PORTS[$i]}" on; done
-QUIET_PORT=$(free_port); start_api bench-quiet "$QUIET_PORT" off
-API_PID=$(cat "$WORK/bench-0.pid"); QUIET_PID=$(cat "$WORK/bench-quiet.pid")
+if every_row; then QUIET_PORT=$(free_port); start_api bench-quiet "$QUIET_PORT" off; QUIET_PID=$(cat "$WORK/bench-quiet.pid"); fi
+API_PID=$(cat "$WORK/bench-0.pid")
 start_nginx
-start_haproxy
-start_gateway
-log "redis :$REDIS_PORT, api :${API_PORTS[*]} (+ telemetry off :$QUIET_PORT), nginx :$NGINX_PORT, haproxy :$HAPROXY_PORT, gateway :$GATEWAY_PORT, baseline :$BASE_PORT, otlp sink :$SINK_PORT"
+if every_row; then
+  start_haproxy
+  start_gateway
+  log "redis :$REDIS_PORT, api :${API_PORTS[*]} (+ telemetry off :$QUIET_PORT), nginx :$NGINX_PORT, haproxy :$HAPROXY_PORT, gateway :$GATEWAY_PORT, baseline :$BASE_PORT, otlp sink :$SINK_PORT"
+else
+  log "ONLY=$ONLY: redis :$REDIS_PORT, api :${API_PORTS[*]}, nginx :$NGINX_PORT, otlp sink :$SINK_PORT"
+fi
 
 # 0. Front-door candidates over the same 3 API processes: the seed's ab (stock 2,000, sold exactly 2,000 each run) and
 #    wrk on the sold-out path, through nginx, HAProxy and the YARP gateway; bare Kestrel with ab for the ratio.
-declare -A FRONT_PORT=([nginx]=$NGINX_PORT [haproxy]=$HAPROXY_PORT [yarp]=$GATEWAY_PORT)
 declare -A FRONT_AB=() FRONT_WRK=() FRONT_SOLD=() FRONT_FAILURES=()
 BASE_AB=()
+if every_row; then
+  declare -A FRONT_PORT=([nginx]=$NGINX_PORT [haproxy]=$HAPROXY_PORT [yarp]=$GATEWAY_PORT)
+  WARM_PORTS=("$BASE_PORT" "${FRONT_PORT[@]}")
+else
+  WARM_PORTS=("$NGINX_PORT")
+fi
 # Warm-up: .NET compiles the hot path in tiers over the first seconds of load; the rows measure the steady state.
-for port in "$BASE_PORT" "${FRONT_PORT[@]}"; do
+for port in "${WARM_PORTS[@]}"; do
   ab -q -n 5000 -c $CONCURRENCY "http://127.0.0.1:$port/buy/skill" >/dev/null 2>&1
   if [ "$HAVE_WRK" = yes ]; then wrk -t2 -c"$CONCURRENCY" -d5s "http://127.0.0.1:$port/buy/skill" >/dev/null; fi
 done
-for rep in $(seq 1 "$REPEAT"); do
-  BASE_AB+=("$(ab_rps "http://127.0.0.1:$BASE_PORT/buy/skill")")
-  for front in nginx haproxy yarp; do
-    reset_sale $SEED_STOCK
-    FRONT_AB[$front]+=" $(ab_rps "http://127.0.0.1:${FRONT_PORT[$front]}/buy/skill")"
-    FRONT_SOLD[$front]+=" $(sold_in_redis)"
-    FRONT_FAILURES[$front]="$(cat "$WORK/ab-failures.txt")"
-    if [ "$HAVE_WRK" = yes ]; then FRONT_WRK[$front]+=" $(wrk_rps "http://127.0.0.1:${FRONT_PORT[$front]}/buy/skill")"; fi
+if every_row; then
+  for rep in $(seq 1 "$REPEAT"); do
+    BASE_AB+=("$(ab_rps "http://127.0.0.1:$BASE_PORT/buy/skill")")
+    for front in nginx haproxy yarp; do
+      reset_sale $SEED_STOCK
+      FRONT_AB[$front]+=" $(ab_rps "http://127.0.0.1:${FRONT_PORT[$front]}/buy/skill")"
+      FRONT_SOLD[$front]+=" $(sold_in_redis)"
+      FRONT_FAILURES[$front]="$(cat "$WORK/ab-failures.txt")"
+      if [ "$HAVE_WRK" = yes ]; then FRONT_WRK[$front]+=" $(wrk_rps "http://127.0.0.1:${FRONT_PORT[$front]}/buy/skill")"; fi
+    done
+    log "front doors rep $rep: baseline ab ${BASE_AB[-1]}; ab nginx/haproxy/yarp ${FRONT_AB[nginx]##* }/${FRONT_AB[haproxy]##* }/${FRONT_AB[yarp]##* }; wrk ${FRONT_WRK[nginx]##* }/${FRONT_WRK[haproxy]##* }/${FRONT_WRK[yarp]##* }"
   done
-  log "front doors rep $rep: baseline ab ${BASE_AB[-1]}; ab nginx/haproxy/yarp ${FRONT_AB[nginx]##* }/${FRONT_AB[haproxy]##* }/${FRONT_AB[yarp]##* }; wrk ${FRONT_WRK[nginx]##* }/${FRONT_WRK[haproxy]##* }/${FRONT_WRK[yarp]##* }"
-done
+fi
 
 # 1. Seed scenario: 3 API processes behind nginx, stock 2,000, 20,000 requests at c=100 on /buy/skill.
 SEED_LOADGEN=(); SEED_AB=(); SEED_SOLD=(); SEED_CALLS=(); SEED_EXIT=()
@@ -269,31 +394,104 @@ AB_UNANSWERED="$(grep -E '^(Complete requests|Failed requests)' "$WORK/ab.txt" |
 SOLD_OUT=(); SOLD_OUT_QUIET=(); REMOTE=(); REMOTE_QUIET=(); BASE=(); RSS_RUNS=()
 if [ "$HAVE_WRK" = yes ]; then
   # 2. Sold-out path: the sale above is sold out; one API process answers from memory.
-  curl -sf "http://127.0.0.1:$QUIET_PORT/api/sales/default" >/dev/null # the quiet replica learns the sale is sold out
+  if every_row; then curl -sf "http://127.0.0.1:$QUIET_PORT/api/sales/default" >/dev/null; fi # the quiet replica learns the sale is sold out
   for rep in $(seq 1 "$REPEAT"); do
     SOLD_OUT+=("$(wrk_rps "http://127.0.0.1:${API_PORTS[0]}/buy/skill")")
-    SOLD_OUT_QUIET+=("$(wrk_rps "http://127.0.0.1:$QUIET_PORT/buy/skill")")
-    log "sold-out rep $rep: ${SOLD_OUT[-1]} req/s (telemetry off: ${SOLD_OUT_QUIET[-1]})"
+    if every_row; then SOLD_OUT_QUIET+=("$(wrk_rps "http://127.0.0.1:$QUIET_PORT/buy/skill")"); fi
+    log "sold-out rep $rep: ${SOLD_OUT[-1]} req/s (telemetry off: $(every_row && echo "${SOLD_OUT_QUIET[-1]}" || echo skipped))"
   done
-  # 4. Baseline: bare Kestrel, same body size, same client and concurrency.
-  for rep in $(seq 1 "$REPEAT"); do BASE+=("$(wrk_rps "http://127.0.0.1:$BASE_PORT/buy/skill")"); log "baseline rep $rep: ${BASE[-1]} req/s"; done
+  if every_row; then
+    # 4. Baseline: bare Kestrel, same body size, same client and concurrency.
+    for rep in $(seq 1 "$REPEAT"); do BASE+=("$(wrk_rps "http://127.0.0.1:$BASE_PORT/buy/skill")"); log "baseline rep $rep: ${BASE[-1]} req/s"; done
+  fi
   # 3. Remote path: stock that never runs out, so every request reaches Redis.
   reset_sale 100000000
   for rep in $(seq 1 "$REPEAT"); do
     REMOTE+=("$(wrk_rps "http://127.0.0.1:${API_PORTS[0]}/buy/skill")")
-    REMOTE_QUIET+=("$(wrk_rps "http://127.0.0.1:$QUIET_PORT/buy/skill")")
-    log "remote rep $rep: ${REMOTE[-1]} req/s (telemetry off: ${REMOTE_QUIET[-1]})"
+    if every_row; then REMOTE_QUIET+=("$(wrk_rps "http://127.0.0.1:$QUIET_PORT/buy/skill")"); fi
+    log "remote rep $rep: ${REMOTE[-1]} req/s (telemetry off: $(every_row && echo "${REMOTE_QUIET[-1]}" || echo skipped))"
   done
-  # RSS under c=100: five back-to-back remote-path runs on one replica.
-  for run in 1 2 3 4 5; do wrk_rps "http://127.0.0.1:${API_PORTS[0]}/buy/skill" >/dev/null; RSS_RUNS+=("$(rss_mb "$API_PID" VmRSS)"); done
-  log "RSS after each of 5 runs (MB): ${RSS_RUNS[*]}"
+  if every_row; then
+    # RSS under c=100: five back-to-back remote-path runs on one replica.
+    for run in 1 2 3 4 5; do wrk_rps "http://127.0.0.1:${API_PORTS[0]}/buy/skill" >/dev/null; RSS_RUNS+=("$(rss_mb "$API_PID" VmRSS)"); done
+    log "RSS after each of 5 runs (MB): ${RSS_RUNS[*]}"
+  fi
 else
   log "wrk not installed: sold-out, remote and baseline throughput skipped"
 fi
 
+# 7. Orders: the order processor (SpikeApp.Orders) moving the default sale's stream into a local PostgreSQL. Started
+#    only now, so that every row above ran without it; stopped at the end of the group, before the rows below.
+PEAK_RSS=$(rss_mb "$API_PID" VmHWM) # before the remote path runs again below
+ORDERS_QUEUED=(); ORDERS_STORED=(); ORDERS_RATE=(); ORDERS_SEED_AB=(); ORDERS_SEED_STORED=(); ORDERS_LAG=(); ORDERS_LAST=()
+ORDERS_SOLD_OUT=(); ORDERS_REMOTE=(); ORDERS_REMOTE_RATE=(); ORDERS_REMOTE_BACKLOG=(); ORDERS_DRAIN=n/a
+start_postgres
+reset_sale $SEED_STOCK # the stream the rows above filled is not the processor's to store
+start_orders; stop_orders # migrates the schema, so that PostgreSQL can be counted before the processor's first timed run
+log "postgres :$PG_PORT ($(basename "$(dirname "$(pg_bin)")")), order processor from $OUT/orders"
+# 7a. Throughput: ORDERS_BACKLOG orders queued through the purchase path (stock ORDERS_BACKLOG, 20% more requests)
+#     with the processor stopped, then the processor started on them: timed from its first healthy /health (orders
+#     stored by then are not counted) until the group has acknowledged every entry (an entry is acknowledged only
+#     after its order is committed).
+for rep in $(seq 1 "$REPEAT"); do
+  reset_sale "$ORDERS_BACKLOG"
+  ab -q -n $((ORDERS_BACKLOG * 6 / 5)) -c $CONCURRENCY "http://127.0.0.1:$NGINX_PORT/buy/skill" >/dev/null 2>&1
+  ORDERS_QUEUED+=("$(redis-cli -p "$REDIS_PORT" xlen 'spike:{default}:stream' | tr -d '\r')")
+  before=$(orders_in_postgres)
+  start_orders
+  started=$EPOCHREALTIME; at_start=$(orders_in_postgres)
+  wait_orders_stored 120 || log "orders rep $rep: the processor had not acknowledged every entry after 120 s"
+  elapsed=$(seconds_since "$started"); stored=$(orders_in_postgres)
+  ORDERS_STORED+=($((stored - before)))
+  ORDERS_RATE+=("$(awk -v n=$((stored - at_start)) -v s="$elapsed" 'BEGIN { printf "%.0f", n / s }')")
+  log "orders rep $rep: ${ORDERS_QUEUED[-1]} queued, ${ORDERS_STORED[-1]} stored ($((at_start - before)) before /health), ${ORDERS_RATE[-1]} orders/s over $elapsed s"
+  if ((rep < REPEAT)); then stop_orders; fi # the next repeat queues its backlog with the processor stopped
+done
+# 7b. Row 1's ab with the processor running, then XINFO GROUPS every 100 ms until the group's lag and pending are 0.
+#     The units sell in ab's first fraction of a second, so PostgreSQL's own clocks also tell how long after the last
+#     sale (created_at, Redis' clock) its batch was stored (updated_at, the transaction's start; same machine clock).
+for rep in $(seq 1 "$REPEAT"); do
+  reset_sale $SEED_STOCK; before=$(orders_in_postgres); reset_at=$EPOCHREALTIME
+  ORDERS_SEED_AB+=("$(ab_rps "http://127.0.0.1:$NGINX_PORT/buy/skill")")
+  ended=$EPOCHREALTIME
+  wait_orders_stored 60 || log "orders seed rep $rep: the processor had not acknowledged every entry after 60 s"
+  ORDERS_LAG+=("$(seconds_since "$ended")")
+  ORDERS_SEED_STORED+=($(($(orders_in_postgres) - before)))
+  ORDERS_LAST+=("$(pg_sql "SELECT round(extract(epoch FROM max(updated_at) - max(created_at))::numeric, 3) FROM orders
+    WHERE sale_id = 'default' AND created_at >= to_timestamp(${reset_at/,/.})")")
+  log "orders seed rep $rep: ab ${ORDERS_SEED_AB[-1]} req/s, lag 0 ${ORDERS_LAG[-1]} s after ab's end, last sale stored after ${ORDERS_LAST[-1]} s, ${ORDERS_SEED_STORED[-1]} orders in PostgreSQL"
+done
+ORDERS_SEED_FAILURES=$(cat "$WORK/ab-failures.txt")
+if [ "$HAVE_WRK" = yes ]; then
+  # 7c. Rows 2 and 3 with the processor running. Sold out, it has nothing to store; on the remote path every request
+  #     creates an order, so it stores while wrk runs and the stream grows by what it cannot keep up with.
+  for rep in $(seq 1 "$REPEAT"); do ORDERS_SOLD_OUT+=("$(wrk_rps "http://127.0.0.1:${API_PORTS[0]}/buy/skill")"); log "orders sold-out rep $rep: ${ORDERS_SOLD_OUT[-1]} req/s"; done
+  reset_sale 100000000
+  before=$(orders_in_postgres); counted=$before; since=$EPOCHREALTIME
+  for rep in $(seq 1 "$REPEAT"); do
+    ORDERS_REMOTE+=("$(wrk_rps "http://127.0.0.1:${API_PORTS[0]}/buy/skill")")
+    stored=$(orders_in_postgres)
+    ORDERS_REMOTE_RATE+=("$(awk -v n=$((stored - counted)) -v s="$(seconds_since "$since")" 'BEGIN { printf "%.0f", n / s }')")
+    counted=$stored; since=$EPOCHREALTIME
+    ORDERS_REMOTE_BACKLOG+=($(($(sold_in_redis) - (stored - before))))
+    log "orders remote rep $rep: ${ORDERS_REMOTE[-1]} req/s, ${ORDERS_REMOTE_RATE[-1]} orders/s stored meanwhile, ${ORDERS_REMOTE_BACKLOG[-1]} not yet in PostgreSQL"
+  done
+  # What the remote runs left in the stream, stored with no purchase load (bounded: 120 s).
+  started=$EPOCHREALTIME
+  if wait_orders_stored 120; then
+    elapsed=$(seconds_since "$started"); stored=$(orders_in_postgres)
+    ORDERS_DRAIN="$((stored - counted)) more orders stored in $elapsed s; $((stored - before)) of $(sold_in_redis) sold in PostgreSQL"
+  else
+    ORDERS_DRAIN="not every order stored after 120 s: $(($(sold_in_redis) - ($(orders_in_postgres) - before))) left"
+  fi
+  log "orders after the remote runs: $ORDERS_DRAIN"
+fi
+stop_orders
+stop_postgres
+
 # 6. The real AppHost as the README starts it: ab and wrk on the public URL (the gateway at :5080).
 PUBLIC_AB=(); PUBLIC_WRK=(); PUBLIC_SOLD=(); PUBLIC_FAILURES=n/a; PUBLIC_REPLICAS=n/a
-if start_apphost; then
+if every_row && start_apphost; then
   # Warm-up, as above: the first seconds after a start run code that is not yet fully compiled.
   ab -q -n $SEED_REQUESTS -c $CONCURRENCY "$PUBLIC/buy/skill" >/dev/null 2>&1
   if [ "$HAVE_WRK" = yes ]; then wrk -t2 -c"$CONCURRENCY" -d10s "$PUBLIC/buy/skill" >/dev/null; fi
@@ -312,23 +510,24 @@ if start_apphost; then
 fi
 
 # 5. Redis alone: redis-benchmark sending our deduction script by SHA, random buyers.
-timeout 5 redis-cli -p "$REDIS_PORT" monitor >"$WORK/monitor.txt" 2>/dev/null &
-MONITOR=$!; sleep 0.3
-curl -sf -X POST -H 'content-type: application/json' -d '{"userId":"sha-probe"}' "http://127.0.0.1:${API_PORTS[0]}/api/sales/default/purchases" >/dev/null
-sleep 0.3; kill $MONITOR 2>/dev/null || true
-# The probe's own EVALSHA: replicas also run their sync script every few seconds.
-SHA=$(grep -i 'sha-probe' "$WORK/monitor.txt" | grep -io '"evalsha" "[0-9a-f]*"' | head -1 | grep -o '[0-9a-f]\{40\}')
-EPOCH=$(redis-cli -p "$REDIS_PORT" hget 'spike:{default}:sale' epoch | tr -d '\r')
 REDIS_RPS=()
-for rep in $(seq 1 "$REPEAT"); do
-  REDIS_RPS+=("$(redis-benchmark -p "$REDIS_PORT" -c $CONCURRENCY -n 100000 -r 100000000 -q \
-    EVALSHA "$SHA" 6 'spike:{default}:sale' 'spike:{default}:buyers' 'spike:{default}:orders' 'spike:{default}:stream' \
-    'spike:{default}:sold-by-replica' 'spike:{default}:deadlines' \
-    'bench-user-__rand_int__' bench-redis "$EPOCH" 'bench-order-__rand_int__' 900000 '-' | tr '\r' '\n' | grep -o '[0-9.]* requests per second' | tail -1 | awk '{print $1}')")
-  log "redis-benchmark rep $rep: ${REDIS_RPS[-1]} EVALSHA/s"
-done
+if every_row; then
+  timeout 5 redis-cli -p "$REDIS_PORT" monitor >"$WORK/monitor.txt" 2>/dev/null &
+  MONITOR=$!; sleep 0.3
+  curl -sf -X POST -H 'content-type: application/json' -d '{"userId":"sha-probe"}' "http://127.0.0.1:${API_PORTS[0]}/api/sales/default/purchases" >/dev/null
+  sleep 0.3; kill $MONITOR 2>/dev/null || true
+  # The probe's own EVALSHA: replicas also run their sync script every few seconds.
+  SHA=$(grep -i 'sha-probe' "$WORK/monitor.txt" | grep -io '"evalsha" "[0-9a-f]*"' | head -1 | grep -o '[0-9a-f]\{40\}')
+  EPOCH=$(redis-cli -p "$REDIS_PORT" hget 'spike:{default}:sale' epoch | tr -d '\r')
+  for rep in $(seq 1 "$REPEAT"); do
+    REDIS_RPS+=("$(redis-benchmark -p "$REDIS_PORT" -c $CONCURRENCY -n 100000 -r 100000000 -q \
+      EVALSHA "$SHA" 6 'spike:{default}:sale' 'spike:{default}:buyers' 'spike:{default}:orders' 'spike:{default}:stream' \
+      'spike:{default}:sold-by-replica' 'spike:{default}:deadlines' \
+      'bench-user-__rand_int__' bench-redis "$EPOCH" 'bench-order-__rand_int__' 900000 '-' | tr '\r' '\n' | grep -o '[0-9.]* requests per second' | tail -1 | awk '{print $1}')")
+    log "redis-benchmark rep $rep: ${REDIS_RPS[-1]} EVALSHA/s"
+  done
+fi
 
-PEAK_RSS=$(rss_mb "$API_PID" VmHWM)
 median() { stats "$@" | awk '{print $2}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
@@ -336,14 +535,17 @@ echo
 echo "SpikeApp benchmark — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r)"
 echo "API: Release, tracing and metrics on, exporting OTLP/HTTP to a local sink (as under the AppHost); 'telemetry off' = OTEL_SDK_DISABLED=true."
 echo "Redis: redis-server $(redis-server --version | grep -o 'v=[0-9.]*' | cut -c3-), AOF appendfsync $REDIS_FSYNC. c=$CONCURRENCY, wrk runs of ${DURATION}s, $REPEAT repeats."
+echo "PostgreSQL $(basename "$(dirname "$(pg_bin)")") (fsync, synchronous commit); order processor: Release, telemetry on.${ONLY:+ ONLY=$ONLY: the other rows were not run.}"
 echo
 printf '| %-44s | %-26s | %9s | %9s | %9s |\n' scenario client min median max
 printf '|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..46})" "$(printf -- '-%.0s' {1..28})" ----------- ----------- -----------
-for front in nginx haproxy yarp; do
-  row "0. seed via $front, 3 APIs, stock 2,000, req/s" "ab -n 20000 -c 100" "$(stats ${FRONT_AB[$front]})"
-  row "0. same, units sold per run (must be 2,000)" "Redis sold" "$(stats ${FRONT_SOLD[$front]})"
-  if [ "$HAVE_WRK" = yes ]; then row "0. sold-out path via $front, req/s" "wrk" "$(stats ${FRONT_WRK[$front]})"; fi
-done
+if every_row; then
+  for front in nginx haproxy yarp; do
+    row "0. seed via $front, 3 APIs, stock 2,000, req/s" "ab -n 20000 -c 100" "$(stats ${FRONT_AB[$front]})"
+    row "0. same, units sold per run (must be 2,000)" "Redis sold" "$(stats ${FRONT_SOLD[$front]})"
+    if [ "$HAVE_WRK" = yes ]; then row "0. sold-out path via $front, req/s" "wrk" "$(stats ${FRONT_WRK[$front]})"; fi
+  done
+fi
 row "0. baseline: bare Kestrel, same body, req/s" "ab -n 20000 -c 100" "$(stats "${BASE_AB[@]}")"
 if ((${#PUBLIC_AB[@]})); then
   row "6. AppHost public URL :5080 (seed), req/s" "ab -n 20000 -c 100" "$(stats "${PUBLIC_AB[@]}")"
@@ -352,29 +554,42 @@ if ((${#PUBLIC_AB[@]})); then
 fi
 row "1. seed: 3 APIs behind nginx, stock 2,000, req/s" "LoadGen seed, n=20,000" "$(stats "${SEED_LOADGEN[@]}")"
 row "1. seed: same, req/s" "ab -n 20000 -c 100" "$(stats "${SEED_AB[@]}")"
+row "7. seed: same, processor running, req/s" "ab -n 20000 -c 100" "$(stats "${ORDERS_SEED_AB[@]}")"
 row "1. seed: units sold per run (must be 2,000)" "LoadGen invariant check" "$(stats "${SEED_SOLD[@]}")"
 row "1. seed: Redis EVALSHA calls per run" "INFO commandstats" "$(stats "${SEED_CALLS[@]}")"
 if [ "$HAVE_WRK" = yes ]; then
   row "2. sold-out path, 1 API, req/s" "wrk" "$(stats "${SOLD_OUT[@]}")"
+  row "7. sold-out path, processor running, req/s" "wrk" "$(stats "${ORDERS_SOLD_OUT[@]}")"
   row "2. sold-out path, telemetry off, req/s" "wrk" "$(stats "${SOLD_OUT_QUIET[@]}")"
   row "3. remote path (every request EVALSHA), req/s" "wrk" "$(stats "${REMOTE[@]}")"
+  row "7. remote path, processor running, req/s" "wrk" "$(stats "${ORDERS_REMOTE[@]}")"
   row "3. remote path, telemetry off, req/s" "wrk" "$(stats "${REMOTE_QUIET[@]}")"
   row "4. baseline: bare Kestrel, same body, req/s" "wrk" "$(stats "${BASE[@]}")"
 fi
 row "5. Redis alone: EVALSHA of the script, /s" "redis-benchmark -c 100" "$(stats "${REDIS_RPS[@]}")"
+row "7. processor: $ORDERS_BACKLOG queued, orders/s" "psql count, XINFO GROUPS" "$(stats "${ORDERS_RATE[@]}")"
+row "7. same, orders stored per run" "psql count(*)" "$(stats "${ORDERS_STORED[@]}")"
+row "7. seed: s from ab's end to lag+pending 0" "XINFO GROUPS every 0.1 s" "$(STATS_FORMAT=%.2f stats "${ORDERS_LAG[@]}")"
+row "7. seed: s from the last sale to it stored" "PostgreSQL timestamps" "$(STATS_FORMAT=%.2f stats "${ORDERS_LAST[@]}")"
+row "7. seed: orders stored (must be 2,000)" "psql count(*)" "$(stats "${ORDERS_SEED_STORED[@]}")"
+row "7. remote: orders stored while wrk ran, /s" "psql count(*)" "$(stats "${ORDERS_REMOTE_RATE[@]}")"
+row "7. remote: orders not yet stored after a run" "Redis sold - psql count(*)" "$(stats "${ORDERS_REMOTE_BACKLOG[@]}")"
 echo
 echo "LoadGen exit codes (0 = every invariant held): ${SEED_EXIT[*]}; ab's last run: ${AB_UNANSWERED:-n/a}"
-for front in nginx haproxy yarp; do echo "ab via $front, last run: ${FRONT_FAILURES[$front]}"; done
-echo "ab on the AppHost's public URL, last run: $PUBLIC_FAILURES; sold by replica: $PUBLIC_REPLICAS"
-for front in nginx haproxy yarp; do
-  echo "ab via $front / ab baseline:     $(ratio "$(median ${FRONT_AB[$front]})" "$(median "${BASE_AB[@]}")")"
-  if [ "$HAVE_WRK" = yes ]; then echo "wrk via $front / wrk baseline:   $(ratio "$(median ${FRONT_WRK[$front]})" "$(median "${BASE[@]}")")"; fi
-done
+echo "Order processor: queued per run (XLEN) ${ORDERS_QUEUED[*]}; ab with the processor, last run: $ORDERS_SEED_FAILURES; after the remote runs: $ORDERS_DRAIN"
+if every_row; then
+  for front in nginx haproxy yarp; do echo "ab via $front, last run: ${FRONT_FAILURES[$front]}"; done
+  echo "ab on the AppHost's public URL, last run: $PUBLIC_FAILURES; sold by replica: $PUBLIC_REPLICAS"
+  for front in nginx haproxy yarp; do
+    echo "ab via $front / ab baseline:     $(ratio "$(median ${FRONT_AB[$front]})" "$(median "${BASE_AB[@]}")")"
+    if [ "$HAVE_WRK" = yes ]; then echo "wrk via $front / wrk baseline:   $(ratio "$(median ${FRONT_WRK[$front]})" "$(median "${BASE[@]}")")"; fi
+  done
+fi
 if ((${#PUBLIC_AB[@]})); then
   echo "public URL ab / baseline ab:     $(ratio "$(median "${PUBLIC_AB[@]}")" "$(median "${BASE_AB[@]}")")   (target >= 0.8)"
   if [ "$HAVE_WRK" = yes ]; then echo "public URL wrk / baseline wrk:   $(ratio "$(median "${PUBLIC_WRK[@]}")" "$(median "${BASE[@]}")")   (target >= 0.6)"; fi
 fi
-if [ "$HAVE_WRK" = yes ]; then
+if [ "$HAVE_WRK" = yes ] && every_row; then
   echo "sold-out path / baseline:        $(ratio "$(median "${SOLD_OUT[@]}")" "$(median "${BASE[@]}")")   (target >= 0.8)"
   echo "sold-out telemetry on / off:     $(ratio "$(median "${SOLD_OUT[@]}")" "$(median "${SOLD_OUT_QUIET[@]}")")   (target >= 0.9)"
   echo "remote path / baseline:          $(ratio "$(median "${REMOTE[@]}")" "$(median "${BASE[@]}")")   (target >= 0.3)"
@@ -382,3 +597,10 @@ if [ "$HAVE_WRK" = yes ]; then
 fi
 echo "Redis EVALSHA calls per sale:    $(ratio "$(median "${SEED_CALLS[@]}")" $SEED_STOCK)   (target <= 1.2 = 1 + buffer)"
 echo "API peak RSS (MB, VmHWM):        $PEAK_RSS"
+echo "order processor, orders/s:       $(median "${ORDERS_RATE[@]}")   (target >= 5,000)"
+echo "seed: s to lag+pending 0:        $(STATS_FORMAT=%.2f median "${ORDERS_LAG[@]}")   (target <= 5)"
+echo "seed ab, processor running/not:  $(ratio "$(median "${ORDERS_SEED_AB[@]}")" "$(median "${SEED_AB[@]}")")   (target: within the run's noise)"
+if [ "$HAVE_WRK" = yes ]; then
+  echo "sold-out, processor running/not: $(ratio "$(median "${ORDERS_SOLD_OUT[@]}")" "$(median "${SOLD_OUT[@]}")")   (target: within the run's noise)"
+  echo "remote, processor running/not:   $(ratio "$(median "${ORDERS_REMOTE[@]}")" "$(median "${REMOTE[@]}")")   (target: within the run's noise)"
+fi
