@@ -26,6 +26,8 @@ OUT=bench/out
 WORK=$(mktemp -d /tmp/spikeapp-bench-XXXXXX)
 ADMIN_KEY=bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
 PIDS=()
+declare -A FRONT_PORT=()
+FRONTS="nginx haproxy yarp gateway" # front-door candidates (rows 0); "gateway" is SpikeApp.Gateway as shipped
 APPHOST_RUN=
 ORDERS_PID=
 PG_PID=
@@ -141,15 +143,16 @@ EOF
   wait_http "http://127.0.0.1:$NGINX_PORT/health"
 }
 
-start_gateway() { # the YARP gateway (SpikeApp.Gateway) over the 3 API processes, telemetry on as under the AppHost
-  GATEWAY_PORT=$(free_port)
-  local destinations=() i
+start_gateway() { # name max-shared-answer-age: SpikeApp.Gateway (YARP) over the 3 API processes, telemetry on as under the AppHost
+  local port destinations=() i
+  port=$(free_port)
   for i in 0 1 2; do destinations+=("ReverseProxy__Clusters__api__Destinations__bench-${i}__Address=http://127.0.0.1:${API_PORTS[$i]}"); done
-  env ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning "${destinations[@]}" \
+  env ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning "${destinations[@]}" Gateway__MaxSharedAnswerAge="$2" \
     OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$SINK_PORT" OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf OTEL_SERVICE_NAME=gateway \
-    dotnet "$OUT/gateway/SpikeApp.Gateway.dll" --contentRoot "$PWD/$OUT/gateway" --urls "http://127.0.0.1:$GATEWAY_PORT" >"$WORK/gateway.log" 2>&1 &
+    dotnet "$OUT/gateway/SpikeApp.Gateway.dll" --contentRoot "$PWD/$OUT/gateway" --urls "http://127.0.0.1:$port" >"$WORK/$1.log" 2>&1 &
   PIDS+=($!)
-  wait_http "http://127.0.0.1:$GATEWAY_PORT/health"
+  wait_http "http://127.0.0.1:$port/health"
+  FRONT_PORT[$1]=$port
 }
 
 start_haproxy() { # the third candidate: HAProxy with what the issue asks of a front door (checks, resend, limits)
@@ -337,8 +340,11 @@ API_PID=$(cat "$WORK/bench-0.pid")
 start_nginx
 if every_row; then
   start_haproxy
-  start_gateway
-  log "redis :$REDIS_PORT, api :${API_PORTS[*]} (+ telemetry off :$QUIET_PORT), nginx :$NGINX_PORT, haproxy :$HAPROXY_PORT, gateway :$GATEWAY_PORT, baseline :$BASE_PORT, otlp sink :$SINK_PORT"
+  # The candidates forward every request: YARP as the gateway runs it with shared answers off. "gateway" is the gateway
+  # as shipped, which answers a known "sold out" itself (README: the front door).
+  start_gateway yarp 00:00:00
+  start_gateway gateway 00:00:00.500
+  log "redis :$REDIS_PORT, api :${API_PORTS[*]} (+ telemetry off :$QUIET_PORT), nginx :$NGINX_PORT, haproxy :$HAPROXY_PORT, yarp :${FRONT_PORT[yarp]}, gateway :${FRONT_PORT[gateway]}, baseline :$BASE_PORT, otlp sink :$SINK_PORT"
 else
   log "ONLY=$ONLY: redis :$REDIS_PORT, api :${API_PORTS[*]}, nginx :$NGINX_PORT, otlp sink :$SINK_PORT"
 fi
@@ -348,7 +354,7 @@ fi
 declare -A FRONT_AB=() FRONT_WRK=() FRONT_SOLD=() FRONT_FAILURES=()
 BASE_AB=()
 if every_row; then
-  declare -A FRONT_PORT=([nginx]=$NGINX_PORT [haproxy]=$HAPROXY_PORT [yarp]=$GATEWAY_PORT)
+  FRONT_PORT[nginx]=$NGINX_PORT; FRONT_PORT[haproxy]=$HAPROXY_PORT
   WARM_PORTS=("$BASE_PORT" "${FRONT_PORT[@]}")
 else
   WARM_PORTS=("$NGINX_PORT")
@@ -361,14 +367,14 @@ done
 if every_row; then
   for rep in $(seq 1 "$REPEAT"); do
     BASE_AB+=("$(ab_rps "http://127.0.0.1:$BASE_PORT/buy/skill")")
-    for front in nginx haproxy yarp; do
+    for front in $FRONTS; do
       reset_sale $SEED_STOCK
       FRONT_AB[$front]+=" $(ab_rps "http://127.0.0.1:${FRONT_PORT[$front]}/buy/skill")"
       FRONT_SOLD[$front]+=" $(sold_in_redis)"
       FRONT_FAILURES[$front]="$(cat "$WORK/ab-failures.txt")"
       if [ "$HAVE_WRK" = yes ]; then FRONT_WRK[$front]+=" $(wrk_rps "http://127.0.0.1:${FRONT_PORT[$front]}/buy/skill")"; fi
     done
-    log "front doors rep $rep: baseline ab ${BASE_AB[-1]}; ab nginx/haproxy/yarp ${FRONT_AB[nginx]##* }/${FRONT_AB[haproxy]##* }/${FRONT_AB[yarp]##* }; wrk ${FRONT_WRK[nginx]##* }/${FRONT_WRK[haproxy]##* }/${FRONT_WRK[yarp]##* }"
+    log "front doors rep $rep: baseline ab ${BASE_AB[-1]}; ab $FRONTS: $(for f in $FRONTS; do printf '%s ' "${FRONT_AB[$f]##* }"; done); wrk: $(for f in $FRONTS; do printf '%s ' "${FRONT_WRK[$f]##* }"; done)"
   done
 fi
 
@@ -540,7 +546,7 @@ echo
 printf '| %-44s | %-26s | %9s | %9s | %9s |\n' scenario client min median max
 printf '|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..46})" "$(printf -- '-%.0s' {1..28})" ----------- ----------- -----------
 if every_row; then
-  for front in nginx haproxy yarp; do
+  for front in $FRONTS; do
     row "0. seed via $front, 3 APIs, stock 2,000, req/s" "ab -n 20000 -c 100" "$(stats ${FRONT_AB[$front]})"
     row "0. same, units sold per run (must be 2,000)" "Redis sold" "$(stats ${FRONT_SOLD[$front]})"
     if [ "$HAVE_WRK" = yes ]; then row "0. sold-out path via $front, req/s" "wrk" "$(stats ${FRONT_WRK[$front]})"; fi
@@ -578,9 +584,9 @@ echo
 echo "LoadGen exit codes (0 = every invariant held): ${SEED_EXIT[*]}; ab's last run: ${AB_UNANSWERED:-n/a}"
 echo "Order processor: queued per run (XLEN) ${ORDERS_QUEUED[*]}; ab with the processor, last run: $ORDERS_SEED_FAILURES; after the remote runs: $ORDERS_DRAIN"
 if every_row; then
-  for front in nginx haproxy yarp; do echo "ab via $front, last run: ${FRONT_FAILURES[$front]}"; done
+  for front in $FRONTS; do echo "ab via $front, last run: ${FRONT_FAILURES[$front]}"; done
   echo "ab on the AppHost's public URL, last run: $PUBLIC_FAILURES; sold by replica: $PUBLIC_REPLICAS"
-  for front in nginx haproxy yarp; do
+  for front in $FRONTS; do
     echo "ab via $front / ab baseline:     $(ratio "$(median ${FRONT_AB[$front]})" "$(median "${BASE_AB[@]}")")"
     if [ "$HAVE_WRK" = yes ]; then echo "wrk via $front / wrk baseline:   $(ratio "$(median ${FRONT_WRK[$front]})" "$(median "${BASE[@]}")")"; fi
   done
