@@ -42,6 +42,7 @@ internal static class Extensions
         builder.Services.AddSingleton<IForwarderHttpClientFactory, ReplicaHttpClientFactory>();
         builder.Services.AddSingleton<ILoadBalancingPolicy, WeightedRoundRobinPolicy>();
         builder.Services.AddSingleton<IPassiveHealthCheckPolicy, TransportFailurePolicy>();
+        builder.Services.AddSingleton<IActiveHealthCheckPolicy, ReplicaProbePolicy>();
         builder.Services.AddHealthChecks().AddCheck<ReplicasHealthCheck>("replicas");
 
         builder.Services.AddSingleton<GatewayTelemetry>();

@@ -29,6 +29,9 @@ public sealed class Backend : IAsyncDisposable
 
     public ConcurrentQueue<string> TraceParents { get; } = new();
 
+    /// <summary>Whether <c>/health</c> answers 200 (true, the default) or 503.</summary>
+    public bool Healthy { get; set; } = true;
+
     /// <summary>What to answer to anything but <c>/health</c>; by default 200 with the backend's name.</summary>
     public Func<HttpContext, Task>? Answer { get; set; }
 
@@ -41,7 +44,7 @@ public sealed class Backend : IAsyncDisposable
         builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         var app = builder.Build();
         var backend = new Backend(app, name);
-        app.MapGet("/health", () => "Healthy");
+        app.MapGet("/health", () => backend.Healthy ? Results.Text("Healthy") : Results.StatusCode(StatusCodes.Status503ServiceUnavailable));
         app.Map("/{**path}", backend.ServeAsync);
         await app.StartAsync();
         return backend;

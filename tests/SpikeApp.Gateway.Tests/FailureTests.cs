@@ -29,6 +29,52 @@ public class FailureTests
     }
 
     [Fact]
+    public async Task AReplicaFailingOneProbeGetsNoRequestsAndOneGoodProbeBringsItBack()
+    {
+        await using var sick = await Backend.StartAsync("sick");
+        await using var well = await Backend.StartAsync("well");
+        sick.Healthy = false;
+        await using var gateway = new GatewayHost([("sick", sick.Address, null), ("well", well.Address, null)], new Dictionary<string, string?>
+        {
+            ["ReverseProxy:Clusters:api:HealthCheck:Active:Enabled"] = "true",
+            ["ReverseProxy:Clusters:api:HealthCheck:Active:Interval"] = "00:00:00.100",
+        });
+        using var client = gateway.Start();
+
+        await WaitForAvailableAsync(gateway, 1);
+        var whileSick = await CountAsync(client, requests: 10, sick, well);
+        sick.Healthy = true;
+        await WaitForAvailableAsync(gateway, 2);
+        var afterRecovery = await CountAsync(client, requests: 10, sick, well);
+
+        Assert.Equal((0, 10), whileSick);
+        Assert.Equal((5, 5), afterRecovery);
+    }
+
+    private static async Task<(int Sick, int Well)> CountAsync(HttpClient client, int requests, Backend sick, Backend well)
+    {
+        var (sickBefore, wellBefore) = (sick.Served, well.Served);
+        for (var request = 0; request < requests; request++)
+        {
+            (await client.GetAsync("/buy/skill")).EnsureSuccessStatusCode();
+        }
+
+        return (sick.Served - sickBefore, well.Served - wellBefore);
+    }
+
+    /// <summary>Waits until the gateway's own view (the proxy state its balancer reads) has that many replicas available.</summary>
+    private static async Task WaitForAvailableAsync(GatewayHost gateway, int available)
+    {
+        var proxyState = gateway.Services.GetRequiredService<IProxyStateLookup>();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!proxyState.TryGetCluster("api", out var cluster) || cluster.DestinationsState.AvailableDestinations.Count != available)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"The gateway did not have {available} replicas available within 10 s.");
+            await Task.Delay(50);
+        }
+    }
+
+    [Fact]
     public async Task WithNoReplicaToTakeItAPurchaseGets503WithRetryAfterAndAProblem()
     {
         await using var gateway = new GatewayHost([("dead-1", GatewayHost.RefusingAddress(), null), ("dead-2", GatewayHost.RefusingAddress(), null)]);
