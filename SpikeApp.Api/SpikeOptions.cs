@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
-using SpikeApp.Store;
+using SpikeApp.Contracts.Sales;
 
 namespace SpikeApp.Api;
 
@@ -28,19 +28,19 @@ public sealed class SpikeOptions
     public string? AdminKey { get; set; }
 
     /// <summary>Longest a purchase waits on Redis before answering 503.</summary>
-    [Range(50, 60_000)]
-    public int RedisTimeoutMilliseconds { get; set; } = 1000;
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00", ErrorMessage = "Spike:RedisTimeout must be from 00:00:00.050 to 00:01:00.")]
+    public TimeSpan RedisTimeout { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// How often each replica re-reads every sale it holds (and says it is alive): the backstop for a missed reset or
     /// restock message. A replica silent for three intervals no longer counts when slices are sized.
     /// </summary>
-    [Range(100, 60_000)]
-    public int ReconcileIntervalMilliseconds { get; set; } = 2000;
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00", ErrorMessage = "Spike:ReconcileInterval must be from 00:00:00.100 to 00:01:00.")]
+    public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Shortest gap between two refills of one sale's slice; a dry slice answers "sold out" meanwhile.</summary>
-    [Range(0, 10_000)]
-    public int RefillIntervalMilliseconds { get; set; } = 50;
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:10", ErrorMessage = "Spike:RefillInterval must be from 00:00:00 to 00:00:10.")]
+    public TimeSpan RefillInterval { get; set; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>
     /// Share of the "sold out" answers this replica already knew about that keep their trace (0 to 1). Every other
@@ -57,8 +57,6 @@ public sealed class SpikeOptions
     [Required]
     [ValidateObjectMembers]
     public DefaultSaleOptions DefaultSale { get; set; } = new();
-
-    public TimeSpan ReconcileInterval => TimeSpan.FromMilliseconds(ReconcileIntervalMilliseconds);
 
     /// <summary>How long a replica counts as alive after its last sync.</summary>
     public TimeSpan PresenceTimeToLive => 3 * ReconcileInterval;
@@ -85,17 +83,6 @@ public sealed class SpikeOptions
         var share = Math.Ceiling(remaining / (double)Math.Max(1, replicas) * (1 + BufferRatio));
         return (int)Math.Min(share, Math.Min(remaining, int.MaxValue));
     }
-}
-
-/// <summary>The sale created at start-up (if absent) so <c>/buy/skill</c> works at once.</summary>
-public sealed class DefaultSaleOptions
-{
-    [Required]
-    [RegularExpression(Ids.Pattern, ErrorMessage = "Spike:DefaultSale:Id must be 1-64 characters of [A-Za-z0-9_-].")]
-    public string Id { get; set; } = "default";
-
-    [Range(1, int.MaxValue)]
-    public int Total { get; set; } = 2000;
 }
 
 [OptionsValidator]

@@ -1,4 +1,6 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Configuration;
+using SpikeApp.Contracts.Sales;
 
 namespace SpikeApp.AppHost;
 
@@ -13,7 +15,7 @@ internal sealed class SpikeSettings
 
     public int Replicas { get; set; } = 3;
 
-    public DefaultSaleSettings DefaultSale { get; set; } = new();
+    public DefaultSaleOptions DefaultSale { get; set; } = new();
 
     public static SpikeSettings From(IConfiguration configuration)
     {
@@ -23,19 +25,13 @@ internal sealed class SpikeSettings
             throw new DistributedApplicationException($"Spike:Replicas is {settings.Replicas}; run 1 to 64 API replicas.");
         }
 
-        if (settings.DefaultSale.Total < 1)
+        // The services validate the same options on start; checked here too so a bad value stops the AppHost at once.
+        var errors = new List<ValidationResult>();
+        if (!Validator.TryValidateObject(settings.DefaultSale, new ValidationContext(settings.DefaultSale), errors, validateAllProperties: true))
         {
-            throw new DistributedApplicationException($"Spike:DefaultSale:Total is {settings.DefaultSale.Total}; a sale needs at least 1 unit.");
+            throw new DistributedApplicationException(string.Join(" ", errors.Select(error => error.ErrorMessage)));
         }
 
         return settings;
     }
-}
-
-/// <summary>The sale the API creates at start-up (if Redis has none), and the one the dashboard's reset command restarts.</summary>
-internal sealed class DefaultSaleSettings
-{
-    public string Id { get; set; } = "default";
-
-    public int Total { get; set; } = 2000;
 }

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
+using SpikeApp.Contracts.Problems;
 
 namespace SpikeApp.Gateway;
 
@@ -45,7 +46,7 @@ public sealed class GatewayOptions
 
     /// <summary>The <c>Retry-After</c> of the gateway's own 429 and 503 answers.</summary>
     [Range(1, 3600)]
-    public int RetryAfterSeconds { get; set; } = 1;
+    public int RetryAfterSeconds { get; set; } = RetryAfter.DefaultSeconds;
 }
 
 [OptionsValidator]

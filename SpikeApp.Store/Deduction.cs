@@ -15,8 +15,8 @@ public enum DeductionStatus
     /// <summary>Redis has no such sale.</summary>
     NoSale,
 
-    /// <summary>The sale was reset since the replica took its slice; nothing was sold.</summary>
-    StaleEpoch,
+    /// <summary>The sale has another epoch than the replica's slice (a reset); nothing was sold.</summary>
+    EpochChanged,
 
     /// <summary>The command never left this process: surely nothing was sold.</summary>
     NotSent,

@@ -1,3 +1,5 @@
+using SpikeApp.Contracts;
+
 namespace SpikeApp.Store;
 
 /// <summary>How a service instance names itself in orders, spans, metrics and stream consumers.</summary>

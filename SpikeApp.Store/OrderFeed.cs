@@ -1,5 +1,7 @@
 using System.Globalization;
+using SpikeApp.Contracts.Orders;
 using StackExchange.Redis;
+using Order = SpikeApp.Contracts.Orders.Order;
 
 namespace SpikeApp.Store;
 
@@ -21,7 +23,7 @@ public sealed class OrderFeed(IConnectionMultiplexer redis)
     /// </summary>
     public async Task<IReadOnlyList<OrderEvent>> ReadAsync(string saleId, string consumer, int count)
     {
-        var key = new SaleKeys(saleId).Stream;
+        var key = SaleKeys.For(saleId).Stream;
         try
         {
             var mine = await Database.StreamReadGroupAsync(key, GroupName, consumer, "0", count);
@@ -42,12 +44,12 @@ public sealed class OrderFeed(IConnectionMultiplexer redis)
     /// <summary>Takes over entries another consumer was given but has not acknowledged for <paramref name="minIdle"/>.</summary>
     public Task<IReadOnlyList<OrderEvent>> ClaimAsync(string saleId, string consumer, TimeSpan minIdle, int count) => CallAsync([], async database =>
     {
-        var claimed = await database.StreamAutoClaimAsync(new SaleKeys(saleId).Stream, GroupName, consumer, (long)minIdle.TotalMilliseconds, "0-0", count);
+        var claimed = await database.StreamAutoClaimAsync(SaleKeys.For(saleId).Stream, GroupName, consumer, (long)minIdle.TotalMilliseconds, "0-0", count);
         return claimed.IsNull ? (IReadOnlyList<OrderEvent>)[] : Parse(saleId, claimed.ClaimedEntries);
     });
 
     public Task AcknowledgeAsync(string saleId, IReadOnlyList<string> entryIds) => CallAsync(0L, async database =>
-        await database.StreamAcknowledgeAsync(new SaleKeys(saleId).Stream, GroupName, [.. entryIds.Select(id => (RedisValue)id)]));
+        await database.StreamAcknowledgeAsync(SaleKeys.For(saleId).Stream, GroupName, [.. entryIds.Select(id => (RedisValue)id)]));
 
     /// <summary>
     /// Deletes the entries every consumer group has acknowledged: those below each group's oldest pending entry (or,
@@ -55,7 +57,7 @@ public sealed class OrderFeed(IConnectionMultiplexer redis)
     /// </summary>
     public Task<long> TrimAcknowledgedAsync(string saleId) => CallAsync(0L, async database =>
     {
-        var key = new SaleKeys(saleId).Stream;
+        var key = SaleKeys.For(saleId).Stream;
         var groups = await database.StreamGroupInfoAsync(key);
         if (groups.Length == 0)
         {
@@ -82,10 +84,10 @@ public sealed class OrderFeed(IConnectionMultiplexer redis)
     /// <summary>Entries not yet acknowledged by the order processors: read but not stored, or not read at all.</summary>
     public Task<long> LagAsync(string saleId) => CallAsync(0L, async database =>
     {
-        var groups = await database.StreamGroupInfoAsync(new SaleKeys(saleId).Stream);
+        var groups = await database.StreamGroupInfoAsync(SaleKeys.For(saleId).Stream);
         return groups.FirstOrDefault(group => group.Name == GroupName) is { } orders
             ? orders.PendingMessageCount + (orders.Lag ?? 0)
-            : await database.StreamLengthAsync(new SaleKeys(saleId).Stream);
+            : await database.StreamLengthAsync(SaleKeys.For(saleId).Stream);
     });
 
     private async Task EnsureGroupAsync(RedisKey key)
@@ -127,25 +129,21 @@ public sealed class OrderFeed(IConnectionMultiplexer redis)
                 continue;
             }
 
-            events.Add(new OrderEvent(
-                entry.Id.ToString(),
-                saleId,
-                Enum.Parse<OrderStatus>(entry["type"] == "created" ? "pending" : entry["type"].ToString(), ignoreCase: true),
+            var order = new Order(
                 entry["order"].ToString(),
+                saleId,
                 entry["user"].ToString(),
                 entry["replica"].ToString(),
-                Time(entry["createdAt"])!.Value,
-                Time(entry["expiresAt"])!.Value,
-                Time(entry["paidAt"]),
-                entry["reference"] is { IsNullOrEmpty: false } reference ? reference.ToString() : null,
-                entry["traceparent"] is { IsNullOrEmpty: false } trace ? trace.ToString() : null));
+                entry["type"] == "created" ? OrderStatus.Pending : OrderStatuses.Parse(entry["type"].ToString()),
+                RedisTime.FromMilliseconds(entry["createdAt"])!.Value,
+                RedisTime.FromMilliseconds(entry["expiresAt"])!.Value,
+                RedisTime.FromMilliseconds(entry["paidAt"]),
+                entry["reference"] is { IsNullOrEmpty: false } reference ? reference.ToString() : null);
+            events.Add(new OrderEvent(entry.Id.ToString(), order, entry["traceparent"] is { IsNullOrEmpty: false } trace ? trace.ToString() : null));
         }
 
         return events;
     }
-
-    private static DateTimeOffset? Time(RedisValue milliseconds) =>
-        milliseconds.IsNullOrEmpty ? null : DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(milliseconds.ToString(), CultureInfo.InvariantCulture));
 
     /// <summary>Stream ids are "milliseconds-sequence"; compare both parts as numbers.</summary>
     private static int CompareIds(string left, string right)

@@ -1,3 +1,5 @@
+using SpikeApp.Contracts.Orders;
+
 namespace SpikeApp.Store;
 
 public enum PaymentStatus
@@ -16,4 +18,4 @@ public enum PaymentStatus
 }
 
 /// <summary>What paying an order did, and the order as it now stands.</summary>
-public sealed record Payment(PaymentStatus Status, StoredOrder? Order);
+public sealed record Payment(PaymentStatus Status, Order? Order);

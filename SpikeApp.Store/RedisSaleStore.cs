@@ -1,6 +1,7 @@
 using System.Diagnostics;
-using System.Globalization;
+using SpikeApp.Contracts.Orders;
 using StackExchange.Redis;
+using Order = SpikeApp.Contracts.Orders.Order;
 
 namespace SpikeApp.Store;
 
@@ -67,7 +68,7 @@ public sealed class RedisSaleStore
     /// order that expires after <paramref name="paymentWindow"/> unless paid. An answer lost after the command was sent is
     /// <see cref="DeductionStatus.InDoubt"/>, with the order id it would have made.
     /// </summary>
-    public async Task<Deduction> DeductAsync(SaleKeys keys, long epoch, string userId, string replicaId, TimeSpan paymentWindow)
+    public async Task<Deduction> DeductAsync(string saleId, long epoch, string userId, string replicaId, TimeSpan paymentWindow)
     {
         using var span = StoreTelemetry.StartRedisCall("EVALSHA", Server);
         var orderId = NewOrderId();
@@ -77,7 +78,7 @@ public sealed class RedisSaleStore
         RedisResult[] reply;
         try
         {
-            call = Database.ScriptEvaluateAsync(SaleScripts.Deduct, keys.DeductKeys,
+            call = Database.ScriptEvaluateAsync(SaleScripts.Deduct, SaleKeys.For(saleId).ScriptKeys,
                 [userId, replicaId, epoch, orderId, (long)paymentWindow.TotalMilliseconds, traceParent]);
             reply = (RedisResult[])(await call.WaitAsync(_commandTimeout))!;
         }
@@ -95,7 +96,7 @@ public sealed class RedisSaleStore
             SaleScripts.Created => new Deduction(DeductionStatus.Created, (string?)reply[1], SoldLastUnit: (long)reply[2] == 1),
             SaleScripts.Existing => new Deduction(DeductionStatus.Existing, (string?)reply[1]),
             SaleScripts.SoldOut => new Deduction(DeductionStatus.SoldOut),
-            SaleScripts.StaleEpoch => new Deduction(DeductionStatus.StaleEpoch),
+            SaleScripts.EpochChanged => new Deduction(DeductionStatus.EpochChanged),
             _ => new Deduction(DeductionStatus.NoSale),
         };
     }
@@ -103,7 +104,7 @@ public sealed class RedisSaleStore
     /// <summary>Creates the sale unless Redis has it, so a (re)start never resets a running sale.</summary>
     public Task<SaleState> CreateIfAbsentAsync(string saleId, long total) => CallAsync("EVALSHA", async database =>
     {
-        var state = ToState((RedisResult[])(await database.ScriptEvaluateAsync(SaleScripts.CreateIfAbsent, [new SaleKeys(saleId).Sale], [total]))!);
+        var state = ToState((RedisResult[])(await database.ScriptEvaluateAsync(SaleScripts.CreateIfAbsent, [SaleKeys.For(saleId).Sale], [total]))!);
         await database.SetAddAsync(SaleKeys.AllSales, saleId);
         return state;
     });
@@ -112,7 +113,7 @@ public sealed class RedisSaleStore
     public Task<SaleState> ResetAsync(string saleId, long total) => CallAsync("EVALSHA", async database =>
     {
         var state = ToState((RedisResult[])(await database.ScriptEvaluateAsync(
-            SaleScripts.Reset, new SaleKeys(saleId).DeductKeys, [total, saleId, SaleKeys.ChangedChannel.ToString()]))!);
+            SaleScripts.Reset, SaleKeys.For(saleId).ScriptKeys, [total, saleId, SaleKeys.ChangedChannel.ToString()]))!);
         await database.SetAddAsync(SaleKeys.AllSales, saleId);
         return state;
     });
@@ -127,7 +128,7 @@ public sealed class RedisSaleStore
     /// </summary>
     public Task<Payment> PayAsync(string saleId, string orderId, string userId, string paymentReference) => CallAsync("EVALSHA", async database =>
     {
-        var reply = (RedisResult[])(await database.ScriptEvaluateAsync(SaleScripts.Pay, new SaleKeys(saleId).DeductKeys,
+        var reply = (RedisResult[])(await database.ScriptEvaluateAsync(SaleScripts.Pay, SaleKeys.For(saleId).ScriptKeys,
             [orderId, userId, paymentReference, saleId, SaleKeys.ChangedChannel.ToString()]))!;
         var order = ToOrder(saleId, orderId, (RedisValue)reply[1]);
         return (long)reply[0] switch
@@ -144,7 +145,7 @@ public sealed class RedisSaleStore
     /// and the replicas are told once. Safe from several processors at once. Returns the expired order ids.
     /// </summary>
     public Task<string[]> ExpireDueAsync(string saleId, int max) => CallAsync("EVALSHA", async database =>
-        ((RedisResult[])(await database.ScriptEvaluateAsync(SaleScripts.ExpireDue, new SaleKeys(saleId).DeductKeys,
+        ((RedisResult[])(await database.ScriptEvaluateAsync(SaleScripts.ExpireDue, SaleKeys.For(saleId).ScriptKeys,
             [max, saleId, SaleKeys.ChangedChannel.ToString()]))!).Select(id => id.ToString()).ToArray());
 
     /// <summary>
@@ -152,7 +153,7 @@ public sealed class RedisSaleStore
     /// (this one is marked alive by the call), and which of the purchases in doubt were made. Null when Redis has no
     /// such sale.
     /// </summary>
-    public Task<SaleSync?> SyncAsync(SaleKeys keys, string replicaId, TimeSpan presenceTimeToLive, IReadOnlyList<PendingPurchase> inDoubt) =>
+    public Task<SyncReply?> SyncAsync(string saleId, string replicaId, TimeSpan presenceTimeToLive, IReadOnlyList<PendingPurchase> inDoubt) =>
         CallAsync("EVALSHA", async database =>
         {
             var arguments = new RedisValue[2 + 2 * inDoubt.Count];
@@ -164,10 +165,10 @@ public sealed class RedisSaleStore
                 arguments[3 + 2 * i] = inDoubt[i].OrderId;
             }
 
-            var reply = (RedisResult[])(await database.ScriptEvaluateAsync(SaleScripts.Sync, keys.SyncKeys, arguments))!;
+            var reply = (RedisResult[])(await database.ScriptEvaluateAsync(SaleScripts.Sync, SaleKeys.For(saleId).SyncKeys, arguments))!;
             if (reply.Length == 0)
             {
-                return (SaleSync?)null;
+                return (SyncReply?)null;
             }
 
             var made = new bool[inDoubt.Count];
@@ -176,28 +177,28 @@ public sealed class RedisSaleStore
                 made[i] = (long)reply[4 + i] == 1;
             }
 
-            return new SaleSync(ToState(reply), (int)(long)reply[3], made);
+            return new SyncReply(ToState(reply), (int)(long)reply[3], made);
         });
 
     /// <summary>The sale, or null when Redis has none.</summary>
     public Task<SaleState?> GetAsync(string saleId) => CallAsync("HMGET", async database =>
     {
-        var values = await database.HashGetAsync(new SaleKeys(saleId).Sale, SaleFields);
+        var values = await database.HashGetAsync(SaleKeys.For(saleId).Sale, SaleFields);
         return values[0].IsNull ? (SaleState?)null : new SaleState((long)values[0], (long)values[1], (long)values[2]);
     });
 
     /// <summary>Units sold by each replica in the current epoch.</summary>
     public Task<Dictionary<string, long>> GetSoldByReplicaAsync(string saleId) => CallAsync("HGETALL", async database =>
-        (await database.HashGetAllAsync(new SaleKeys(saleId).SoldByReplica))
+        (await database.HashGetAllAsync(SaleKeys.For(saleId).SoldByReplica))
             .ToDictionary(entry => entry.Name.ToString(), entry => (long)entry.Value, StringComparer.Ordinal));
 
-    public Task<StoredOrder?> GetOrderAsync(string saleId, string orderId) => CallAsync("HGET", async database =>
-        ToOrder(saleId, orderId, await database.HashGetAsync(new SaleKeys(saleId).Orders, orderId)));
+    public Task<Order?> GetOrderAsync(string saleId, string orderId) => CallAsync("HGET", async database =>
+        ToOrder(saleId, orderId, await database.HashGetAsync(SaleKeys.For(saleId).Orders, orderId)));
 
     /// <summary>The order a buyer holds in a sale, if any: how a client settles a purchase whose answer it never got.</summary>
-    public async Task<StoredOrder?> GetOrderOfBuyerAsync(string saleId, string userId)
+    public async Task<Order?> GetOrderOfBuyerAsync(string saleId, string userId)
     {
-        var orderId = await CallAsync("HGET", async database => (string?)await database.HashGetAsync(new SaleKeys(saleId).Buyers, userId));
+        var orderId = await CallAsync("HGET", async database => (string?)await database.HashGetAsync(SaleKeys.For(saleId).Buyers, userId));
         return orderId is null ? null : await GetOrderAsync(saleId, orderId);
     }
 
@@ -249,7 +250,7 @@ public sealed class RedisSaleStore
     private static SaleState ToState(RedisResult[] reply) => new((long)reply[0], (long)reply[1], (long)reply[2]);
 
     /// <summary>Stored by the scripts as "user|replica|createdAtMs|expiresAtMs|status|paidAtMs|reference"; ids cannot contain '|'.</summary>
-    private static StoredOrder? ToOrder(string saleId, string orderId, RedisValue value)
+    private static Order? ToOrder(string saleId, string orderId, RedisValue value)
     {
         if (value.IsNullOrEmpty)
         {
@@ -257,14 +258,8 @@ public sealed class RedisSaleStore
         }
 
         var parts = value.ToString().Split('|');
-        return new StoredOrder(orderId, saleId, parts[0], parts[1],
-            Enum.Parse<OrderStatus>(parts[4], ignoreCase: true),
-            FromMilliseconds(parts[2])!.Value,
-            FromMilliseconds(parts[3])!.Value,
-            FromMilliseconds(parts[5]),
-            parts[6] is { Length: > 0 } reference ? reference : null);
+        return new Order(orderId, saleId, parts[0], parts[1], OrderStatuses.Parse(parts[4]),
+            RedisTime.FromMilliseconds(parts[2])!.Value, RedisTime.FromMilliseconds(parts[3])!.Value,
+            RedisTime.FromMilliseconds(parts[5]), parts[6] is { Length: > 0 } reference ? reference : null);
     }
-
-    private static DateTimeOffset? FromMilliseconds(string value) =>
-        value.Length == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(value, CultureInfo.InvariantCulture));
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using StackExchange.Redis;
 
 namespace SpikeApp.Store;
@@ -14,7 +15,12 @@ public sealed class SaleKeys
     /// <summary>Set of every sale id ever created, so the order processor knows whose deadlines to watch.</summary>
     public static readonly RedisKey AllSales = "spike:sales";
 
-    public SaleKeys(string saleId)
+    /// <summary>Sales whose keys are kept built; beyond it (a flood of odd sale ids) keys are built per call.</summary>
+    private const int MaxCached = 4096;
+
+    private static readonly ConcurrentDictionary<string, SaleKeys> Cache = new(StringComparer.Ordinal);
+
+    private SaleKeys(string saleId)
     {
         SaleId = saleId;
         var prefix = $"spike:{{{saleId}}}:";
@@ -25,9 +31,15 @@ public sealed class SaleKeys
         SoldByReplica = prefix + "sold-by-replica";
         Replicas = prefix + "replicas";
         Deadlines = prefix + "deadlines";
-        DeductKeys = [Sale, Buyers, Orders, Stream, SoldByReplica, Deadlines];
+        ScriptKeys = [Sale, Buyers, Orders, Stream, SoldByReplica, Deadlines];
         SyncKeys = [Sale, Buyers, Replicas];
     }
+
+    /// <summary>The keys of <paramref name="saleId"/>, built once for the sales in use rather than per purchase.</summary>
+    public static SaleKeys For(string saleId) =>
+        Cache.TryGetValue(saleId, out var keys) ? keys
+        : Cache.Count < MaxCached ? Cache.GetOrAdd(saleId, static id => new SaleKeys(id))
+        : new SaleKeys(saleId);
 
     public string SaleId { get; }
 
@@ -52,8 +64,8 @@ public sealed class SaleKeys
     /// <summary>Sorted set: replica id to the time of its last sync, so a refill knows how many replicas are alive.</summary>
     public RedisKey Replicas { get; }
 
-    /// <summary>The keys of the deduct, reset, pay and expire scripts, in their <c>KEYS[n]</c> order; built once per sale.</summary>
-    internal RedisKey[] DeductKeys { get; }
+    /// <summary>The keys of the deduct, reset, pay and expire scripts, in their <c>KEYS[n]</c> order.</summary>
+    internal RedisKey[] ScriptKeys { get; }
 
     /// <summary>The keys of the sync script, in its <c>KEYS[n]</c> order.</summary>
     internal RedisKey[] SyncKeys { get; }

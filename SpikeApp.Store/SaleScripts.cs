@@ -8,7 +8,7 @@ namespace SpikeApp.Store;
 internal static class SaleScripts
 {
     /// <summary>Reply codes of <see cref="Deduct"/>.</summary>
-    public const long NoSale = 0, Created = 1, Existing = 2, SoldOut = 3, StaleEpoch = 4;
+    public const long NoSale = 0, Created = 1, Existing = 2, SoldOut = 3, EpochChanged = 4;
 
     /// <summary>Reply codes of <see cref="Pay"/>.</summary>
     public const long NoOrder = 0, Paid = 1, Expired = 2, NotYours = 3;
@@ -22,7 +22,7 @@ internal static class SaleScripts
     /// <summary>
     /// Lua functions over an order record <c>user|replica|createdAtMs|expiresAtMs|status|paidAtMs|paymentReference</c>
     /// (ids never contain '|'), and the one way an order expires: its unit goes back on sale (<c>sold - 1</c>), the
-    /// buyer may buy again, the processor hears of it on the stream. KEYS: <see cref="SaleKeys.DeductKeys"/>.
+    /// buyer may buy again, the processor hears of it on the stream. KEYS: <see cref="SaleKeys.ScriptKeys"/>.
     /// </summary>
     private const string Orders = """
         local function parse(order)
@@ -49,7 +49,7 @@ internal static class SaleScripts
         """;
 
     /// <summary>
-    /// KEYS: <see cref="SaleKeys.DeductKeys"/>. ARGV: user id, replica id, the epoch the replica's slice belongs to, a new
+    /// KEYS: <see cref="SaleKeys.ScriptKeys"/>. ARGV: user id, replica id, the epoch the replica's slice belongs to, a new
     /// random order id, the payment window in ms, the purchase's trace context. Returns {code, orderId}, and for a sale a
     /// third value, 1 when it sold the last unit. The check is <c>sold &lt; total</c>: the seed's <c>total &gt;= sold</c>
     /// sold one unit too many. A buyer who already holds an order gets it back, even after the sale sold out, so a
@@ -92,7 +92,7 @@ internal static class SaleScripts
         """;
 
     /// <summary>
-    /// KEYS: <see cref="SaleKeys.DeductKeys"/>. ARGV: total, sale id, change channel. Forgets every order, starts a new
+    /// KEYS: <see cref="SaleKeys.ScriptKeys"/>. ARGV: total, sale id, change channel. Forgets every order, starts a new
     /// epoch and tells the replicas. UNLINK frees a large sale's keys in the background instead of blocking Redis.
     /// Returns {total, sold, epoch}.
     /// </summary>
@@ -133,7 +133,7 @@ internal static class SaleScripts
         """;
 
     /// <summary>
-    /// KEYS: <see cref="SaleKeys.DeductKeys"/>. ARGV: order id, user id, payment reference, sale id, change channel.
+    /// KEYS: <see cref="SaleKeys.ScriptKeys"/>. ARGV: order id, user id, payment reference, sale id, change channel.
     /// Pays a pending order before its deadline; past it, expires the order on the spot (paying and expiring are decided
     /// here, atomically: an order ends paid or expired, never both). Paying a paid order again answers the same.
     /// Returns {code, order record}.
@@ -163,7 +163,7 @@ internal static class SaleScripts
         """;
 
     /// <summary>
-    /// KEYS: <see cref="SaleKeys.DeductKeys"/>. ARGV: at most how many, sale id, change channel. Expires pending orders
+    /// KEYS: <see cref="SaleKeys.ScriptKeys"/>. ARGV: at most how many, sale id, change channel. Expires pending orders
     /// whose deadline has passed (by Redis' clock), oldest first, and announces the restock once. Safe to run from
     /// several processors at once: an order already paid or expired is left alone. Returns the expired order ids.
     /// </summary>

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using SpikeApp.Api.Errors;
 using SpikeApp.Api.Stock;
+using SpikeApp.Contracts.Problems;
 
 namespace SpikeApp.Api.Admission;
 
@@ -27,7 +28,7 @@ public static class AdmissionExtensions
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             limiter.OnRejected = (context, cancellationToken) =>
             {
-                context.HttpContext.Response.Headers.RetryAfter = Problems.RetryAfterSeconds;
+                context.HttpContext.Response.Headers.RetryAfter = RetryAfter.DefaultValue;
                 context.HttpContext.RequestServices.GetRequiredService<StockTelemetry>().RecordOutcome(PurchaseOutcomes.Overloaded);
                 return Problems.Overloaded().ExecuteAsync(context.HttpContext).AsValueTask(cancellationToken);
             };

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using SpikeApp.Api.Admission;
 using SpikeApp.Api.Stock;
 using SpikeApp.Api.Tracing;
+using SpikeApp.Contracts.Buy;
 
 namespace SpikeApp.Api.Buy;
 
@@ -56,17 +57,17 @@ public static class BuyApi
     /// <summary>The four possible answers, serialized once: the seed route is the load test's hot path.</summary>
     private sealed class BuyReply(string json) : IResult
     {
-        public static readonly BuyReply Success = new("""{"code":1,"msg":"抢票成功"}""");
-        public static readonly BuyReply SoldOut = new("""{"code":-1,"msg":"已售罄"}""");
-        public static readonly BuyReply NoSale = new("""{"code":-1,"msg":"活动不存在"}""");
-        public static readonly BuyReply Busy = new("""{"code":-1,"msg":"系统繁忙，请稍后再试"}""");
+        public static readonly BuyReply Success = new(SeedMessages.SoldBody);
+        public static readonly BuyReply SoldOut = new(SeedMessages.SoldOutBody);
+        public static readonly BuyReply NoSale = new(SeedMessages.NoSaleBody);
+        public static readonly BuyReply Busy = new(SeedMessages.BusyBody);
 
         private readonly byte[] _body = Encoding.UTF8.GetBytes(json);
 
         public Task ExecuteAsync(HttpContext httpContext)
         {
             httpContext.Response.StatusCode = StatusCodes.Status200OK;
-            httpContext.Response.ContentType = "application/json; charset=utf-8";
+            httpContext.Response.ContentType = SeedMessages.ContentType;
             httpContext.Response.ContentLength = _body.Length;
             return httpContext.Response.Body.WriteAsync(_body).AsTask();
         }

@@ -1,14 +1,11 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using SpikeApp.Store;
+using SpikeApp.Contracts.Problems;
 
 namespace SpikeApp.Api.Errors;
 
 /// <summary>Every problem answer of the API, in one place so status, type and wording stay consistent.</summary>
 internal static class Problems
 {
-    /// <summary>How long a client should wait before retrying a 429 or a 503.</summary>
-    public const string RetryAfterSeconds = "1";
-
     public static ProblemHttpResult SoldOut(string saleId) => TypedResults.Problem(
         $"Sale '{saleId}' is sold out.", statusCode: StatusCodes.Status409Conflict, title: "Sold out", type: ProblemTypes.SoldOut);
 
@@ -46,24 +43,6 @@ internal static class Problems
         $"A valid {headerName} header is required.",
         statusCode: StatusCodes.Status401Unauthorized, title: "Admin key required", type: ProblemTypes.AdminKeyRequired);
 
-    /// <summary>400 naming each invalid id (ids become Redis keys, so only a short, safe alphabet is accepted).</summary>
-    public static ValidationProblem InvalidIds(params ReadOnlySpan<(string Name, string? Value)> ids)
-    {
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        foreach (var (name, value) in ids)
-        {
-            if (!Ids.IsValid(value))
-            {
-                errors[name] = [$"{name} must be 1-{Ids.MaxLength} characters of A-Z, a-z, 0-9, '_' or '-'."];
-            }
-        }
-
-        return Invalid(errors);
-    }
-
     public static ValidationProblem InvalidTotal() =>
-        Invalid(new Dictionary<string, string[]> { ["total"] = ["total must be a whole number from 1 to 2147483647."] });
-
-    private static ValidationProblem Invalid(Dictionary<string, string[]> errors) =>
-        TypedResults.ValidationProblem(errors, type: ProblemTypes.InvalidInput);
+        ValidationProblems.Invalid(new Dictionary<string, string[]> { ["total"] = ["total must be a whole number from 1 to 2147483647."] });
 }

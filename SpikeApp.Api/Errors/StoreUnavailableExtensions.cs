@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using SpikeApp.Contracts.Problems;
 using SpikeApp.Store;
 
 namespace SpikeApp.Api.Errors;
@@ -24,7 +25,7 @@ public static class StoreUnavailableExtensions
 
             if ((result is INestedHttpResult nested ? nested.Result : result) is IStatusCodeHttpResult { StatusCode: StatusCodes.Status503ServiceUnavailable })
             {
-                context.HttpContext.Response.Headers.RetryAfter = Problems.RetryAfterSeconds;
+                context.HttpContext.Response.Headers.RetryAfter = RetryAfter.DefaultValue;
             }
 
             return result;

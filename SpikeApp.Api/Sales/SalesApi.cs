@@ -4,6 +4,10 @@ using SpikeApp.Api.Admission;
 using SpikeApp.Api.Errors;
 using SpikeApp.Api.Stock;
 using SpikeApp.Api.Tracing;
+using SpikeApp.Contracts;
+using SpikeApp.Contracts.Orders;
+using SpikeApp.Contracts.Problems;
+using SpikeApp.Contracts.Sales;
 using SpikeApp.Store;
 
 namespace SpikeApp.Api.Sales;
@@ -26,13 +30,13 @@ public static class SalesApi
         return api;
     }
 
-    public static async Task<Results<Created<OrderResponse>, Ok<OrderResponse>, ValidationProblem, ProblemHttpResult>> PurchaseAsync(
+    public static async Task<Results<Created<PurchaseResponse>, Ok<PurchaseResponse>, ValidationProblem, ProblemHttpResult>> PurchaseAsync(
         string saleId, PurchaseRequest? request, PurchaseService purchases, HttpContext context)
     {
         var userId = request?.UserId;
         if (!Ids.IsValid(saleId) || !Ids.IsValid(userId))
         {
-            return Problems.InvalidIds(("saleId", saleId), ("userId", userId));
+            return ValidationProblems.InvalidIds(("saleId", saleId), ("userId", userId));
         }
 
         var result = await purchases.PurchaseAsync(saleId, userId);
@@ -44,8 +48,8 @@ public static class SalesApi
         return result.Status switch
         {
             PurchaseStatus.Created => TypedResults.Created(
-                $"/api/sales/{saleId}/orders/{result.OrderId}", new OrderResponse(result.OrderId!, saleId, userId!)),
-            PurchaseStatus.Existing => TypedResults.Ok(new OrderResponse(result.OrderId!, saleId, userId!)),
+                $"/api/sales/{saleId}/orders/{result.OrderId}", new PurchaseResponse(result.OrderId!, saleId, userId!)),
+            PurchaseStatus.Existing => TypedResults.Ok(new PurchaseResponse(result.OrderId!, saleId, userId!)),
             PurchaseStatus.SoldOut => Problems.SoldOut(saleId),
             PurchaseStatus.NoSale => Problems.NoSale(saleId),
             _ => Problems.Unavailable(),
@@ -57,7 +61,7 @@ public static class SalesApi
     {
         if (!Ids.IsValid(saleId))
         {
-            return Problems.InvalidIds(("saleId", saleId));
+            return ValidationProblems.InvalidIds(("saleId", saleId));
         }
 
         // One read serves both the answer and this replica's view (a newer epoch gives it a fresh slice).
@@ -69,12 +73,12 @@ public static class SalesApi
         return TypedResults.Ok(ToResponse(saleId, sale, replica, await store.GetSoldByReplicaAsync(saleId)));
     }
 
-    public static async Task<Results<Ok<OrderDetails>, ValidationProblem, ProblemHttpResult>> GetOrderAsync(
+    public static async Task<Results<Ok<Order>, ValidationProblem, ProblemHttpResult>> GetOrderAsync(
         string saleId, string orderId, RedisSaleStore store)
     {
         if (!Ids.IsValid(saleId) || !Ids.IsValid(orderId))
         {
-            return Problems.InvalidIds(("saleId", saleId), ("orderId", orderId));
+            return ValidationProblems.InvalidIds(("saleId", saleId), ("orderId", orderId));
         }
 
         return ToAnswer(await store.GetOrderAsync(saleId, orderId), () => Problems.NoOrder(saleId, orderId));
@@ -84,12 +88,12 @@ public static class SalesApi
     /// The order a buyer holds. A buyer whose purchase timed out (503) and whose retry met a sold-out replica (409,
     /// answered without Redis) asks here whether the first attempt bought.
     /// </summary>
-    public static async Task<Results<Ok<OrderDetails>, ValidationProblem, ProblemHttpResult>> GetOrderOfBuyerAsync(
+    public static async Task<Results<Ok<Order>, ValidationProblem, ProblemHttpResult>> GetOrderOfBuyerAsync(
         string saleId, string userId, RedisSaleStore store)
     {
         if (!Ids.IsValid(saleId) || !Ids.IsValid(userId))
         {
-            return Problems.InvalidIds(("saleId", saleId), ("userId", userId));
+            return ValidationProblems.InvalidIds(("saleId", saleId), ("userId", userId));
         }
 
         return ToAnswer(await store.GetOrderOfBuyerAsync(saleId, userId), () => Problems.NoOrderForBuyer(saleId, userId));
@@ -99,19 +103,19 @@ public static class SalesApi
     /// Pays a pending order (a simulated payment: no provider is called). Paying again answers the same; past the
     /// deadline the order is expired, and Redis decides which came first.
     /// </summary>
-    public static async Task<Results<Ok<OrderDetails>, ValidationProblem, ProblemHttpResult>> PayAsync(
+    public static async Task<Results<Ok<Order>, ValidationProblem, ProblemHttpResult>> PayAsync(
         string saleId, string orderId, PaymentRequest? payment, RedisSaleStore store)
     {
         var (userId, reference) = (payment?.UserId, payment?.PaymentReference);
         if (!Ids.IsValid(saleId) || !Ids.IsValid(orderId) || !Ids.IsValid(userId) || !Ids.IsValid(reference))
         {
-            return Problems.InvalidIds(("saleId", saleId), ("orderId", orderId), ("userId", userId), ("paymentReference", reference));
+            return ValidationProblems.InvalidIds(("saleId", saleId), ("orderId", orderId), ("userId", userId), ("paymentReference", reference));
         }
 
         var paid = await store.PayAsync(saleId, orderId, userId!, reference!);
         return paid.Status switch
         {
-            PaymentStatus.Paid => TypedResults.Ok(ToDetails(paid.Order!)),
+            PaymentStatus.Paid => TypedResults.Ok(paid.Order!),
             PaymentStatus.Expired => Problems.OrderExpired(orderId),
             PaymentStatus.NotYours => Problems.NotYourOrder(orderId),
             _ => Problems.NoOrder(saleId, orderId),
@@ -124,7 +128,7 @@ public static class SalesApi
     {
         if (!Ids.IsValid(saleId))
         {
-            return Problems.InvalidIds(("saleId", saleId));
+            return ValidationProblems.InvalidIds(("saleId", saleId));
         }
 
         if (definition?.Total is not (> 0 and var total))
@@ -145,10 +149,6 @@ public static class SalesApi
             new ReplicaSliceResponse(replica.Id, local.Stock.Granted, local.Stock.Remaining, local.SoldHere, local.IsSoldOut, local.InDoubt));
     }
 
-    private static Results<Ok<OrderDetails>, ValidationProblem, ProblemHttpResult> ToAnswer(StoredOrder? order, Func<ProblemHttpResult> notFound) =>
-        order is null ? notFound() : TypedResults.Ok(ToDetails(order));
-
-    private static OrderDetails ToDetails(StoredOrder order) => new(
-        order.OrderId, order.SaleId, order.UserId, order.ReplicaId, order.Status.ToString().ToLowerInvariant(),
-        order.CreatedAt, order.ExpiresAt, order.PaidAt, order.PaymentReference);
+    private static Results<Ok<Order>, ValidationProblem, ProblemHttpResult> ToAnswer(Order? order, Func<ProblemHttpResult> notFound) =>
+        order is null ? notFound() : TypedResults.Ok(order);
 }

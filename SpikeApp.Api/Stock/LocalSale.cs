@@ -5,26 +5,19 @@ namespace SpikeApp.Api.Stock;
 
 /// <summary>
 /// What one replica knows of a sale for one epoch: its slice, whether Redis said "sold out", and the purchases whose
-/// outcome it does not know yet. A reset bumps the epoch and replaces this object, so stale state is dropped, never patched.
+/// outcome it does not know yet. A new epoch replaces this object, so stale state is dropped, never patched.
 /// </summary>
 public sealed class LocalSale(string saleId, long epoch, int slice)
 {
     private readonly ConcurrentQueue<PendingPurchase> _inDoubt = new();
     private int _soldOutInRedis;
     private long _soldHere;
-    private long _settled;
-    private Task<RefillResult>? _refill;
-    private long _nextRefillTimestamp;
-    private int _lastRefillFailed;
 
     public string SaleId { get; } = saleId;
 
     public long Epoch { get; } = epoch;
 
     public LocalStock Stock { get; } = new(slice);
-
-    /// <summary>The sale's Redis keys, built once per sale rather than per purchase.</summary>
-    public SaleKeys Keys { get; } = new(saleId);
 
     public long SoldHere => Interlocked.Read(ref _soldHere);
 
@@ -75,58 +68,6 @@ public sealed class LocalSale(string saleId, long epoch, int slice)
             }
         }
 
-        Interlocked.Add(ref _settled, made.Count);
         return (sold, made.Count - sold);
-    }
-
-    /// <summary>Units settled so far in this epoch.</summary>
-    public long Settled => Interlocked.Read(ref _settled);
-
-    /// <summary>
-    /// Joins the refill in flight or, if none is and the last one is far enough behind, starts <paramref name="refill"/>:
-    /// one Redis call per sale, however many purchases find the slice dry at once. Null while the refill gap runs.
-    /// </summary>
-    public Task<RefillResult>? RefillOnce(Func<LocalSale, Task<RefillResult>> refill, long now)
-    {
-        while (true)
-        {
-            var pending = Volatile.Read(ref _refill);
-            if (pending is { IsCompleted: false })
-            {
-                return pending;
-            }
-
-            if (now < Interlocked.Read(ref _nextRefillTimestamp))
-            {
-                return null;
-            }
-
-            var started = new TaskCompletionSource<RefillResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-            if (Interlocked.CompareExchange(ref _refill, started.Task, pending) == pending)
-            {
-                _ = RunRefillAsync(refill, started);
-                return started.Task;
-            }
-        }
-    }
-
-    /// <summary>True when the last refill could not reach Redis (and the back-off before the next one runs).</summary>
-    public bool LastRefillFailed => Volatile.Read(ref _lastRefillFailed) != 0;
-
-    /// <summary>No refill starts before <paramref name="timestamp"/> (a <see cref="System.Diagnostics.Stopwatch"/> timestamp).</summary>
-    public void DelayRefillsUntil(long timestamp) => Interlocked.Exchange(ref _nextRefillTimestamp, timestamp);
-
-    private async Task RunRefillAsync(Func<LocalSale, Task<RefillResult>> refill, TaskCompletionSource<RefillResult> completion)
-    {
-        try
-        {
-            var result = await refill(this);
-            Volatile.Write(ref _lastRefillFailed, result == RefillResult.Failed ? 1 : 0);
-            completion.SetResult(result);
-        }
-        catch (Exception ex)
-        {
-            completion.SetException(ex);
-        }
     }
 }

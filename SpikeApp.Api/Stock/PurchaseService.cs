@@ -4,24 +4,12 @@ using SpikeApp.Store;
 
 namespace SpikeApp.Api.Stock;
 
-public enum PurchaseStatus
-{
-    Created,
-    Existing,
-    SoldOut,
-    NoSale,
-    Unavailable,
-}
-
-/// <param name="Untraced">True when this answer's trace was dropped (see <see cref="StockTelemetry.KeepKnownSoldOutTrace"/>).</param>
-public readonly record struct PurchaseResult(PurchaseStatus Status, string? OrderId = null, bool Untraced = false);
-
 /// <summary>
 /// The purchase path: a lock-free deduction from this replica's slice, then, only if that succeeded, one atomic
 /// Redis script. A replica that knows the sale is sold out answers without any I/O; a dry slice of a sale Redis has not
 /// called sold out is refilled first.
 /// </summary>
-public sealed class PurchaseService(
+public sealed partial class PurchaseService(
     SaleRegistry registry,
     SliceRefiller refiller,
     RedisSaleStore store,
@@ -51,7 +39,7 @@ public sealed class PurchaseService(
             for (var attempt = 0; sale is not null && attempt < 2; attempt++)
             {
                 var gate = await TakeLocalAsync(sale);
-                if (gate == LocalTake.StaleSale)
+                if (gate == LocalTake.EpochChanged)
                 {
                     sale = registry.Find(saleId);
                     continue;
@@ -108,7 +96,7 @@ public sealed class PurchaseService(
         {
             // Purchases that waited on the same refill share its units; those left without one hear "sold out".
             RefillResult.Granted => TryTakeLocal(sale) ? LocalTake.Taken : LocalTake.SoldOut,
-            RefillResult.Replaced => LocalTake.StaleSale,
+            RefillResult.EpochChanged => LocalTake.EpochChanged,
             RefillResult.Failed => LocalTake.Unavailable,
             _ => LocalTake.SoldOut,
         };
@@ -137,18 +125,11 @@ public sealed class PurchaseService(
         activity?.SetTag("spike.replica", replica.Id);
         var started = Stopwatch.GetTimestamp();
 
-        var deduction = await store.DeductAsync(sale.Keys, sale.Epoch, userId, replica.Id, _paymentWindow);
+        var deduction = await store.DeductAsync(sale.SaleId, sale.Epoch, userId, replica.Id, _paymentWindow);
 
-        var (status, outcome) = deduction.Status switch
-        {
-            DeductionStatus.Created => (PurchaseStatus.Created, PurchaseOutcomes.Success),
-            DeductionStatus.Existing => (PurchaseStatus.Existing, PurchaseOutcomes.Existing),
-            DeductionStatus.SoldOut => (PurchaseStatus.SoldOut, PurchaseOutcomes.SoldOutRemote),
-            DeductionStatus.NoSale => (PurchaseStatus.NoSale, PurchaseOutcomes.NoSale),
-            DeductionStatus.StaleEpoch => (PurchaseStatus.NoSale, "stale_epoch"),
-            _ => (PurchaseStatus.Unavailable, PurchaseOutcomes.Error),
-        };
-
+        // Only a sale keeps the unit taken from the slice; a lost answer keeps it until a sync says whether Redis sold it.
+        string outcome;
+        PurchaseResult? result;
         switch (deduction.Status)
         {
             case DeductionStatus.Created:
@@ -158,23 +139,38 @@ public sealed class PurchaseService(
                     sale.MarkSoldOutInRedis();
                 }
 
+                (outcome, result) = (PurchaseOutcomes.Success, new PurchaseResult(PurchaseStatus.Created, deduction.OrderId));
+                break;
+            case DeductionStatus.Existing:
+                sale.Stock.Return();
+                (outcome, result) = (PurchaseOutcomes.Existing, new PurchaseResult(PurchaseStatus.Existing, deduction.OrderId));
                 break;
             case DeductionStatus.SoldOut:
                 sale.MarkSoldOutInRedis();
+                (outcome, result) = (PurchaseOutcomes.SoldOutRemote, new PurchaseResult(PurchaseStatus.SoldOut));
+                break;
+            case DeductionStatus.NoSale:
+                sale.Stock.Return();
+                (outcome, result) = (PurchaseOutcomes.NoSale, null);
+                break;
+            case DeductionStatus.EpochChanged:
+                sale.Stock.Return();
+                (outcome, result) = ("stale_epoch", null);
                 break;
             case DeductionStatus.InDoubt:
-                // Redis may have sold the unit: it stays taken until the next sync tells whether the order exists.
                 sale.HoldInDoubt(new PendingPurchase(userId, deduction.OrderId!));
+                (outcome, result) = (PurchaseOutcomes.Error, new PurchaseResult(PurchaseStatus.Unavailable));
                 break;
             default:
                 sale.Stock.Return();
+                (outcome, result) = (PurchaseOutcomes.Error, new PurchaseResult(PurchaseStatus.Unavailable));
                 break;
         }
 
         if (activity is not null)
         {
             activity.SetTag("spike.result", outcome);
-            activity.SetTag("spike.order", deduction.Status == DeductionStatus.InDoubt ? null : deduction.OrderId);
+            activity.SetTag("spike.order", result?.OrderId);
             if (deduction.Failure is { } failure)
             {
                 activity.SetStatus(ActivityStatusCode.Error, failure.GetType().Name);
@@ -182,7 +178,7 @@ public sealed class PurchaseService(
         }
 
         telemetry.RecordRemoteDuration(Stopwatch.GetElapsedTime(started), outcome);
-        if (deduction.Status is DeductionStatus.NoSale or DeductionStatus.StaleEpoch)
+        if (result is null)
         {
             return null;
         }
@@ -193,7 +189,7 @@ public sealed class PurchaseService(
         }
 
         telemetry.RecordOutcome(outcome);
-        return new PurchaseResult(status, status == PurchaseStatus.Unavailable ? null : deduction.OrderId);
+        return result;
     }
 
     /// <summary>During an outage every purchase fails; one warning per interval, with a count, keeps the log readable.</summary>
@@ -207,22 +203,9 @@ public sealed class PurchaseService(
             return;
         }
 
-        logger.RedisUnavailable(saleId, Interlocked.Exchange(ref _unreportedFailures, 0), exception);
+        LogRedisUnavailable(saleId, Interlocked.Exchange(ref _unreportedFailures, 0), exception);
     }
-}
 
-internal enum LocalTake
-{
-    Taken,
-    SoldOut,
-    Unavailable,
-
-    /// <summary>The sale changed epoch while the slice was refilled: retry on the new slice.</summary>
-    StaleSale,
-}
-
-internal static partial class PurchaseLog
-{
     [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Redis unavailable for a purchase on sale {SaleId} ({UnreportedFailures} more failures since the last report)")]
-    public static partial void RedisUnavailable(this ILogger logger, string saleId, int unreportedFailures, Exception exception);
+    private partial void LogRedisUnavailable(string saleId, int unreportedFailures, Exception exception);
 }

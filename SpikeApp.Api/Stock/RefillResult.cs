@@ -10,7 +10,7 @@ public enum RefillResult
     SoldOut,
 
     /// <summary>The sale changed epoch or vanished: this slice is stale and was replaced.</summary>
-    Replaced,
+    EpochChanged,
 
     /// <summary>Redis did not answer; the next refill waits a growing back-off.</summary>
     Failed,

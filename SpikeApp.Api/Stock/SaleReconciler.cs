@@ -8,7 +8,7 @@ namespace SpikeApp.Api.Stock;
 /// <summary>
 /// Keeps this replica's sales in step with Redis. At start it loads the scripts and creates the default sale only if
 /// Redis has none (a restart never resets a running sale). Then push plus reconcile: a reset or restock message
-/// re-reads its sale at once, and every <see cref="SpikeOptions.ReconcileIntervalMilliseconds"/> each sale is synced
+/// re-reads its sale at once, and every <see cref="SpikeOptions.ReconcileInterval"/> each sale is synced
 /// anyway, so a replica that missed a message (or a Redis that lost its data) converges within one interval.
 /// <c>/health</c> is unhealthy until the default sale is loaded and while syncs fail, so load balancers keep traffic away.
 /// </summary>

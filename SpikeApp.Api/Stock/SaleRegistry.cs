@@ -36,14 +36,14 @@ public sealed class SaleRegistry(RedisSaleStore store, ReplicaIdentity replica, 
     /// One sync with Redis: marks this replica alive, settles in-doubt purchases, and adopts the sale's state
     /// (a new epoch, a sell-out, or units back on sale).
     /// </summary>
-    public async Task<SyncResult> SyncAsync(string saleId)
+    public async Task<SyncOutcome> SyncAsync(string saleId)
     {
         var current = Find(saleId);
         var inDoubt = current?.TakeInDoubt(MaxSettledPerSync) ?? [];
-        SaleSync? synced;
+        SyncReply? synced;
         try
         {
-            synced = await store.SyncAsync(current?.Keys ?? new SaleKeys(saleId), replica.Id, options.Value.PresenceTimeToLive, inDoubt);
+            synced = await store.SyncAsync(saleId, replica.Id, options.Value.PresenceTimeToLive, inDoubt);
         }
         catch (SaleStoreUnavailableException)
         {
@@ -53,12 +53,12 @@ public sealed class SaleRegistry(RedisSaleStore store, ReplicaIdentity replica, 
 
         if (synced is null)
         {
-            return new SyncResult(await RecreateOrForgetAsync(saleId), AliveReplicas: 1);
+            return new SyncOutcome(await RecreateOrForgetAsync(saleId), AliveReplicas: 1);
         }
 
         // In-doubt buyers belong to the epoch they were taken in; a new epoch forgets them with the old slice.
-        var (sold, returned) = current is not null && synced.State.Epoch == current.Epoch ? current.Settle(synced.Made) : (0, 0);
-        return new SyncResult(Adopt(saleId, synced.State, synced.AliveReplicas), synced.AliveReplicas, sold, returned);
+        var (sold, returned) = current is not null && synced.State.Epoch == current.Epoch ? current.Settle(synced.InDoubtMade) : (0, 0);
+        return new SyncOutcome(Adopt(saleId, synced.State, synced.AliveReplicas), synced.AliveReplicas, sold, returned);
     }
 
     /// <summary>Creates the sale in Redis unless it exists (a restart never resets a running sale), and joins it.</summary>

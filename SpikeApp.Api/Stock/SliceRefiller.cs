@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
 using SpikeApp.Store;
 
@@ -7,8 +8,8 @@ namespace SpikeApp.Api.Stock;
 /// <summary>
 /// Refills a dry slice from what Redis still has, so the share of a dead, slow or unlucky replica is still sold:
 /// the slice is a gate that keeps traffic off Redis, not an allocation. One refill per sale at a time, at most one
-/// per <see cref="SpikeOptions.RefillIntervalMilliseconds"/>, and a growing back-off while Redis does not answer,
-/// so refills stay a small, bounded share of Redis calls.
+/// per <see cref="SpikeOptions.RefillInterval"/>, and a growing back-off while Redis does not answer, so refills stay a
+/// small, bounded share of Redis calls. The refill state of a slice lives here and goes with the slice.
 /// </summary>
 public sealed partial class SliceRefiller(
     SaleRegistry registry,
@@ -18,24 +19,50 @@ public sealed partial class SliceRefiller(
     ILogger<SliceRefiller> logger)
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(2);
+    private readonly ConditionalWeakTable<LocalSale, RefillState> _states = [];
     private int _consecutiveFailures;
 
     /// <summary>
-    /// Waits for this sale's refill (starting one if none runs). While the refill gap or a failure back-off runs, answers
+    /// Waits for this slice's refill, starting one if none runs. While the refill gap or a failure back-off runs, answers
     /// at once: <see cref="RefillResult.SoldOut"/> after a refill that reached Redis, <see cref="RefillResult.Failed"/>
     /// after one that did not.
     /// </summary>
     public async ValueTask<RefillResult> RefillAsync(LocalSale sale)
     {
-        if (sale.RefillOnce(RunAsync, Stopwatch.GetTimestamp()) is { } refill)
+        var state = _states.GetValue(sale, static _ => new RefillState());
+        while (true)
         {
-            return await refill;
-        }
+            var running = Volatile.Read(ref state.Running);
+            if (running is { IsCompleted: false })
+            {
+                return await running;
+            }
 
-        return sale.LastRefillFailed ? RefillResult.Failed : RefillResult.SoldOut;
+            if (Stopwatch.GetTimestamp() < Interlocked.Read(ref state.NextAllowed))
+            {
+                return Volatile.Read(ref state.LastFailed) ? RefillResult.Failed : RefillResult.SoldOut;
+            }
+
+            var started = new TaskCompletionSource<RefillResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (Interlocked.CompareExchange(ref state.Running, started.Task, running) == running)
+            {
+                try
+                {
+                    var result = await RunAsync(sale, state);
+                    started.SetResult(result);
+                    return result;
+                }
+                catch (Exception ex)
+                {
+                    // Purchases waiting on this refill must not wait forever.
+                    started.SetException(ex);
+                    throw;
+                }
+            }
+        }
     }
 
-    private async Task<RefillResult> RunAsync(LocalSale sale)
+    private async Task<RefillResult> RunAsync(LocalSale sale, RefillState state)
     {
         using var activity = StockTelemetry.ActivitySource.StartActivity(StockTelemetry.RefillSpan);
         activity?.SetTag("spike.sale", sale.SaleId);
@@ -48,11 +75,11 @@ public sealed partial class SliceRefiller(
             telemetry.RecordSync(StockTelemetry.SyncReasons.Refill);
             telemetry.RecordSettled(synced.SettledSold, synced.SettledReturned);
             Interlocked.Exchange(ref _consecutiveFailures, 0);
-            sale.DelayRefillsUntil(Stopwatch.GetTimestamp() + ToTimestampTicks(TimeSpan.FromMilliseconds(options.Value.RefillIntervalMilliseconds)));
+            Interlocked.Exchange(ref state.NextAllowed, Stopwatch.GetTimestamp() + ToTimestampTicks(options.Value.RefillInterval));
 
-            if (synced.View is not { } view || !ReferenceEquals(view.Local, sale))
+            if (synced.Sale is not { } view || !ReferenceEquals(view.Local, sale))
             {
-                result = RefillResult.Replaced;
+                result = RefillResult.EpochChanged;
             }
             else if (view.State.SoldOut)
             {
@@ -79,11 +106,12 @@ public sealed partial class SliceRefiller(
         {
             var failures = Interlocked.Increment(ref _consecutiveFailures);
             var backoff = TimeSpan.FromMilliseconds(Math.Min(MaxBackoff.TotalMilliseconds, 100 * Math.Pow(2, Math.Min(failures - 1, 5))));
-            sale.DelayRefillsUntil(Stopwatch.GetTimestamp() + ToTimestampTicks(backoff));
+            Interlocked.Exchange(ref state.NextAllowed, Stopwatch.GetTimestamp() + ToTimestampTicks(backoff));
             activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
             result = RefillResult.Failed;
         }
 
+        Volatile.Write(ref state.LastFailed, result == RefillResult.Failed);
         activity?.SetTag("spike.result", ToTag(result));
         telemetry.RecordRefill(ToTag(result));
         return result;
@@ -95,10 +123,18 @@ public sealed partial class SliceRefiller(
     {
         RefillResult.Granted => "granted",
         RefillResult.SoldOut => "sold_out",
-        RefillResult.Replaced => "replaced",
+        RefillResult.EpochChanged => "replaced",
         _ => "failed",
     };
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Refilled sale {SaleId}: {Units} units granted; Redis has {Remaining} left among {AliveReplicas} replicas")]
     private partial void LogRefilled(string saleId, int units, long remaining, int aliveReplicas);
+
+    /// <summary>One slice's refill: the one in flight, when the next may start, and whether the last reached Redis.</summary>
+    private sealed class RefillState
+    {
+        public Task<RefillResult>? Running;
+        public long NextAllowed;
+        public bool LastFailed;
+    }
 }

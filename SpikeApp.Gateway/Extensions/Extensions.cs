@@ -30,7 +30,7 @@ internal static class Extensions
             kestrel.Limits.MaxRequestBodySize = gateway.Value.MaxRequestBodyBytes;
         });
 
-        builder.Services.AddSingleton<SharedAnswerStore>();
+        builder.Services.AddSingleton<SharedAnswerCache>();
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
             .AddServiceDiscoveryDestinationResolver()
@@ -38,7 +38,7 @@ internal static class Extensions
             .AddTransforms(transform => transform
                 .AddRequestTransform(TraceContext.PropagateAsync)
                 .AddResponseTransform(TraceContext.FollowReplicaAsync)
-                .AddResponseTransform(transform.Services.GetRequiredService<SharedAnswerStore>().KeepAsync));
+                .AddResponseTransform(transform.Services.GetRequiredService<SharedAnswerCache>().KeepAsync));
         builder.Services.AddSingleton<IForwarderHttpClientFactory, ReplicaHttpClientFactory>();
         builder.Services.AddSingleton<ILoadBalancingPolicy, WeightedRoundRobinPolicy>();
         builder.Services.AddSingleton<IPassiveHealthCheckPolicy, TransportFailurePolicy>();

@@ -1,4 +1,6 @@
 using System.Text;
+using SpikeApp.Contracts.Buy;
+using SpikeApp.Contracts.Problems;
 
 namespace SpikeApp.Gateway.Forwarding;
 
@@ -11,12 +13,12 @@ internal static class GatewayAnswers
     private const string ProblemContentType = "application/problem+json";
 
     private static readonly byte[] Unavailable = Encoding.UTF8.GetBytes(
-        """{"type":"urn:spikeapp:problem:unavailable","title":"Service Unavailable","status":503,"detail":"No replica could take the request. Retry after the time in Retry-After."}""");
+        $$"""{"type":"{{ProblemTypes.Unavailable}}","title":"Service Unavailable","status":503,"detail":"No replica could take the request. Retry after the time in Retry-After."}""");
 
     private static readonly byte[] Overloaded = Encoding.UTF8.GetBytes(
-        """{"type":"urn:spikeapp:problem:overloaded","title":"Too Many Requests","status":429,"detail":"The gateway holds as many requests as it may. Retry after the time in Retry-After."}""");
+        $$"""{"type":"{{ProblemTypes.Overloaded}}","title":"Too Many Requests","status":429,"detail":"The gateway holds as many requests as it may. Retry after the time in Retry-After."}""");
 
-    private static readonly byte[] SeedBusy = Encoding.UTF8.GetBytes("""{"code":-1,"msg":"系统繁忙，请稍后再试"}""");
+    private static readonly byte[] SeedBusy = Encoding.UTF8.GetBytes(SeedMessages.BusyBody);
 
     public static Task WriteUnavailableAsync(HttpContext context, string retryAfter) =>
         WriteAsync(context, StatusCodes.Status503ServiceUnavailable, Unavailable, retryAfter);
@@ -32,7 +34,7 @@ internal static class GatewayAnswers
         var seed = context.Request.Path.StartsWithSegments("/buy", StringComparison.OrdinalIgnoreCase);
         var body = seed ? SeedBusy : problem;
         response.StatusCode = seed ? StatusCodes.Status200OK : status;
-        response.ContentType = seed ? "application/json; charset=utf-8" : ProblemContentType;
+        response.ContentType = seed ? SeedMessages.ContentType : ProblemContentType;
         response.ContentLength = body.Length;
         return response.Body.WriteAsync(body, context.RequestAborted).AsTask();
     }

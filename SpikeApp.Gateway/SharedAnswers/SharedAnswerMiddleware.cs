@@ -5,11 +5,11 @@ using SpikeApp.Gateway.Telemetry;
 namespace SpikeApp.Gateway.SharedAnswers;
 
 /// <summary>
-/// Answers from <see cref="SharedAnswerStore"/> what it holds fresh, before anything is forwarded; forgets what it holds
+/// Answers from <see cref="SharedAnswerCache"/> what it holds fresh, before anything is forwarded; forgets what it holds
 /// after a successful write. A stored answer's trace is kept at <see cref="GatewayOptions.SharedAnswerTraceRatio"/>, as
 /// a replica keeps a known "sold out"; metrics count every answer.
 /// </summary>
-internal sealed class SharedAnswerMiddleware(RequestDelegate next, SharedAnswerStore store, GatewayTelemetry telemetry, IOptions<GatewayOptions> options)
+internal sealed class SharedAnswerMiddleware(RequestDelegate next, SharedAnswerCache store, GatewayTelemetry telemetry, IOptions<GatewayOptions> options)
 {
     public const string AnswerTag = "spike.gateway.answer";
 
@@ -18,7 +18,7 @@ internal sealed class SharedAnswerMiddleware(RequestDelegate next, SharedAnswerS
     public Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
-        if (SharedAnswerStore.IsCandidate(request))
+        if (SharedAnswerCache.IsCandidate(request))
         {
             if (store.TryGetFresh(request, out var answer, out var ageTicks))
             {

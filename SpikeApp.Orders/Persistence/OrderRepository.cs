@@ -1,6 +1,6 @@
 using Npgsql;
 using NpgsqlTypes;
-using SpikeApp.Store;
+using SpikeApp.Contracts.Orders;
 
 namespace SpikeApp.Orders.Persistence;
 
@@ -54,14 +54,14 @@ public sealed class OrderRepository(NpgsqlDataSource dataSource)
     }
 
     /// <summary>Stores the orders' latest known state in one statement (one transaction).</summary>
-    public async Task StoreAsync(IReadOnlyCollection<OrderEvent> orders, CancellationToken cancellationToken)
+    public async Task StoreAsync(IReadOnlyCollection<Order> orders, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(Upsert);
         Add(command, "order_id", NpgsqlDbType.Text, orders.Select(order => order.OrderId));
         Add(command, "sale_id", NpgsqlDbType.Text, orders.Select(order => order.SaleId));
         Add(command, "user_id", NpgsqlDbType.Text, orders.Select(order => order.UserId));
         Add(command, "replica_id", NpgsqlDbType.Text, orders.Select(order => order.ReplicaId));
-        Add(command, "status", NpgsqlDbType.Text, orders.Select(order => order.Status.ToString().ToLowerInvariant()));
+        Add(command, "status", NpgsqlDbType.Text, orders.Select(order => order.Status.ToName()));
         Add(command, "created_at", NpgsqlDbType.TimestampTz, orders.Select(order => order.CreatedAt));
         Add(command, "expires_at", NpgsqlDbType.TimestampTz, orders.Select(order => order.ExpiresAt));
         Add(command, "paid_at", NpgsqlDbType.TimestampTz, orders.Select(order => order.PaidAt));
@@ -70,17 +70,17 @@ public sealed class OrderRepository(NpgsqlDataSource dataSource)
     }
 
     /// <summary>The sale's stored orders by status (served by the <c>(sale_id, status)</c> index).</summary>
-    public async Task<OrderCounts> CountByStatusAsync(string saleId, CancellationToken cancellationToken)
+    public async Task<OrdersSummary> SummarizeAsync(string saleId, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(CountByStatus);
         command.Parameters.AddWithValue("sale_id", saleId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        return new OrderCounts(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
+        return new OrdersSummary(saleId, reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
     }
 
     /// <summary>The order as last stored, or null when the processor has not stored it (or it is of another sale).</summary>
-    public async Task<StoredOrder?> FindAsync(string saleId, string orderId, CancellationToken cancellationToken)
+    public async Task<Order?> FindAsync(string saleId, string orderId, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(Find);
         command.Parameters.AddWithValue("order_id", orderId);
@@ -91,8 +91,8 @@ public sealed class OrderRepository(NpgsqlDataSource dataSource)
             return null;
         }
 
-        return new StoredOrder(
-            orderId, saleId, reader.GetString(0), reader.GetString(1), Enum.Parse<OrderStatus>(reader.GetString(2), ignoreCase: true),
+        return new Order(
+            orderId, saleId, reader.GetString(0), reader.GetString(1), OrderStatuses.Parse(reader.GetString(2)),
             reader.GetFieldValue<DateTimeOffset>(3), reader.GetFieldValue<DateTimeOffset>(4),
             await reader.IsDBNullAsync(5, cancellationToken) ? null : reader.GetFieldValue<DateTimeOffset>(5),
             await reader.IsDBNullAsync(6, cancellationToken) ? null : reader.GetString(6));
@@ -101,6 +101,3 @@ public sealed class OrderRepository(NpgsqlDataSource dataSource)
     private static void Add<T>(NpgsqlCommand command, string name, NpgsqlDbType type, IEnumerable<T> values) =>
         command.Parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Array | type) { Value = values.ToArray() });
 }
-
-/// <summary>A sale's stored orders by status.</summary>
-public sealed record OrderCounts(long Pending, long Paid, long Expired, long Total);

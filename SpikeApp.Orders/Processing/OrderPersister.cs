@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using SpikeApp.Contracts.Orders;
 using SpikeApp.Orders.Persistence;
 using SpikeApp.Store;
 
@@ -94,14 +95,15 @@ public sealed partial class OrderPersister(
         var started = Stopwatch.GetTimestamp();
 
         // A batch may hold several changes of one order (created, then paid): store the latest, decided state.
-        var latest = batch.GroupBy(order => order.OrderId).Select(changes => changes.MaxBy(order => order.Status == OrderStatus.Pending ? 0 : 1)!).ToList();
+        var latest = batch.GroupBy(change => change.Order.OrderId)
+            .Select(changes => changes.Select(change => change.Order).MaxBy(order => order.Status == OrderStatus.Pending ? 0 : 1)!).ToList();
         await repository.StoreAsync(latest, cancellationToken);
-        await feed.AcknowledgeAsync(saleId, [.. batch.Select(order => order.EntryId)]);
+        await feed.AcknowledgeAsync(saleId, [.. batch.Select(change => change.EntryId)]);
 
         telemetry.RecordPersistDuration(Stopwatch.GetElapsedTime(started));
         foreach (var byStatus in latest.GroupBy(order => order.Status))
         {
-            telemetry.RecordPersisted(byStatus.Key.ToString().ToLowerInvariant(), byStatus.Count());
+            telemetry.RecordPersisted(byStatus.Key.ToName(), byStatus.Count());
         }
     }
 
@@ -121,9 +123,9 @@ public sealed partial class OrderPersister(
     private static List<ActivityLink> Links(IReadOnlyList<OrderEvent> batch)
     {
         var links = new List<ActivityLink>();
-        foreach (var order in batch.Take(128))
+        foreach (var change in batch.Take(128))
         {
-            if (order.TraceParent is { } traceParent && ActivityContext.TryParse(traceParent, null, out var context))
+            if (change.TraceParent is { } traceParent && ActivityContext.TryParse(traceParent, null, out var context))
             {
                 links.Add(new ActivityLink(context));
             }

@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
+using SpikeApp.Contracts;
+using SpikeApp.Contracts.Orders;
+using SpikeApp.Contracts.Problems;
 using SpikeApp.Orders.Persistence;
-using SpikeApp.Store;
 
 namespace SpikeApp.Orders.Reading;
 
@@ -25,23 +27,22 @@ public static class OrdersApi
     {
         if (!Ids.IsValid(saleId))
         {
-            return OrderProblems.InvalidIds(("saleId", saleId));
+            return ValidationProblems.InvalidIds(("saleId", saleId));
         }
 
-        var counts = await repository.CountByStatusAsync(saleId, cancellationToken);
-        return TypedResults.Ok(new OrdersSummary(saleId, counts.Pending, counts.Paid, counts.Expired, counts.Total));
+        return TypedResults.Ok(await repository.SummarizeAsync(saleId, cancellationToken));
     }
 
-    public static async Task<Results<Ok<OrderDetails>, ValidationProblem, ProblemHttpResult>> GetOrderAsync(
+    public static async Task<Results<Ok<Order>, ValidationProblem, ProblemHttpResult>> GetOrderAsync(
         string saleId, string orderId, OrderRepository repository, CancellationToken cancellationToken)
     {
         if (!Ids.IsValid(saleId) || !Ids.IsValid(orderId))
         {
-            return OrderProblems.InvalidIds(("saleId", saleId), ("orderId", orderId));
+            return ValidationProblems.InvalidIds(("saleId", saleId), ("orderId", orderId));
         }
 
         return await repository.FindAsync(saleId, orderId, cancellationToken) is { } order
-            ? TypedResults.Ok(ToDetails(order))
+            ? TypedResults.Ok(order)
             : OrderProblems.NoOrder(saleId, orderId);
     }
 
@@ -53,12 +54,8 @@ public static class OrdersApi
         }
         catch (NpgsqlException)
         {
-            context.HttpContext.Response.Headers.RetryAfter = OrderProblems.RetryAfterSeconds;
+            context.HttpContext.Response.Headers.RetryAfter = RetryAfter.DefaultValue;
             return OrderProblems.Unavailable();
         }
     }
-
-    private static OrderDetails ToDetails(StoredOrder order) => new(
-        order.OrderId, order.SaleId, order.UserId, order.ReplicaId, order.Status.ToString().ToLowerInvariant(),
-        order.CreatedAt, order.ExpiresAt, order.PaidAt, order.PaymentReference);
 }

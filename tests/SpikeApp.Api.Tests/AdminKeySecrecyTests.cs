@@ -3,7 +3,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Extensions.Logging;
-using SpikeApp.Api.Sales;
+using SpikeApp.Contracts.Orders;
+using SpikeApp.Contracts.Sales;
 
 namespace SpikeApp.Api.Tests;
 

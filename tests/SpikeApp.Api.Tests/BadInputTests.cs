@@ -2,8 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using SpikeApp.Api.Errors;
-using SpikeApp.Api.Sales;
+using SpikeApp.Contracts.Problems;
+using SpikeApp.Contracts.Orders;
+using SpikeApp.Contracts.Sales;
 using SpikeApp.Api.Stock;
 using SpikeApp.Store;
 using StackExchange.Redis;
@@ -85,7 +86,7 @@ public class BadInputTests(RedisServerFixture redis)
     {
         await using var host = new ApiHost(redis, total: 5);
         var client = await host.StartAsync();
-        var order = await (await HttpContractTests.BuyAsync(client, host.SaleId, Buyer)).Content.ReadFromJsonAsync<OrderResponse>();
+        var order = await (await HttpContractTests.BuyAsync(client, host.SaleId, Buyer)).Content.ReadFromJsonAsync<PurchaseResponse>();
         var before = await SnapshotAsync(host);
 
         using var request = new HttpRequestMessage(new HttpMethod(method),
@@ -114,7 +115,7 @@ public class BadInputTests(RedisServerFixture redis)
     private async Task<string> SnapshotAsync(ApiHost host)
     {
         var db = redis.Connection.GetDatabase();
-        var keys = new SaleKeys(host.SaleId);
+        var keys = SaleKeys.For(host.SaleId);
         var sale = await db.HashGetAllAsync(keys.Sale);
         var orders = await db.HashGetAllAsync(keys.Orders);
         var registry = (SaleRegistry)host.Services.GetService(typeof(SaleRegistry))!;

@@ -1,8 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using SpikeApp.Api.Errors;
-using SpikeApp.Api.Sales;
+using SpikeApp.Contracts.Problems;
+using SpikeApp.Contracts.Orders;
+using SpikeApp.Contracts.Sales;
 
 namespace SpikeApp.Api.Tests;
 
@@ -16,8 +17,8 @@ public class HttpContractTests(RedisServerFixture redis)
         var client = await host.StartAsync();
 
         var created = await BuyAsync(client, host.SaleId, "alice");
-        var order = await created.Content.ReadFromJsonAsync<OrderResponse>();
-        var stored = await client.GetFromJsonAsync<OrderDetails>(created.Headers.Location);
+        var order = await created.Content.ReadFromJsonAsync<PurchaseResponse>();
+        var stored = await client.GetFromJsonAsync<Order>(created.Headers.Location);
 
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         Assert.Equal($"/api/sales/{host.SaleId}/orders/{order!.OrderId}", created.Headers.Location!.OriginalString);
@@ -30,12 +31,12 @@ public class HttpContractTests(RedisServerFixture redis)
     {
         await using var host = new ApiHost(redis, total: 5);
         var client = await host.StartAsync();
-        var order = await (await BuyAsync(client, host.SaleId, "alice")).Content.ReadFromJsonAsync<OrderResponse>();
+        var order = await (await BuyAsync(client, host.SaleId, "alice")).Content.ReadFromJsonAsync<PurchaseResponse>();
 
         var again = await BuyAsync(client, host.SaleId, "alice");
 
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
-        Assert.Equal(order, await again.Content.ReadFromJsonAsync<OrderResponse>());
+        Assert.Equal(order, await again.Content.ReadFromJsonAsync<PurchaseResponse>());
         Assert.Equal(1, (await GetSaleAsync(client, host.SaleId)).Sold);
     }
 
@@ -44,10 +45,10 @@ public class HttpContractTests(RedisServerFixture redis)
     {
         await using var host = new ApiHost(redis, total: 1);
         var client = await host.StartAsync();
-        var bought = await (await BuyAsync(client, host.SaleId, "alice")).Content.ReadFromJsonAsync<OrderResponse>();
+        var bought = await (await BuyAsync(client, host.SaleId, "alice")).Content.ReadFromJsonAsync<PurchaseResponse>();
         var retry = await BuyAsync(client, host.SaleId, "alice");
 
-        var held = await client.GetFromJsonAsync<OrderDetails>($"/api/sales/{host.SaleId}/buyers/alice/order");
+        var held = await client.GetFromJsonAsync<Order>($"/api/sales/{host.SaleId}/buyers/alice/order");
 
         // The retry met this replica's sold-out short-circuit (no Redis call); the lookup settles it.
         Assert.Equal(HttpStatusCode.Conflict, retry.StatusCode);

@@ -1,4 +1,5 @@
 using SpikeApp.Api.Stock;
+using SpikeApp.Contracts;
 using SpikeApp.Store;
 
 namespace SpikeApp.Api.Tests;

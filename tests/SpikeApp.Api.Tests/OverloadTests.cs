@@ -2,7 +2,8 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using SpikeApp.Api.Sales;
+using SpikeApp.Contracts.Orders;
+using SpikeApp.Contracts.Sales;
 using Xunit.Abstractions;
 
 namespace SpikeApp.Api.Tests;

@@ -1,8 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using SpikeApp.Api.Errors;
-using SpikeApp.Api.Sales;
+using SpikeApp.Contracts.Problems;
+using SpikeApp.Contracts.Orders;
+using SpikeApp.Contracts.Sales;
 
 namespace SpikeApp.Api.Tests;
 
@@ -18,11 +19,11 @@ public class PaymentTests(RedisServerFixture redis)
         var order = await BuyAsync(client, host.SaleId, "alice");
 
         var paid = await PayAsync(client, host.SaleId, order.OrderId, "alice", "pay-1");
-        var stored = await client.GetFromJsonAsync<OrderDetails>($"/api/sales/{host.SaleId}/orders/{order.OrderId}");
+        var stored = await client.GetFromJsonAsync<Order>($"/api/sales/{host.SaleId}/orders/{order.OrderId}");
 
         Assert.Equal(HttpStatusCode.OK, paid.StatusCode);
-        Assert.Equal(stored, await paid.Content.ReadFromJsonAsync<OrderDetails>());
-        Assert.Equal(("paid", "alice", "pay-1"), (stored!.Status, stored.UserId, stored.PaymentReference));
+        Assert.Equal(stored, await paid.Content.ReadFromJsonAsync<Order>());
+        Assert.Equal((OrderStatus.Paid, "alice", "pay-1"), (stored!.Status, stored.UserId, stored.PaymentReference));
         Assert.InRange(stored.PaidAt!.Value, stored.CreatedAt, stored.ExpiresAt);
         Assert.Equal(TimeSpan.FromMinutes(15), stored.ExpiresAt - stored.CreatedAt);
     }
@@ -33,12 +34,12 @@ public class PaymentTests(RedisServerFixture redis)
         await using var host = new ApiHost(redis, total: 5);
         var client = await host.StartAsync();
         var order = await BuyAsync(client, host.SaleId, "alice");
-        var first = await (await PayAsync(client, host.SaleId, order.OrderId, "alice", "pay-1")).Content.ReadFromJsonAsync<OrderDetails>();
+        var first = await (await PayAsync(client, host.SaleId, order.OrderId, "alice", "pay-1")).Content.ReadFromJsonAsync<Order>();
 
         var again = await PayAsync(client, host.SaleId, order.OrderId, "alice", "pay-2");
 
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
-        Assert.Equal(first, await again.Content.ReadFromJsonAsync<OrderDetails>());
+        Assert.Equal(first, await again.Content.ReadFromJsonAsync<Order>());
     }
 
     [Fact]
@@ -50,24 +51,24 @@ public class PaymentTests(RedisServerFixture redis)
         await Task.Delay(TimeSpan.FromSeconds(1.2));
 
         var late = await PayAsync(client, host.SaleId, order.OrderId, "alice", "pay-1");
-        var stored = await client.GetFromJsonAsync<OrderDetails>($"/api/sales/{host.SaleId}/orders/{order.OrderId}");
+        var stored = await client.GetFromJsonAsync<Order>($"/api/sales/{host.SaleId}/orders/{order.OrderId}");
         var sale = await client.GetFromJsonAsync<SaleResponse>($"/api/sales/{host.SaleId}");
         var rebought = await HttpContractTests.BuyAsync(client, host.SaleId, "bob");
 
         Assert.Equal(HttpStatusCode.Conflict, late.StatusCode);
         using var problem = JsonDocument.Parse(await late.Content.ReadAsStringAsync());
         Assert.Equal(ProblemTypes.OrderExpired, problem.RootElement.GetProperty("type").GetString());
-        Assert.Equal("expired", stored!.Status);
+        Assert.Equal(OrderStatus.Expired, stored!.Status);
         Assert.Null(stored.PaidAt);
         Assert.Equal((0, 1), (sale!.Sold, sale.Remaining));
         Assert.Equal(HttpStatusCode.Created, rebought.StatusCode);
     }
 
-    private static async Task<OrderResponse> BuyAsync(HttpClient client, string saleId, string userId)
+    private static async Task<PurchaseResponse> BuyAsync(HttpClient client, string saleId, string userId)
     {
         using var response = await HttpContractTests.BuyAsync(client, saleId, userId);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<OrderResponse>())!;
+        return (await response.Content.ReadFromJsonAsync<PurchaseResponse>())!;
     }
 
     private static Task<HttpResponseMessage> PayAsync(HttpClient client, string saleId, string orderId, string userId, string reference) =>

@@ -1,3 +1,4 @@
+using SpikeApp.Contracts.Orders;
 using SpikeApp.Store;
 using SpikeApp.Testing;
 using StackExchange.Redis;
@@ -15,7 +16,7 @@ public class RedisSaleStoreTests(RedisServerFixture redis)
     {
         var saleId = NewSaleId();
         var state = await _store.CreateIfAbsentAsync(saleId, 100);
-        var sale = new Sale(new SaleKeys(saleId), state.Epoch);
+        var sale = new Sale(SaleKeys.For(saleId), state.Epoch);
         using var start = new ManualResetEventSlim();
 
         var buyers = Enumerable.Range(0, 1000).Select(buyer => Task.Run(async () =>
@@ -54,7 +55,7 @@ public class RedisSaleStoreTests(RedisServerFixture redis)
     [Fact]
     public async Task UnknownSaleIsNoSale()
     {
-        var sale = new Sale(new SaleKeys(NewSaleId()), Epoch: 1);
+        var sale = new Sale(SaleKeys.For(NewSaleId()), Epoch: 1);
 
         var reply = await DeductAsync(sale, "alice", "r1");
 
@@ -113,7 +114,7 @@ public class RedisSaleStoreTests(RedisServerFixture redis)
 
         Assert.Equal((3, 0), (reset.Total, reset.Sold));
         Assert.True(reset.Epoch > sale.Epoch, $"Epoch {reset.Epoch} after a reset of epoch {sale.Epoch}.");
-        Assert.Equal(DeductionStatus.StaleEpoch, stale.Status);
+        Assert.Equal(DeductionStatus.EpochChanged, stale.Status);
     }
 
     [Fact]
@@ -169,11 +170,11 @@ public class RedisSaleStoreTests(RedisServerFixture redis)
         var sale = await CreateAsync(total: 10);
         var ttl = TimeSpan.FromMilliseconds(300);
 
-        await _store.SyncAsync(sale.Keys, "r1", ttl, []);
-        await _store.SyncAsync(sale.Keys, "r2", ttl, []);
-        var both = await _store.SyncAsync(sale.Keys, "r1", ttl, []);
+        await _store.SyncAsync(sale.SaleId, "r1", ttl, []);
+        await _store.SyncAsync(sale.SaleId, "r2", ttl, []);
+        var both = await _store.SyncAsync(sale.SaleId, "r1", ttl, []);
         await Task.Delay(ttl * 2);
-        var alone = await _store.SyncAsync(sale.Keys, "r1", ttl, []);
+        var alone = await _store.SyncAsync(sale.SaleId, "r1", ttl, []);
 
         Assert.Equal(2, both!.AliveReplicas);
         Assert.Equal(1, alone!.AliveReplicas);
@@ -187,17 +188,17 @@ public class RedisSaleStoreTests(RedisServerFixture redis)
         var made = await DeductAsync(sale, "alice", "r1");
         await DeductAsync(sale, "bob", "r1");
 
-        var synced = await _store.SyncAsync(sale.Keys, "r1", TimeSpan.FromSeconds(5),
+        var synced = await _store.SyncAsync(sale.SaleId, "r1", TimeSpan.FromSeconds(5),
             [new("alice", made.OrderId!), new("bob", "not-the-order-bob-got"), new("carol", "never-made")]);
 
-        Assert.Equal([true, false, false], synced!.Made);
+        Assert.Equal([true, false, false], synced!.InDoubtMade);
         Assert.Equal(2, synced.State.Sold);
     }
 
     [Fact]
     public async Task SyncOfASaleRedisDoesNotHaveIsNull()
     {
-        Assert.Null(await _store.SyncAsync(new SaleKeys(NewSaleId()), "r1", TimeSpan.FromSeconds(5), []));
+        Assert.Null(await _store.SyncAsync(NewSaleId(), "r1", TimeSpan.FromSeconds(5), []));
     }
 
     [Fact]
@@ -322,11 +323,11 @@ public class RedisSaleStoreTests(RedisServerFixture redis)
     {
         var saleId = NewSaleId();
         var state = await _store.CreateIfAbsentAsync(saleId, total);
-        return new Sale(new SaleKeys(saleId), state.Epoch);
+        return new Sale(SaleKeys.For(saleId), state.Epoch);
     }
 
     private Task<Deduction> DeductAsync(Sale sale, string userId, string replicaId, TimeSpan? paymentWindow = null) =>
-        _store.DeductAsync(sale.Keys, sale.Epoch, userId, replicaId, paymentWindow ?? TimeSpan.FromMinutes(15));
+        _store.DeductAsync(sale.SaleId, sale.Epoch, userId, replicaId, paymentWindow ?? TimeSpan.FromMinutes(15));
 
     private static string NewSaleId() => "t-" + Guid.NewGuid().ToString("N")[..12];
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
-using SpikeApp.Api.Sales;
+using SpikeApp.Contracts.Orders;
+using SpikeApp.Contracts.Sales;
 using SpikeApp.Store;
 using SpikeApp.Testing;
 
@@ -11,7 +12,7 @@ namespace SpikeApp.Api.Tests;
 public class SliceRefillTests(RedisServerFixture redis)
 {
     /// <summary>No gap between refills, so buyers in a row meet a refilled slice every time and the outcome is exact.</summary>
-    private static readonly Dictionary<string, string?> NoRefillGap = new() { ["Spike:RefillIntervalMilliseconds"] = "0" };
+    private static readonly Dictionary<string, string?> NoRefillGap = new() { ["Spike:RefillInterval"] = "00:00:00" };
 
     [Fact]
     public async Task OneReplicaOfThreeSellsTheWholeSaleByRefillingItsSlice()
@@ -37,7 +38,7 @@ public class SliceRefillTests(RedisServerFixture redis)
     [Fact]
     public async Task ASoldOutReplicaSellsUnitsThatCameBackWithinOneReconcileInterval()
     {
-        await using var host = new ApiHost(redis, total: 5, settings: new Dictionary<string, string?> { ["Spike:ReconcileIntervalMilliseconds"] = "200" });
+        await using var host = new ApiHost(redis, total: 5, settings: new Dictionary<string, string?> { ["Spike:ReconcileInterval"] = "00:00:00.200" });
         var client = await host.StartAsync();
         for (var buyer = 0; buyer < 5; buyer++)
         {
@@ -47,7 +48,7 @@ public class SliceRefillTests(RedisServerFixture redis)
         Assert.Equal(HttpStatusCode.Conflict, (await HttpContractTests.BuyAsync(client, host.SaleId, "early")).StatusCode);
 
         // A unit comes back with no message sent (as if an order expired and the message was lost): only the periodic check can tell.
-        await redis.Connection.GetDatabase().HashIncrementAsync(new SaleKeys(host.SaleId).Sale, "sold", -1);
+        await redis.Connection.GetDatabase().HashIncrementAsync(SaleKeys.For(host.SaleId).Sale, "sold", -1);
         var waited = System.Diagnostics.Stopwatch.StartNew();
         HttpStatusCode status;
         var attempt = 0;

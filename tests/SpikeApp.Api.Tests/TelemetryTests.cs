@@ -4,7 +4,8 @@ using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
-using SpikeApp.Api.Sales;
+using SpikeApp.Contracts.Orders;
+using SpikeApp.Contracts.Sales;
 using SpikeApp.Api.Stock;
 using SpikeApp.Store;
 
@@ -160,7 +161,7 @@ public sealed class TelemetryTests : IDisposable
     {
         // Ten replicas share 10 units: this one's first slice is 2, the third purchase refills it.
         await using var host = new ApiHost(_redis, total: 10, replicas: 10, bufferRatio: 0.2,
-            settings: new Dictionary<string, string?> { ["Spike:RefillIntervalMilliseconds"] = "0" });
+            settings: new Dictionary<string, string?> { ["Spike:RefillInterval"] = "00:00:00" });
         var client = await host.StartAsync();
         await BuyInTraceAsync(client, host.SaleId, "alice", HttpStatusCode.Created);
         await BuyInTraceAsync(client, host.SaleId, "bob", HttpStatusCode.Created);

@@ -24,7 +24,7 @@ internal static class SpikeAppHost
             $"Spike:DefaultSale:Total={total}",
             $"Parameters:admin-key={AdminKey}",
             // These tests check accounting, not timeouts (the fault tests do): a slow, shared CI core must not turn a sale into a 503.
-            "Spike:RedisTimeoutMilliseconds=10000",
+            "Spike:RedisTimeout=00:00:10",
             // The public port 5080 may be taken by a developer's own run; the gateway is reached through CreateHttpClient.
             "Gateway:Port=0",
             .. settings,

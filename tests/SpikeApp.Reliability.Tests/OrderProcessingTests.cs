@@ -140,7 +140,7 @@ public class OrderProcessingTests(ITestOutputHelper output)
         public static async Task<OrdersSetup> StartAsync(int total, string paymentWindow = "00:15:00", bool processorRunning = true, int batchSize = 500)
         {
             var cluster = await SpikeCluster.StartAsync(replicas: 2, total, bufferRatio: 0.2,
-                settings: new Dictionary<string, string> { ["Spike__PaymentWindow"] = paymentWindow, ["Spike__RedisTimeoutMilliseconds"] = "5000" });
+                settings: new Dictionary<string, string> { ["Spike__PaymentWindow"] = paymentWindow, ["Spike__RedisTimeout"] = "00:00:05" });
             var postgres = new PostgresServerProcess();
             await postgres.StartAsync();
             var setup = new OrdersSetup(cluster, postgres, new Dictionary<string, string>

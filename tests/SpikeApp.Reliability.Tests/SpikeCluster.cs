@@ -53,7 +53,7 @@ public sealed class SpikeCluster : IAsyncDisposable
             ["Spike__BufferRatio"] = bufferRatio.ToString(CultureInfo.InvariantCulture),
             ["Spike__DefaultSale__Id"] = SaleId,
             ["Spike__DefaultSale__Total"] = total.ToString(CultureInfo.InvariantCulture),
-            ["Spike__RedisTimeoutMilliseconds"] = redisTimeoutMilliseconds.ToString(CultureInfo.InvariantCulture),
+            ["Spike__RedisTimeout"] = TimeSpan.FromMilliseconds(redisTimeoutMilliseconds).ToString("c", CultureInfo.InvariantCulture),
             ["Spike__AdminKey"] = AdminKey,
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())

@@ -14,7 +14,7 @@ namespace SpikeApp.Gateway.SharedAnswers;
 /// the gateway at most that long after the replicas know it. A successful write through the gateway forgets every
 /// stored answer at once. Nothing but a "no" is ever stored: the gateway cannot sell, so it cannot oversell.
 /// </summary>
-internal sealed class SharedAnswerStore(IOptions<GatewayOptions> options)
+internal sealed class SharedAnswerCache(IOptions<GatewayOptions> options)
 {
     /// <summary>Bounds what a flood of odd paths or a large answer could make the gateway hold.</summary>
     public const int MaxAnswers = 256;

@@ -1,4 +1,4 @@
-namespace SpikeApp.Store;
+namespace SpikeApp.Contracts;
 
 /// <summary>
 /// Sale and user ids become parts of Redis keys and hash tags, so only a short, safe alphabet is accepted.

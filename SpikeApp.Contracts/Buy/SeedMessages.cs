@@ -1,0 +1,20 @@
+namespace SpikeApp.Contracts.Buy;
+
+/// <summary>
+/// The Go demo's answers on <c>/buy/skill</c> and <c>/buy/ticket</c>: always 200, <c>code</c> 1 for a sale and -1
+/// otherwise, with these messages. Replicas, the gateway and the load generator speak them alike.
+/// </summary>
+public static class SeedMessages
+{
+    public const string Sold = "抢票成功";
+    public const string SoldOut = "已售罄";
+    public const string NoSale = "活动不存在";
+    public const string Busy = "系统繁忙，请稍后再试";
+
+    public const string SoldBody = $$"""{"code":1,"msg":"{{Sold}}"}""";
+    public const string SoldOutBody = $$"""{"code":-1,"msg":"{{SoldOut}}"}""";
+    public const string NoSaleBody = $$"""{"code":-1,"msg":"{{NoSale}}"}""";
+    public const string BusyBody = $$"""{"code":-1,"msg":"{{Busy}}"}""";
+
+    public const string ContentType = "application/json; charset=utf-8";
+}

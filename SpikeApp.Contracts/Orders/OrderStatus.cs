@@ -1,0 +1,18 @@
+using System.Text.Json.Serialization;
+
+namespace SpikeApp.Contracts.Orders;
+
+/// <summary>Where an order is in its life: pending until paid or past its deadline.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<OrderStatus>))]
+public enum OrderStatus
+{
+    [JsonStringEnumMemberName(OrderStatuses.Pending)]
+    Pending,
+
+    [JsonStringEnumMemberName(OrderStatuses.Paid)]
+    Paid,
+
+    /// <summary>Not paid in time: its unit went back on sale.</summary>
+    [JsonStringEnumMemberName(OrderStatuses.Expired)]
+    Expired,
+}

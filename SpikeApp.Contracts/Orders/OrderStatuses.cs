@@ -1,0 +1,31 @@
+namespace SpikeApp.Contracts.Orders;
+
+/// <summary>
+/// The one spelling of each <see cref="OrderStatus"/>: on the wire, in Redis' order records and stream entries, and in
+/// PostgreSQL's <c>status</c> column.
+/// </summary>
+public static class OrderStatuses
+{
+    public const string Pending = "pending";
+    public const string Paid = "paid";
+    public const string Expired = "expired";
+
+    public static string ToName(this OrderStatus status) => status switch
+    {
+        OrderStatus.Pending => Pending,
+        OrderStatus.Paid => Paid,
+        OrderStatus.Expired => Expired,
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, "Not an order status."),
+    };
+
+    public static OrderStatus Parse(string name) => name switch
+    {
+        Pending => OrderStatus.Pending,
+        Paid => OrderStatus.Paid,
+        Expired => OrderStatus.Expired,
+        _ => throw new FormatException($"'{name}' is not an order status."),
+    };
+
+    /// <summary>Pending or paid: the order holds a unit.</summary>
+    public static bool IsLive(this OrderStatus status) => status is OrderStatus.Pending or OrderStatus.Paid;
+}

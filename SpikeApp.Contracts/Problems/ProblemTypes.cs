@@ -1,0 +1,42 @@
+using Microsoft.AspNetCore.Http;
+
+namespace SpikeApp.Contracts.Problems;
+
+/// <summary>RFC 7807 <c>type</c> values of every SpikeApp service, stable so clients can branch on them.</summary>
+public static class ProblemTypes
+{
+    public const string Prefix = "urn:spikeapp:problem:";
+
+    public const string SoldOut = Prefix + "sold-out";
+    public const string NoSale = Prefix + "no-sale";
+    public const string NoOrder = Prefix + "no-order";
+    public const string OrderExpired = Prefix + "order-expired";
+    public const string NotYourOrder = Prefix + "not-your-order";
+    public const string InvalidInput = Prefix + "invalid-input";
+    public const string Unavailable = Prefix + "unavailable";
+    public const string Overloaded = Prefix + "overloaded";
+    public const string NotFound = Prefix + "not-found";
+    public const string MethodNotAllowed = Prefix + "method-not-allowed";
+    public const string BodyTooLarge = Prefix + "body-too-large";
+    public const string UnsupportedMediaType = Prefix + "unsupported-media-type";
+    public const string Internal = Prefix + "internal";
+    public const string AdminKeyRequired = Prefix + "admin-key-required";
+    public const string AdminDisabled = Prefix + "admin-disabled";
+
+    /// <summary>
+    /// The type for problems the framework writes (binding errors, unknown routes, body limits, unhandled errors), so
+    /// every error a service answers carries one of ours.
+    /// </summary>
+    public static string ForStatus(int status) => status switch
+    {
+        StatusCodes.Status400BadRequest => InvalidInput,
+        StatusCodes.Status401Unauthorized => AdminKeyRequired,
+        StatusCodes.Status404NotFound => NotFound,
+        StatusCodes.Status405MethodNotAllowed => MethodNotAllowed,
+        StatusCodes.Status413PayloadTooLarge => BodyTooLarge,
+        StatusCodes.Status415UnsupportedMediaType => UnsupportedMediaType,
+        StatusCodes.Status429TooManyRequests => Overloaded,
+        StatusCodes.Status503ServiceUnavailable => Unavailable,
+        _ => Internal,
+    };
+}

@@ -1,0 +1,3 @@
+namespace SpikeApp.Contracts.Sales;
+
+public sealed record PurchaseRequest(string? UserId);
