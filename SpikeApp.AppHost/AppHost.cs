@@ -32,9 +32,11 @@ var gateway = builder.AddProject<Projects.SpikeApp_Gateway>("gateway")
     .WithResetSaleCommand(spike.DefaultSale.Id, spike.DefaultSale.Total, adminKey);
 
 // The order processor: moves orders from the Redis streams into PostgreSQL and expires unpaid ones.
+// It also holds the ledger: it creates the default sale, and restores a sale Redis lost.
 var processor = builder.AddProject<Projects.SpikeApp_Orders>("orders")
     .WithReference(redis).WaitFor(redis)
     .WithReference(orders).WaitFor(orders)
+    .WithDefaultSale(spike)
     .WithHttpHealthCheck("/health");
 
 // A load test runs when asked (the dashboard's Start button), not on every start of the AppHost.

@@ -22,7 +22,12 @@ internal static class SpikeConfigurationExtensions
 
         return api
             .WithEnvironment("Spike__Replicas", settings.Replicas.ToString(CultureInfo.InvariantCulture))
+            .WithDefaultSale(settings);
+    }
+
+    /// <summary>The default sale: the replicas serve <c>/buy/skill</c> from it, the order processor creates it.</summary>
+    public static IResourceBuilder<ProjectResource> WithDefaultSale(this IResourceBuilder<ProjectResource> resource, SpikeSettings settings) =>
+        resource
             .WithEnvironment("Spike__DefaultSale__Id", settings.DefaultSale.Id)
             .WithEnvironment("Spike__DefaultSale__Total", settings.DefaultSale.Total.ToString(CultureInfo.InvariantCulture));
-    }
 }

@@ -24,6 +24,13 @@ public sealed class OrdersOptions
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
     public TimeSpan ExpiryInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// How often every sale is checked against the ledger: a sale Redis lost or closed is restored or opened at most
+    /// this long after it happened.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
+    public TimeSpan LedgerCheckInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
     /// <summary>This processor's consumer name in the stream's group; the name Aspire gives the instance when empty.</summary>
     public string? ConsumerName { get; set; }
 }

@@ -21,7 +21,7 @@ public sealed class OrderFeed(IConnectionMultiplexer redis)
     /// acknowledged (a restarted consumer picks up where it died), then new ones. Creates the group if the stream or
     /// the group is missing (a new sale, or a reset that deleted the stream).
     /// </summary>
-    public async Task<IReadOnlyList<OrderEvent>> ReadAsync(string saleId, string consumer, int count)
+    public async Task<IReadOnlyList<SaleEvent>> ReadAsync(string saleId, string consumer, int count)
     {
         var key = SaleKeys.For(saleId).Stream;
         try
@@ -42,10 +42,10 @@ public sealed class OrderFeed(IConnectionMultiplexer redis)
     }
 
     /// <summary>Takes over entries another consumer was given but has not acknowledged for <paramref name="minIdle"/>.</summary>
-    public Task<IReadOnlyList<OrderEvent>> ClaimAsync(string saleId, string consumer, TimeSpan minIdle, int count) => CallAsync([], async database =>
+    public Task<IReadOnlyList<SaleEvent>> ClaimAsync(string saleId, string consumer, TimeSpan minIdle, int count) => CallAsync([], async database =>
     {
         var claimed = await database.StreamAutoClaimAsync(SaleKeys.For(saleId).Stream, GroupName, consumer, (long)minIdle.TotalMilliseconds, "0-0", count);
-        return claimed.IsNull ? (IReadOnlyList<OrderEvent>)[] : Parse(saleId, claimed.ClaimedEntries);
+        return claimed.IsNull ? (IReadOnlyList<SaleEvent>)[] : Parse(saleId, claimed.ClaimedEntries);
     });
 
     public Task AcknowledgeAsync(string saleId, IReadOnlyList<string> entryIds) => CallAsync(0L, async database =>
@@ -119,13 +119,52 @@ public sealed class OrderFeed(IConnectionMultiplexer redis)
         }
     }
 
-    private static List<OrderEvent> Parse(string saleId, StreamEntry[] entries)
+    /// <summary>
+    /// Every entry of the sale's stream, oldest first, whether or not a processor was given it: what Redis knows and the
+    /// ledger may not have stored yet. Read in pages of <paramref name="pageSize"/>.
+    /// </summary>
+    public async IAsyncEnumerable<IReadOnlyList<SaleEvent>> ReadAllAsync(string saleId, int pageSize)
     {
-        var events = new List<OrderEvent>(entries.Length);
+        var key = SaleKeys.For(saleId).Stream;
+        RedisValue from = "-";
+        while (true)
+        {
+            var page = await CallAsync(Array.Empty<StreamEntry>(), database => database.StreamRangeAsync(key, from, "+", pageSize));
+            if (page.Length == 0)
+            {
+                yield break;
+            }
+
+            yield return Parse(saleId, page);
+            if (page.Length < pageSize)
+            {
+                yield break;
+            }
+
+            // Exclusive start after the last entry read.
+            from = "(" + page[^1].Id;
+        }
+    }
+
+    private static List<SaleEvent> Parse(string saleId, StreamEntry[] entries)
+    {
+        var events = new List<SaleEvent>(entries.Length);
         foreach (var entry in entries)
         {
-            if (entry.IsNull || entry[(RedisValue)"order"].IsNull)
+            if (entry.IsNull || entry["type"].IsNull)
             {
+                continue;
+            }
+
+            var id = entry.Id.ToString();
+            var epoch = Number(entry["epoch"]);
+            var round = entry["round"].IsNullOrEmpty ? epoch : Number(entry["round"]);
+            var seq = Number(entry["seq"]);
+            var type = entry["type"].ToString();
+            if (type == "incarnation")
+            {
+                events.Add(new IncarnationEvent(id, saleId, epoch, round, seq, IncarnationEvent.Parse(entry["began"].ToString()),
+                    Number(entry["total"]), Number(entry["sold"]), RedisTime.FromMilliseconds(entry["at"]) ?? DateTimeOffset.UnixEpoch));
                 continue;
             }
 
@@ -134,16 +173,19 @@ public sealed class OrderFeed(IConnectionMultiplexer redis)
                 saleId,
                 entry["user"].ToString(),
                 entry["replica"].ToString(),
-                entry["type"] == "created" ? OrderStatus.Pending : OrderStatuses.Parse(entry["type"].ToString()),
+                type == "created" ? OrderStatus.Pending : OrderStatuses.Parse(type),
                 RedisTime.FromMilliseconds(entry["createdAt"])!.Value,
                 RedisTime.FromMilliseconds(entry["expiresAt"])!.Value,
                 RedisTime.FromMilliseconds(entry["paidAt"]),
-                entry["reference"] is { IsNullOrEmpty: false } reference ? reference.ToString() : null);
-            events.Add(new OrderEvent(entry.Id.ToString(), order, entry["traceparent"] is { IsNullOrEmpty: false } trace ? trace.ToString() : null));
+                entry["reference"] is { IsNullOrEmpty: false } reference ? reference.ToString() : null,
+                entry["orderEpoch"].IsNullOrEmpty ? epoch : Number(entry["orderEpoch"]));
+            events.Add(new OrderEvent(id, epoch, round, seq, order, entry["traceparent"] is { IsNullOrEmpty: false } trace ? trace.ToString() : null));
         }
 
         return events;
     }
+
+    private static long Number(RedisValue value) => value.IsNullOrEmpty ? 0 : (long)value;
 
     /// <summary>Stream ids are "milliseconds-sequence"; compare both parts as numbers.</summary>
     private static int CompareIds(string left, string right)

@@ -31,8 +31,11 @@ public sealed class SaleKeys
         SoldByReplica = prefix + "sold-by-replica";
         Replicas = prefix + "replicas";
         Deadlines = prefix + "deadlines";
+        RestoreLock = prefix + "restore-lock";
         ScriptKeys = [Sale, Buyers, Orders, Stream, SoldByReplica, Deadlines];
+        RestoreKeys = [.. ScriptKeys, RestoreLock];
         SyncKeys = [Sale, Buyers, Replicas];
+        Scripts = new SaleScriptSet(saleId);
     }
 
     /// <summary>The keys of <paramref name="saleId"/>, built once for the sales in use rather than per purchase.</summary>
@@ -43,16 +46,16 @@ public sealed class SaleKeys
 
     public string SaleId { get; }
 
-    /// <summary>Hash: <c>total</c>, <c>sold</c>, <c>epoch</c>.</summary>
+    /// <summary>Hash: <c>total</c>, <c>sold</c>, <c>epoch</c> (the incarnation), <c>round</c> (from a create or reset to the next) and <c>seq</c> (stream entries of the epoch).</summary>
     public RedisKey Sale { get; }
 
     /// <summary>Hash: user id to order id.</summary>
     public RedisKey Buyers { get; }
 
-    /// <summary>Hash: order id to <c>user|replica|createdAtMs|expiresAtMs|status|paidAtMs|paymentReference</c>.</summary>
+    /// <summary>Hash: order id to its record (see <see cref="SaleScripts"/>), every round's.</summary>
     public RedisKey Orders { get; }
 
-    /// <summary>Stream of new orders, for the order processor.</summary>
+    /// <summary>Stream of every change of the sale's orders and incarnations, for the order processor.</summary>
     public RedisKey Stream { get; }
 
     /// <summary>Hash: replica id to units it sold in the current epoch.</summary>
@@ -64,8 +67,17 @@ public sealed class SaleKeys
     /// <summary>Sorted set: replica id to the time of its last sync, so a refill knows how many replicas are alive.</summary>
     public RedisKey Replicas { get; }
 
-    /// <summary>The keys of the deduct, reset, pay and expire scripts, in their <c>KEYS[n]</c> order.</summary>
+    /// <summary>String: the token of the one process restoring the sale from the ledger, while it does.</summary>
+    public RedisKey RestoreLock { get; }
+
+    /// <summary>The keys of the deduct, begin, pay and expire scripts, in their <c>KEYS[n]</c> order.</summary>
     internal RedisKey[] ScriptKeys { get; }
+
+    /// <summary>The keys of the restore script, in its <c>KEYS[n]</c> order.</summary>
+    internal RedisKey[] RestoreKeys { get; }
+
+    /// <summary>The scripts that run only on a sale opened on this Redis server.</summary>
+    internal SaleScriptSet Scripts { get; }
 
     /// <summary>The keys of the sync script, in its <c>KEYS[n]</c> order.</summary>
     internal RedisKey[] SyncKeys { get; }

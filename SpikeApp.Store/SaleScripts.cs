@@ -2,16 +2,26 @@ namespace SpikeApp.Store;
 
 /// <summary>
 /// The Lua scripts of a sale. Each runs atomically inside Redis, so Redis alone decides who gets a unit, and whether an
-/// order ends paid or expired. Epochs are Redis' clock in microseconds (and above the previous one), so a sale created
-/// again after Redis lost its data never reuses an epoch a replica still holds.
+/// order ends paid or expired. Epochs are Redis' clock in microseconds, above the previous one and above a floor the
+/// ledger gives, so a sale begun again after Redis lost its data never reuses an epoch.
 /// </summary>
+/// <remarks>
+/// Every change a script makes reaches the sale's stream as one entry carrying the epoch that wrote it, the round and
+/// the sale's <c>seq</c>: the count of entries of that epoch, which the ledger compares with its own to tell whether
+/// Redis forgot something. Order entries also carry the order's own epoch (<c>orderEpoch</c>) when it differs.
+/// Order records are <c>user|replica|createdAtMs|expiresAtMs|status|paidAtMs|reference|epoch|round</c> (ids never
+/// contain '|'); the scripts never touch an order of another round.
+/// </remarks>
 internal static class SaleScripts
 {
     /// <summary>Reply codes of <see cref="Deduct"/>.</summary>
     public const long NoSale = 0, Created = 1, Existing = 2, SoldOut = 3, EpochChanged = 4;
 
     /// <summary>Reply codes of <see cref="Pay"/>.</summary>
-    public const long NoOrder = 0, Paid = 1, Expired = 2, NotYours = 3;
+    public const long NoOrder = 0, Paid = 1, Expired = 2, NotYours = 3, SaleMissing = 4, Voided = 5;
+
+    /// <summary>Reply codes of <see cref="Begin"/>.</summary>
+    public const long Began = 1, AlreadyExists = 2, EpochMismatch = 3;
 
     /// <summary>Lua that reads Redis' clock in milliseconds into <c>nowMs</c>.</summary>
     private const string NowMs = """
@@ -20,102 +30,174 @@ internal static class SaleScripts
         """;
 
     /// <summary>
-    /// Lua functions over an order record <c>user|replica|createdAtMs|expiresAtMs|status|paidAtMs|paymentReference</c>
-    /// (ids never contain '|'), and the one way an order expires: its unit goes back on sale (<c>sold - 1</c>), the
-    /// buyer may buy again, the processor hears of it on the stream. KEYS: <see cref="SaleKeys.ScriptKeys"/>.
+    /// Lua that sets <c>epoch</c> to a new epoch: Redis' clock in microseconds, but above <c>floor</c> and above
+    /// <c>previous</c> (either may be nil).
+    /// </summary>
+    private const string NewEpoch = """
+        local function newEpoch(previous, floor)
+            local now = redis.call('TIME')
+            local epoch = now[1] * 1000000 + now[2]
+            if floor and epoch < floor then epoch = floor end
+            if previous and epoch <= previous then epoch = previous + 1 end
+            return string.format('%d', epoch)
+        end
+        """;
+
+    /// <summary>
+    /// Lua functions over order records and the stream, and the one way an order expires: its unit goes back on sale
+    /// (<c>sold - 1</c>, never below zero), the buyer may buy again, the processor hears of it on the stream.
+    /// KEYS: <see cref="SaleKeys.ScriptKeys"/>.
     /// </summary>
     private const string Orders = """
-        local function parse(order)
-            local user, replica, createdAt, expiresAt, status, paidAt, reference =
-                string.match(order, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)$')
-            return {user = user, replica = replica, createdAt = createdAt, expiresAt = tonumber(expiresAt),
-                status = status, paidAt = paidAt, reference = reference}
+        local function parse(record)
+            local f = {}
+            for part in string.gmatch(record .. '|', '([^|]*)|') do f[#f + 1] = part end
+            return {user = f[1], replica = f[2], createdAt = f[3], expiresAt = tonumber(f[4]), status = f[5],
+                paidAt = f[6] or '', reference = f[7] or '', epoch = f[8] or '', round = f[9] or ''}
         end
         local function format(o)
-            return o.user .. '|' .. o.replica .. '|' .. o.createdAt .. '|' .. string.format('%d', o.expiresAt) .. '|' ..
-                o.status .. '|' .. o.paidAt .. '|' .. o.reference
+            return table.concat({o.user, o.replica, o.createdAt, string.format('%d', o.expiresAt), o.status, o.paidAt,
+                o.reference, o.epoch, o.round}, '|')
         end
-        local function expire(orderId, o)
+        local function event(epoch, round, fields)
+            local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+            redis.call('XADD', KEYS[4], '*', 'seq', seq, 'epoch', epoch, 'round', round, unpack(fields))
+            return seq
+        end
+        local function orderEvent(type, orderId, o, epoch)
+            event(epoch, o.round, {'type', type, 'order', orderId, 'user', o.user, 'replica', o.replica,
+                'createdAt', o.createdAt, 'expiresAt', string.format('%d', o.expiresAt), 'paidAt', o.paidAt,
+                'reference', o.reference, 'orderEpoch', o.epoch})
+        end
+        local function decrementIfPositive(key, field)
+            if tonumber(redis.call('HGET', key, field) or '0') > 0 then redis.call('HINCRBY', key, field, -1) end
+        end
+        local function expire(orderId, o, epoch)
             o.status = 'expired'
             redis.call('HSET', KEYS[3], orderId, format(o))
             redis.call('ZREM', KEYS[6], orderId)
-            redis.call('HINCRBY', KEYS[1], 'sold', -1)
-            redis.call('HINCRBY', KEYS[5], o.replica, -1)
+            decrementIfPositive(KEYS[1], 'sold')
+            decrementIfPositive(KEYS[5], o.replica)
             if redis.call('HGET', KEYS[2], o.user) == orderId then redis.call('HDEL', KEYS[2], o.user) end
-            redis.call('XADD', KEYS[4], '*', 'type', 'expired', 'order', orderId, 'user', o.user, 'replica', o.replica,
-                'createdAt', o.createdAt, 'expiresAt', string.format('%d', o.expiresAt))
+            orderEvent('expired', orderId, o, epoch)
             return format(o)
         end
         """;
 
     /// <summary>
     /// KEYS: <see cref="SaleKeys.ScriptKeys"/>. ARGV: user id, replica id, the epoch the replica's slice belongs to, a new
-    /// random order id, the payment window in ms, the purchase's trace context. Returns {code, orderId}, and for a sale a
-    /// third value, 1 when it sold the last unit. The check is <c>sold &lt; total</c>: the seed's <c>total &gt;= sold</c>
+    /// random order id, the payment window in ms, the purchase's trace context. Returns {code, orderId}, and for a sale or
+    /// "sold out" two more values: 1 when the sale is now sold out, and the sale's seq as of this answer. The check is <c>sold &lt; total</c>: the seed's <c>total &gt;= sold</c>
     /// sold one unit too many. A buyer who already holds an order gets it back, even after the sale sold out, so a
     /// retried request is idempotent. The order is pending until paid, with its deadline in <see cref="SaleKeys.Deadlines"/>.
     /// </summary>
     public const string Deduct = $$"""
-        local sale = redis.call('HMGET', KEYS[1], 'total', 'sold', 'epoch')
+        {{Orders}}
+        local sale = redis.call('HMGET', KEYS[1], 'total', 'sold', 'epoch', 'round', 'seq')
         if not sale[1] then return {0, ''} end
         if sale[3] ~= ARGV[3] then return {4, ''} end
         local existing = redis.call('HGET', KEYS[2], ARGV[1])
         if existing then return {2, existing} end
-        if tonumber(sale[2]) >= tonumber(sale[1]) then return {3, ''} end
+        if tonumber(sale[2]) >= tonumber(sale[1]) then return {3, '', 1, tonumber(sale[5] or '0')} end
         local sold = redis.call('HINCRBY', KEYS[1], 'sold', 1)
-        local orderId = ARGV[4]
         {{NowMs}}
-        local createdAt = string.format('%d', nowMs)
-        local expiresAt = string.format('%d', nowMs + tonumber(ARGV[5]))
-        redis.call('HSET', KEYS[2], ARGV[1], orderId)
-        redis.call('HSET', KEYS[3], orderId, ARGV[1] .. '|' .. ARGV[2] .. '|' .. createdAt .. '|' .. expiresAt .. '|pending||')
-        redis.call('ZADD', KEYS[6], expiresAt, orderId)
-        redis.call('XADD', KEYS[4], '*', 'type', 'created', 'order', orderId, 'user', ARGV[1], 'replica', ARGV[2],
-            'createdAt', createdAt, 'expiresAt', expiresAt, 'traceparent', ARGV[6])
+        local o = {user = ARGV[1], replica = ARGV[2], createdAt = string.format('%d', nowMs), expiresAt = nowMs + tonumber(ARGV[5]),
+            status = 'pending', paidAt = '', reference = '', epoch = sale[3], round = sale[4] or sale[3]}
+        redis.call('HSET', KEYS[2], ARGV[1], ARGV[4])
+        redis.call('HSET', KEYS[3], ARGV[4], format(o))
+        redis.call('ZADD', KEYS[6], string.format('%d', o.expiresAt), ARGV[4])
         redis.call('HINCRBY', KEYS[5], ARGV[2], 1)
+        local seq = event(o.epoch, o.round, {'type', 'created', 'order', ARGV[4], 'user', o.user, 'replica', o.replica,
+            'createdAt', o.createdAt, 'expiresAt', string.format('%d', o.expiresAt), 'traceparent', ARGV[6]})
         local soldOut = 0
         if sold >= tonumber(sale[1]) then soldOut = 1 end
-        return {1, orderId, soldOut}
+        return {1, ARGV[4], soldOut, seq}
         """;
 
     /// <summary>
-    /// KEYS: the sale hash. ARGV: total. Creates the sale unless it exists, so a (re)start never resets a running sale.
-    /// Returns {total, sold, epoch}.
+    /// KEYS: <see cref="SaleKeys.ScriptKeys"/>. ARGV: total, sale id, (unused), the epoch the sale must have (empty:
+    /// the sale must not exist), the lowest epoch the new one may take. Begins a round: creates the sale, or resets it.
+    /// The last round's pending orders end voided (their units are not carried over), its paid orders stay paid, and
+    /// what the stream holds still reaches the processor. Returns {code, total, sold, epoch} (for a refusal, {code,
+    /// current epoch}).
     /// </summary>
-    public const string CreateIfAbsent = """
-        if redis.call('EXISTS', KEYS[1]) == 0 then
-            local now = redis.call('TIME')
-            local epoch = string.format('%d', now[1] * 1000000 + now[2])
-            redis.call('HSET', KEYS[1], 'total', ARGV[1], 'sold', 0, 'epoch', epoch)
+    public const string Begin = $$"""
+        {{Orders}}
+        {{NewEpoch}}
+        local current = redis.call('HMGET', KEYS[1], 'epoch', 'round')
+        if ARGV[4] == '' then
+            if current[1] then return {2, current[1]} end
+        elseif current[1] ~= ARGV[4] then
+            return {3, current[1] or ''}
         end
-        return redis.call('HMGET', KEYS[1], 'total', 'sold', 'epoch')
+        local epoch = newEpoch(current[1] and tonumber(current[1]), tonumber(ARGV[5]))
+        for _, orderId in ipairs(redis.call('ZRANGE', KEYS[6], 0, -1)) do
+            local record = redis.call('HGET', KEYS[3], orderId)
+            if record then
+                local o = parse(record)
+                if o.status == 'pending' then
+                    o.status = 'voided'
+                    redis.call('HSET', KEYS[3], orderId, format(o))
+                end
+            end
+        end
+        redis.call('UNLINK', KEYS[2], KEYS[5], KEYS[6])
+        redis.call('HSET', KEYS[1], 'total', ARGV[1], 'sold', 0, 'epoch', epoch, 'round', epoch, 'seq', 0)
+        local began = 'reset'
+        if ARGV[4] == '' then began = 'created' end
+        {{NowMs}}
+        event(epoch, epoch, {'type', 'incarnation', 'began', began, 'total', ARGV[1], 'sold', '0', 'at', string.format('%d', nowMs)})
+        return {1, ARGV[1], '0', epoch}
         """;
 
     /// <summary>
-    /// KEYS: <see cref="SaleKeys.ScriptKeys"/>. ARGV: total, sale id, change channel. Forgets every order, starts a new
-    /// epoch and tells the replicas. UNLINK frees a large sale's keys in the background instead of blocking Redis.
-    /// Returns {total, sold, epoch}.
+    /// KEYS: <see cref="SaleKeys.ScriptKeys"/>, then <see cref="SaleKeys.RestoreLock"/>. ARGV: the lock's token, the state
+    /// the restore was planned against (<c>epoch:seq</c>, empty for a missing sale), total, round, the lowest epoch the
+    /// new one may take, sale id, change channel, then per order of the round (from the ledger) its id, user, replica,
+    /// createdAtMs, expiresAtMs, status, paidAtMs, reference and epoch (sale id and channel are unused). Brings the sale
+/// up to the ledger in one step: a
+    /// new epoch of the same round whose <c>sold</c> is the live orders, with the buyers, the pending deadlines and every
+    /// order of the round. Refused unless the caller still holds the lock and Redis is still as planned, so racing
+    /// restorers produce one incarnation. Returns {1, epoch, sold}, or {0, reason}.
     /// </summary>
-    public const string Reset = """
-        local now = redis.call('TIME')
-        local epoch = now[1] * 1000000 + now[2]
-        local previous = tonumber(redis.call('HGET', KEYS[1], 'epoch') or '0')
-        if epoch <= previous then epoch = previous + 1 end
-        epoch = string.format('%d', epoch)
-        redis.call('UNLINK', KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6])
-        redis.call('HSET', KEYS[1], 'total', ARGV[1], 'sold', 0, 'epoch', epoch)
-        redis.call('PUBLISH', ARGV[3], ARGV[2])
-        return {ARGV[1], '0', epoch}
+    public const string Restore = $$"""
+        {{Orders}}
+        {{NewEpoch}}
+        if redis.call('GET', KEYS[7]) ~= ARGV[1] then return {0, 'the restore lock was lost'} end
+        local current = redis.call('HMGET', KEYS[1], 'epoch', 'seq')
+        local state = ''
+        if current[1] then state = current[1] .. ':' .. (current[2] or '0') end
+        if state ~= ARGV[2] then return {0, 'the sale changed since the restore was planned'} end
+        local epoch = newEpoch(current[1] and tonumber(current[1]), tonumber(ARGV[5]))
+        redis.call('UNLINK', KEYS[2], KEYS[5], KEYS[6])
+        local sold = 0
+        for i = 8, #ARGV, 9 do
+            local orderId, user, replica, status = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 5]
+            redis.call('HSET', KEYS[3], orderId, table.concat({user, replica, ARGV[i + 3], ARGV[i + 4], status,
+                ARGV[i + 6], ARGV[i + 7], ARGV[i + 8], ARGV[4]}, '|'))
+            if status == 'pending' or status == 'paid' then
+                sold = sold + 1
+                redis.call('HSET', KEYS[2], user, orderId)
+                redis.call('HINCRBY', KEYS[5], replica, 1)
+                if status == 'pending' then redis.call('ZADD', KEYS[6], ARGV[i + 4], orderId) end
+            end
+        end
+        redis.call('HSET', KEYS[1], 'total', ARGV[3], 'sold', sold, 'epoch', epoch, 'round', ARGV[4], 'seq', 0)
+        {{NowMs}}
+        event(epoch, ARGV[4], {'type', 'incarnation', 'began', 'restored', 'total', ARGV[3], 'sold', tostring(sold),
+            'at', string.format('%d', nowMs)})
+        redis.call('DEL', KEYS[7])
+        return {1, epoch, sold}
         """;
 
     /// <summary>
     /// KEYS: <see cref="SaleKeys.SyncKeys"/>. ARGV: replica id, presence time-to-live in ms, then a buyer and the order id
     /// of each purchase in doubt on this replica. Marks the replica alive, forgets replicas silent for longer than the
-    /// time-to-live, and returns {total, sold, epoch, alive replicas, then 1 or 0 per purchase in doubt: that very
+    /// time-to-live, and returns {total, sold, epoch, seq, alive replicas, then 1 or 0 per purchase in doubt: that very
     /// purchase was made}, or {} when there is no sale.
     /// </summary>
     public const string Sync = """
-        local sale = redis.call('HMGET', KEYS[1], 'total', 'sold', 'epoch')
+        local sale = redis.call('HMGET', KEYS[1], 'total', 'sold', 'epoch', 'seq')
         if not sale[1] then return {} end
         local now = redis.call('TIME')
         local nowMs = now[1] * 1000 + math.floor(now[2] / 1000)
@@ -123,7 +205,7 @@ internal static class SaleScripts
         redis.call('ZADD', KEYS[3], nowMs, ARGV[1])
         redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', nowMs - ttl)
         redis.call('PEXPIRE', KEYS[3], ttl * 10)
-        local reply = {sale[1], sale[2], sale[3], redis.call('ZCARD', KEYS[3])}
+        local reply = {sale[1], sale[2], sale[3], sale[4] or '0', redis.call('ZCARD', KEYS[3])}
         for i = 3, #ARGV, 2 do
             local made = 0
             if redis.call('HGET', KEYS[2], ARGV[i]) == ARGV[i + 1] then made = 1 end
@@ -140,15 +222,23 @@ internal static class SaleScripts
     /// </summary>
     public const string Pay = $$"""
         {{Orders}}
+        local sale = redis.call('HMGET', KEYS[1], 'epoch', 'round')
+        if not sale[1] then return {4, ''} end
         local record = redis.call('HGET', KEYS[3], ARGV[1])
         if not record then return {0, ''} end
         local o = parse(record)
         if o.user ~= ARGV[2] then return {3, ''} end
         if o.status == 'paid' then return {1, record} end
         if o.status == 'expired' then return {2, record} end
+        if o.status == 'voided' then return {5, record} end
+        if o.round ~= '' and o.round ~= (sale[2] or sale[1]) then
+            o.status = 'voided'
+            redis.call('HSET', KEYS[3], ARGV[1], format(o))
+            return {5, format(o)}
+        end
         {{NowMs}}
         if nowMs >= o.expiresAt then
-            local expired = expire(ARGV[1], o)
+            local expired = expire(ARGV[1], o, sale[1])
             redis.call('PUBLISH', ARGV[5], ARGV[4])
             return {2, expired}
         end
@@ -157,31 +247,30 @@ internal static class SaleScripts
         o.reference = ARGV[3]
         redis.call('HSET', KEYS[3], ARGV[1], format(o))
         redis.call('ZREM', KEYS[6], ARGV[1])
-        redis.call('XADD', KEYS[4], '*', 'type', 'paid', 'order', ARGV[1], 'user', o.user, 'replica', o.replica,
-            'createdAt', o.createdAt, 'expiresAt', string.format('%d', o.expiresAt), 'paidAt', o.paidAt, 'reference', o.reference)
+        orderEvent('paid', ARGV[1], o, sale[1])
         return {1, format(o)}
         """;
 
     /// <summary>
     /// KEYS: <see cref="SaleKeys.ScriptKeys"/>. ARGV: at most how many, sale id, change channel. Expires pending orders
-    /// whose deadline has passed (by Redis' clock), oldest first, and announces the restock once. Safe to run from
-    /// several processors at once: an order already paid or expired is left alone. Returns the expired order ids.
+    /// of the current round whose deadline has passed (by Redis' clock), oldest first, and announces the restock once.
+    /// Safe to run from several processors at once: an order already paid or expired is left alone. Returns the expired
+    /// order ids.
     /// </summary>
     public const string ExpireDue = $$"""
         {{Orders}}
+        local sale = redis.call('HMGET', KEYS[1], 'epoch', 'round')
+        if not sale[1] then return {} end
+        local round = sale[2] or sale[1]
         {{NowMs}}
         local due = redis.call('ZRANGEBYSCORE', KEYS[6], '-inf', nowMs, 'LIMIT', 0, tonumber(ARGV[1]))
         local expired = {}
         for _, orderId in ipairs(due) do
             local record = redis.call('HGET', KEYS[3], orderId)
-            if record then
-                local o = parse(record)
-                if o.status == 'pending' then
-                    expire(orderId, o)
-                    expired[#expired + 1] = orderId
-                else
-                    redis.call('ZREM', KEYS[6], orderId)
-                end
+            local o = record and parse(record)
+            if o and o.status == 'pending' and (o.round == '' or o.round == round) then
+                expire(orderId, o, sale[1])
+                expired[#expired + 1] = orderId
             else
                 redis.call('ZREM', KEYS[6], orderId)
             end

@@ -22,6 +22,25 @@ internal static class Problems
         $"Order '{orderId}' was not paid within the payment window: it expired and its unit went back on sale.",
         statusCode: StatusCodes.Status409Conflict, title: "Order expired", type: ProblemTypes.OrderExpired);
 
+    public static ProblemHttpResult OrderVoided(string orderId) => TypedResults.Problem(
+        $"Order '{orderId}' was pending when its sale was reset: it ended with that round and holds no unit.",
+        statusCode: StatusCodes.Status409Conflict, title: "Order voided", type: ProblemTypes.OrderVoided);
+
+    /// <summary>503; <see cref="StoreUnavailableExtensions.WithStoreUnavailableProblem"/> adds <c>Retry-After</c>.</summary>
+    public static ProblemHttpResult SaleRestoring(string saleId) => TypedResults.Problem(
+        $"Sale '{saleId}' is being restored from the ledger after Redis lost data; nothing was sold. Retry with the same user id.",
+        statusCode: StatusCodes.Status503ServiceUnavailable, title: "Sale restoring", type: ProblemTypes.SaleRestoring);
+
+    public static ProblemHttpResult PreconditionRequired(string saleId) => TypedResults.Problem(
+        $"Sale '{saleId}' exists: resetting it needs If-Match with the ETag (epoch) of the sale being reset.",
+        statusCode: StatusCodes.Status428PreconditionRequired, title: "Precondition required", type: ProblemTypes.PreconditionRequired);
+
+    public static ProblemHttpResult PreconditionFailed(string saleId, long? currentEpoch) => TypedResults.Problem(
+        currentEpoch is { } epoch
+            ? $"Sale '{saleId}' is at epoch {epoch}, not the one in If-Match: it changed since it was read. Nothing was reset."
+            : $"There is no sale '{saleId}' to reset (create it without If-Match).",
+        statusCode: StatusCodes.Status412PreconditionFailed, title: "Precondition failed", type: ProblemTypes.PreconditionFailed);
+
     public static ProblemHttpResult NotYourOrder(string orderId) => TypedResults.Problem(
         $"Order '{orderId}' belongs to another buyer.",
         statusCode: StatusCodes.Status403Forbidden, title: "Not your order", type: ProblemTypes.NotYourOrder);
@@ -42,6 +61,9 @@ internal static class Problems
     public static ProblemHttpResult AdminKeyRequired(string headerName) => TypedResults.Problem(
         $"A valid {headerName} header is required.",
         statusCode: StatusCodes.Status401Unauthorized, title: "Admin key required", type: ProblemTypes.AdminKeyRequired);
+
+    public static ValidationProblem InvalidIfMatch() =>
+        ValidationProblems.Invalid(new Dictionary<string, string[]> { ["If-Match"] = ["If-Match must be one strong entity tag: the sale's ETag, e.g. \"1733356800000000\"."] });
 
     public static ValidationProblem InvalidTotal() =>
         ValidationProblems.Invalid(new Dictionary<string, string[]> { ["total"] = ["total must be a whole number from 1 to 2147483647."] });

@@ -52,12 +52,14 @@ public static class SalesApi
             PurchaseStatus.Existing => TypedResults.Ok(new PurchaseResponse(result.OrderId!, saleId, userId!)),
             PurchaseStatus.SoldOut => Problems.SoldOut(saleId),
             PurchaseStatus.NoSale => Problems.NoSale(saleId),
+            PurchaseStatus.Restoring => Problems.SaleRestoring(saleId),
             _ => Problems.Unavailable(),
         };
     }
 
+    /// <summary>The sale as Redis holds it, with this replica's view; its <c>ETag</c> is the epoch an operator's reset must name.</summary>
     public static async Task<Results<Ok<SaleResponse>, ValidationProblem, ProblemHttpResult>> GetSaleAsync(
-        string saleId, SaleRegistry registry, RedisSaleStore store, ReplicaIdentity replica)
+        string saleId, SaleRegistry registry, RedisSaleStore store, ReplicaIdentity replica, HttpContext context)
     {
         if (!Ids.IsValid(saleId))
         {
@@ -65,11 +67,18 @@ public static class SalesApi
         }
 
         // One read serves both the answer and this replica's view (a newer epoch gives it a fresh slice).
-        if (await registry.RefreshAsync(saleId) is not SaleView sale)
+        var sale = await registry.RefreshAsync(saleId);
+        if (sale is null)
         {
             return Problems.NoSale(saleId);
         }
 
+        if (sale.Local.IsRestoring)
+        {
+            return Problems.SaleRestoring(saleId);
+        }
+
+        context.Response.Headers.ETag = SaleETag.Of(sale.State.Epoch);
         return TypedResults.Ok(ToResponse(saleId, sale, replica, await store.GetSoldByReplicaAsync(saleId)));
     }
 
@@ -117,14 +126,21 @@ public static class SalesApi
         {
             PaymentStatus.Paid => TypedResults.Ok(paid.Order!),
             PaymentStatus.Expired => Problems.OrderExpired(orderId),
+            PaymentStatus.Voided => Problems.OrderVoided(orderId),
             PaymentStatus.NotYours => Problems.NotYourOrder(orderId),
+            PaymentStatus.SaleClosed => Problems.SaleRestoring(saleId),
             _ => Problems.NoOrder(saleId, orderId),
         };
     }
 
-    /// <summary>Creates the sale, or resets it: every order is forgotten and a new epoch starts on every replica.</summary>
+    /// <summary>
+    /// Creates the sale (no <c>If-Match</c>; refused with 428 if it exists), or resets it: <c>If-Match</c> names the epoch
+    /// (the ETag of <c>GET</c>) being reset, so a retried reset cannot wipe the orders made since (412). A reset begins
+    /// a new round on every replica: pending orders of the last round are voided, paid ones stay paid, and the ledger
+    /// hears of it.
+    /// </summary>
     public static async Task<Results<Ok<SaleResponse>, ValidationProblem, ProblemHttpResult>> PutSaleAsync(
-        string saleId, SaleDefinition? definition, SaleRegistry registry, ReplicaIdentity replica)
+        string saleId, SaleDefinition? definition, SaleRegistry registry, ReplicaIdentity replica, HttpContext context)
     {
         if (!Ids.IsValid(saleId))
         {
@@ -136,8 +152,22 @@ public static class SalesApi
             return Problems.InvalidTotal();
         }
 
-        var sale = await registry.ResetAsync(saleId, total);
-        // A new epoch has sold nothing yet, on any replica.
+        if (!SaleETag.TryParseIfMatch(context.Request.Headers.IfMatch, out var expectedEpoch))
+        {
+            return Problems.InvalidIfMatch();
+        }
+
+        var (beginning, sale) = await registry.BeginAsync(saleId, total, expectedEpoch);
+        switch (beginning.Outcome)
+        {
+            case BeginOutcome.AlreadyExists:
+                return Problems.PreconditionRequired(saleId);
+            case BeginOutcome.EpochMismatch:
+                return Problems.PreconditionFailed(saleId, beginning.CurrentEpoch);
+        }
+
+        context.Response.Headers.ETag = SaleETag.Of(sale!.State.Epoch);
+        // A new round has sold nothing yet, on any replica.
         return TypedResults.Ok(ToResponse(saleId, sale, replica, soldByReplica: new Dictionary<string, long>()));
     }
 

@@ -5,12 +5,17 @@ namespace SpikeApp.Api.Stock;
 
 /// <summary>
 /// What one replica knows of a sale for one epoch: its slice, whether Redis said "sold out", and the purchases whose
-/// outcome it does not know yet. A new epoch replaces this object, so stale state is dropped, never patched.
+/// outcome it does not know yet. A new epoch replaces this object, so stale state is dropped, never patched. What
+/// Redis says is applied in the order Redis wrote it (its <see cref="SaleState.Seq"/>), so a late answer never undoes a
+/// newer one.
 /// </summary>
 public sealed class LocalSale(string saleId, long epoch, int slice)
 {
     private readonly ConcurrentQueue<PendingPurchase> _inDoubt = new();
+    private readonly Lock _applying = new();
+    private long _appliedSeq = -1;
     private int _soldOutInRedis;
+    private int _restoring;
     private long _soldHere;
 
     public string SaleId { get; } = saleId;
@@ -29,10 +34,48 @@ public sealed class LocalSale(string saleId, long epoch, int slice)
     /// <summary>Units taken by purchases whose command reached Redis without an answer; settled by the next sync.</summary>
     public int InDoubt => _inDoubt.Count;
 
-    public void MarkSoldOutInRedis() => Volatile.Write(ref _soldOutInRedis, 1);
+    /// <summary>
+    /// True while Redis does not have this sale open (it lost it, or came back behind the ledger): nothing is sold until
+    /// the ledger restores or checks it.
+    /// </summary>
+    public bool IsRestoring => Volatile.Read(ref _restoring) != 0;
 
-    /// <summary>Redis has units again (a restock, or a sync after a stale "sold out"): the slice may be refilled.</summary>
-    public void ClearSoldOutInRedis() => Volatile.Write(ref _soldOutInRedis, 0);
+    public void MarkRestoring() => Volatile.Write(ref _restoring, 1);
+
+    /// <summary>Redis said "sold out" as of its change <paramref name="seq"/>.</summary>
+    public void MarkSoldOutInRedis(long seq)
+    {
+        lock (_applying)
+        {
+            if (seq >= _appliedSeq)
+            {
+                _appliedSeq = seq;
+                Volatile.Write(ref _soldOutInRedis, 1);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Adopts the sale as Redis holds it in this epoch, unless an answer of a later change was applied already.
+    /// <paramref name="open"/>: the answer came from the sale's own script, so Redis has it open.
+    /// </summary>
+    public void Apply(SaleState state, bool open)
+    {
+        lock (_applying)
+        {
+            if (state.Seq < _appliedSeq)
+            {
+                return;
+            }
+
+            _appliedSeq = state.Seq;
+            Volatile.Write(ref _soldOutInRedis, state.SoldOut ? 1 : 0);
+            if (open)
+            {
+                Volatile.Write(ref _restoring, 0);
+            }
+        }
+    }
 
     public void RecordSale() => Interlocked.Increment(ref _soldHere);
 

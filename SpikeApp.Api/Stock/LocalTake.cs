@@ -9,4 +9,7 @@ internal enum LocalTake
 
     /// <summary>The sale changed epoch while the slice was refilled: retry on the new slice.</summary>
     EpochChanged,
+
+    /// <summary>Redis no longer has the sale open: the sale is restoring.</summary>
+    Restoring,
 }

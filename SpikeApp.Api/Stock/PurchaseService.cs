@@ -29,7 +29,7 @@ public sealed partial class PurchaseService(
         try
         {
             var sale = await registry.GetAsync(saleId);
-            if (sale is { SoldOutInRedis: true } && !telemetry.KeepKnownSoldOutTrace(Activity.Current))
+            if (sale is { SoldOutInRedis: true, IsRestoring: false } && !telemetry.KeepKnownSoldOutTrace(Activity.Current))
             {
                 telemetry.RecordOutcome(PurchaseOutcomes.SoldOutLocal);
                 return new PurchaseResult(PurchaseStatus.SoldOut, Untraced: true);
@@ -38,8 +38,15 @@ public sealed partial class PurchaseService(
             // A reset may change the epoch under us: the script then refuses and we retry once on the fresh slice.
             for (var attempt = 0; sale is not null && attempt < 2; attempt++)
             {
+                if (sale.IsRestoring)
+                {
+                    // Redis lost the sale or came back behind the ledger: nothing is sold until the ledger restores it.
+                    telemetry.RecordOutcome(PurchaseOutcomes.Restoring);
+                    return new PurchaseResult(PurchaseStatus.Restoring);
+                }
+
                 var gate = await TakeLocalAsync(sale);
-                if (gate == LocalTake.EpochChanged)
+                if (gate is LocalTake.EpochChanged or LocalTake.Restoring)
                 {
                     sale = registry.Find(saleId);
                     continue;
@@ -97,6 +104,7 @@ public sealed partial class PurchaseService(
             // Purchases that waited on the same refill share its units; those left without one hear "sold out".
             RefillResult.Granted => TryTakeLocal(sale) ? LocalTake.Taken : LocalTake.SoldOut,
             RefillResult.EpochChanged => LocalTake.EpochChanged,
+            RefillResult.Restoring => LocalTake.Restoring,
             RefillResult.Failed => LocalTake.Unavailable,
             _ => LocalTake.SoldOut,
         };
@@ -136,7 +144,7 @@ public sealed partial class PurchaseService(
                 sale.RecordSale();
                 if (deduction.SoldLastUnit)
                 {
-                    sale.MarkSoldOutInRedis();
+                    sale.MarkSoldOutInRedis(deduction.Seq);
                 }
 
                 (outcome, result) = (PurchaseOutcomes.Success, new PurchaseResult(PurchaseStatus.Created, deduction.OrderId));
@@ -146,7 +154,7 @@ public sealed partial class PurchaseService(
                 (outcome, result) = (PurchaseOutcomes.Existing, new PurchaseResult(PurchaseStatus.Existing, deduction.OrderId));
                 break;
             case DeductionStatus.SoldOut:
-                sale.MarkSoldOutInRedis();
+                sale.MarkSoldOutInRedis(deduction.Seq);
                 (outcome, result) = (PurchaseOutcomes.SoldOutRemote, new PurchaseResult(PurchaseStatus.SoldOut));
                 break;
             case DeductionStatus.NoSale:
@@ -156,6 +164,11 @@ public sealed partial class PurchaseService(
             case DeductionStatus.EpochChanged:
                 sale.Stock.Return();
                 (outcome, result) = ("stale_epoch", null);
+                break;
+            case DeductionStatus.Closed:
+                sale.Stock.Return();
+                sale.MarkRestoring();
+                (outcome, result) = (PurchaseOutcomes.Restoring, new PurchaseResult(PurchaseStatus.Restoring));
                 break;
             case DeductionStatus.InDoubt:
                 sale.HoldInDoubt(new PendingPurchase(userId, deduction.OrderId!));

@@ -8,4 +8,7 @@ public enum PurchaseStatus
     SoldOut,
     NoSale,
     Unavailable,
+
+    /// <summary>Redis lost the sale or came back behind the ledger: nothing is sold until the ledger restores it.</summary>
+    Restoring,
 }

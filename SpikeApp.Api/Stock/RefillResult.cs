@@ -12,6 +12,9 @@ public enum RefillResult
     /// <summary>The sale changed epoch or vanished: this slice is stale and was replaced.</summary>
     EpochChanged,
 
+    /// <summary>Redis lost the sale or has it closed: nothing is granted until the ledger restores it.</summary>
+    Restoring,
+
     /// <summary>Redis did not answer; the next refill waits a growing back-off.</summary>
     Failed,
 }

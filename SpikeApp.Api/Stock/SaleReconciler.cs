@@ -6,11 +6,12 @@ using SpikeApp.Store;
 namespace SpikeApp.Api.Stock;
 
 /// <summary>
-/// Keeps this replica's sales in step with Redis. At start it loads the scripts and creates the default sale only if
-/// Redis has none (a restart never resets a running sale). Then push plus reconcile: a reset or restock message
-/// re-reads its sale at once, and every <see cref="SpikeOptions.ReconcileInterval"/> each sale is synced
-/// anyway, so a replica that missed a message (or a Redis that lost its data) converges within one interval.
-/// <c>/health</c> is unhealthy until the default sale is loaded and while syncs fail, so load balancers keep traffic away.
+/// Keeps this replica's sales in step with Redis: push plus reconcile. A reset, restock or restore message re-reads its
+/// sale at once, and every <see cref="SpikeOptions.ReconcileInterval"/> each sale is synced anyway, so a replica that
+/// missed a message (or a Redis that lost its data) converges within one interval. Replicas never create sales: the
+/// default sale is created (or restored) by the order processor, which holds the ledger.
+/// <c>/health</c> is unhealthy until the default sale is open and while syncs fail, so load balancers keep traffic
+/// away, and degraded while a sale is restoring (its buyers are told so, 503 <c>sale-restoring</c>).
 /// </summary>
 public sealed partial class SaleReconciler(
     RedisSaleStore store,
@@ -20,44 +21,41 @@ public sealed partial class SaleReconciler(
     ILogger<SaleReconciler> logger) : BackgroundService, IHealthCheck
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
-    private volatile string? _unhealthyReason = "The default sale is not loaded from Redis yet.";
+    private volatile string? _unhealthyReason = "Redis has not answered yet.";
     private long _lastSyncTimestamp;
 
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(_unhealthyReason is { } reason
-            ? HealthCheckResult.Unhealthy(reason)
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var defaultSaleId = options.Value.DefaultSale.Id;
+        var restoring = registry.Sales.Where(sale => sale.IsRestoring).Select(sale => sale.SaleId).ToList();
+        return Task.FromResult(
+            _unhealthyReason is { } reason ? HealthCheckResult.Unhealthy(reason)
+            : registry.Find(defaultSaleId) is null ? HealthCheckResult.Unhealthy($"Sale '{defaultSaleId}' is not open yet: the order processor creates or restores it.")
+            : restoring.Count > 0 ? HealthCheckResult.Degraded($"Restoring from the ledger: {string.Join(", ", restoring)}.")
             : HealthCheckResult.Healthy($"In step with Redis {Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastSyncTimestamp)).TotalSeconds:0.0} s ago."));
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await JoinAsync(stoppingToken);
 
         using var timer = new PeriodicTimer(options.Value.ReconcileInterval);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        do
         {
             await ReconcileAsync();
         }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
     private async Task JoinAsync(CancellationToken stoppingToken)
     {
-        var defaultSale = options.Value.DefaultSale;
         while (true)
         {
             try
             {
-                await store.LoadScriptsAsync();
-                var (state, sale) = await registry.CreateIfAbsentAsync(defaultSale.Id, defaultSale.Total);
-                LogSaleJoined(defaultSale.Id, state.Total, state.Sold, state.Epoch, sale.Stock.Granted);
-                if (state.Total != defaultSale.Total)
-                {
-                    LogExistingSaleKept(defaultSale.Id, state.Total, defaultSale.Total);
-                }
-
                 await store.SubscribeToChangesAsync(saleId => SyncQuietlyAsync(saleId, StockTelemetry.SyncReasons.Change));
                 // Messages sent while this replica was disconnected are lost: re-read every sale on reconnect.
                 store.Reconnected += () => _ = ReconcileAsync();
-                MarkInStep();
                 return;
             }
             catch (SaleStoreUnavailableException ex)
@@ -90,6 +88,12 @@ public sealed partial class SaleReconciler(
             var synced = await registry.SyncAsync(saleId);
             telemetry.RecordSync(reason);
             telemetry.RecordSettled(synced.SettledSold, synced.SettledReturned);
+            if (synced.Sale is { Local.IsRestoring: false })
+            {
+                // Written by every replica's sync, so a sale the processors lost track of is found again within an interval.
+                await store.AddToDirectoryAsync(saleId);
+            }
+
             return true;
         }
         catch (SaleStoreUnavailableException ex)
@@ -105,12 +109,6 @@ public sealed partial class SaleReconciler(
         Interlocked.Exchange(ref _lastSyncTimestamp, Stopwatch.GetTimestamp());
         _unhealthyReason = null;
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Joined sale {SaleId}: total {Total}, sold {Sold}, epoch {Epoch}; this replica's slice is {Slice}")]
-    private partial void LogSaleJoined(string saleId, long total, long sold, long epoch, long slice);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Sale {SaleId} already exists with total {Total}; configured total {ConfiguredTotal} ignored (reset the sale to change it)")]
-    private partial void LogExistingSaleKept(string saleId, long total, long configuredTotal);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Redis is not ready; retrying")]
     private partial void LogRedisNotReady(Exception exception);

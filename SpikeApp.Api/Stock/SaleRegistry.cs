@@ -7,8 +7,8 @@ namespace SpikeApp.Api.Stock;
 /// <summary>
 /// This replica's view of every sale it has seen, keyed by sale id, and the one place that turns what Redis says
 /// about a sale into local state. Reads are lock-free; a sale is loaded from Redis the first time it is asked for,
-/// and replaced (never mutated) when Redis shows another epoch. The default sale always exists: a read that finds it
-/// gone (Redis lost its data) creates it again, at a new epoch.
+/// and replaced (never mutated) when Redis shows another epoch. A replica never creates a sale on its own: a sale it
+/// knew that Redis lost or closed is restoring until the ledger brings it back (the order processor does).
 /// </summary>
 public sealed class SaleRegistry(RedisSaleStore store, ReplicaIdentity replica, IOptions<SpikeOptions> options)
 {
@@ -26,83 +26,83 @@ public sealed class SaleRegistry(RedisSaleStore store, ReplicaIdentity replica, 
     /// <summary>The sale as this replica holds it now, without I/O.</summary>
     public LocalSale? Find(string saleId) => _sales.GetValueOrDefault(saleId);
 
-    /// <summary>Re-reads a sale from Redis, e.g. for an operator's GET or after a purchase met another epoch.</summary>
+    /// <summary>
+    /// Re-reads a sale from Redis, e.g. for an operator's GET or after a purchase met another epoch. Null when Redis has
+    /// no such sale and this replica never knew it; a known sale Redis lost comes back marked restoring.
+    /// </summary>
     public async Task<SaleView?> RefreshAsync(string saleId) =>
-        await store.GetAsync(saleId) is SaleState state
-            ? Adopt(saleId, state, options.Value.Replicas)
-            : await RecreateOrForgetAsync(saleId);
+        await store.GetAsync(saleId) is SaleState state ? Adopt(saleId, state) : Lost(saleId);
 
     /// <summary>
     /// One sync with Redis: marks this replica alive, settles in-doubt purchases, and adopts the sale's state
-    /// (a new epoch, a sell-out, or units back on sale).
+    /// (a new epoch, a sell-out, units back on sale, or a sale closed until the ledger restores it).
     /// </summary>
     public async Task<SyncOutcome> SyncAsync(string saleId)
     {
         var current = Find(saleId);
         var inDoubt = current?.TakeInDoubt(MaxSettledPerSync) ?? [];
-        SyncReply? synced;
+        SyncReply synced;
         try
         {
             synced = await store.SyncAsync(saleId, replica.Id, options.Value.PresenceTimeToLive, inDoubt);
         }
         catch (SaleStoreUnavailableException)
         {
-            inDoubt.ForEach(current!.HoldInDoubt);
+            inDoubt.ForEach(purchase => current?.HoldInDoubt(purchase));
             throw;
         }
 
-        if (synced is null)
+        if (synced.Availability != SaleAvailability.Open)
         {
-            return new SyncOutcome(await RecreateOrForgetAsync(saleId), AliveReplicas: 1);
+            // Redis cannot say whether these were made: they stay in doubt, with the epoch that took them.
+            inDoubt.ForEach(purchase => current?.HoldInDoubt(purchase));
+            return new SyncOutcome(Lost(saleId), AliveReplicas: 1);
         }
 
         // In-doubt buyers belong to the epoch they were taken in; a new epoch forgets them with the old slice.
         var (sold, returned) = current is not null && synced.State.Epoch == current.Epoch ? current.Settle(synced.InDoubtMade) : (0, 0);
-        return new SyncOutcome(Adopt(saleId, synced.State, synced.AliveReplicas), synced.AliveReplicas, sold, returned);
+        return new SyncOutcome(Adopt(saleId, synced.State, synced.AliveReplicas, open: true), synced.AliveReplicas, sold, returned);
     }
 
-    /// <summary>Creates the sale in Redis unless it exists (a restart never resets a running sale), and joins it.</summary>
-    public async Task<SaleView> CreateIfAbsentAsync(string saleId, long total) =>
-        Adopt(saleId, await store.CreateIfAbsentAsync(saleId, total), options.Value.Replicas);
-
-    /// <summary>Creates or resets the sale in Redis and takes a fresh slice of the new epoch.</summary>
-    public async Task<SaleView> ResetAsync(string saleId, long total) =>
-        Adopt(saleId, await store.ResetAsync(saleId, total), options.Value.Replicas);
+    /// <summary>
+    /// An operator's create (<paramref name="expectedEpoch"/> null) or reset of the epoch the operator saw: a new round
+    /// of which this replica takes a fresh slice.
+    /// </summary>
+    public async Task<(SaleBeginning Beginning, SaleView? Sale)> BeginAsync(string saleId, long total, long? expectedEpoch)
+    {
+        // A replica cannot see the ledger: an epoch above the one it last held keeps the new round after the old.
+        var floor = Find(saleId)?.Epoch + 1 ?? 0;
+        var beginning = await store.BeginAsync(saleId, total, expectedEpoch, floor);
+        return (beginning, beginning.State is { } state ? Adopt(saleId, state, open: true) : null);
+    }
 
     private async ValueTask<LocalSale?> LoadAsync(string saleId) => (await RefreshAsync(saleId))?.Local;
 
-    private async Task<SaleView?> RecreateOrForgetAsync(string saleId)
+    /// <summary>What a known sale becomes when Redis no longer has it open: restoring, its slice held until the ledger brings it back.</summary>
+    private SaleView? Lost(string saleId)
     {
-        var defaultSale = options.Value.DefaultSale;
-        if (saleId == defaultSale.Id)
+        if (Find(saleId) is not { } sale)
         {
-            return await CreateIfAbsentAsync(saleId, defaultSale.Total);
+            return null;
         }
 
-        _sales.TryRemove(saleId, out _);
-        return null;
+        sale.MarkRestoring();
+        return new SaleView(default, sale);
     }
 
-    private SaleView Adopt(string saleId, SaleState state, int replicas)
+    private SaleView Adopt(string saleId, SaleState state, int? aliveReplicas = null, bool open = false)
     {
+        var replicas = aliveReplicas ?? options.Value.Replicas;
         var sale = _sales.AddOrUpdate(
             saleId,
             static (id, arg) => arg.Registry.Create(id, arg.State, arg.Replicas),
-            // Another epoch, older or newer: epochs come from Redis' clock, so after Redis lost its data a new sale may
-            // carry a smaller one. A stale read that wins the race costs one refused deduction, never a sale.
+            // Another epoch, older or newer: a stale read that wins the race costs one refused deduction, never a sale.
             static (id, existing, arg) => existing.Epoch == arg.State.Epoch ? existing : arg.Registry.Create(id, arg.State, arg.Replicas),
             (Registry: this, State: state, Replicas: replicas));
 
         if (sale.Epoch == state.Epoch)
         {
-            if (state.SoldOut)
-            {
-                sale.MarkSoldOutInRedis();
-            }
-            else if (sale.SoldOutInRedis)
-            {
-                sale.ClearSoldOutInRedis();
-            }
+            sale.Apply(state, open);
         }
 
         return new SaleView(state, sale);

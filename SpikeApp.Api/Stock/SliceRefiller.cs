@@ -81,6 +81,10 @@ public sealed partial class SliceRefiller(
             {
                 result = RefillResult.EpochChanged;
             }
+            else if (sale.IsRestoring)
+            {
+                result = RefillResult.Restoring;
+            }
             else if (view.State.SoldOut)
             {
                 result = RefillResult.SoldOut;
@@ -124,6 +128,7 @@ public sealed partial class SliceRefiller(
         RefillResult.Granted => "granted",
         RefillResult.SoldOut => "sold_out",
         RefillResult.EpochChanged => "replaced",
+        RefillResult.Restoring => "restoring",
         _ => "failed",
     };
 

@@ -6,6 +6,7 @@ namespace SpikeApp.Contracts.Orders;
 /// </summary>
 /// <param name="ReplicaId">The replica that sold it.</param>
 /// <param name="ExpiresAt">The payment deadline: unpaid then, the order expires and its unit goes back on sale.</param>
+/// <param name="Epoch">The incarnation of the sale that sold it (see the ledger in README.md).</param>
 public sealed record Order(
     string OrderId,
     string SaleId,
@@ -15,4 +16,5 @@ public sealed record Order(
     DateTimeOffset CreatedAt,
     DateTimeOffset ExpiresAt,
     DateTimeOffset? PaidAt,
-    string? PaymentReference);
+    string? PaymentReference,
+    long Epoch);

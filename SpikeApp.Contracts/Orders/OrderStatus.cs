@@ -15,4 +15,8 @@ public enum OrderStatus
     /// <summary>Not paid in time: its unit went back on sale.</summary>
     [JsonStringEnumMemberName(OrderStatuses.Expired)]
     Expired,
+
+    /// <summary>Pending when its sale was reset: it ended with its round and holds no unit.</summary>
+    [JsonStringEnumMemberName(OrderStatuses.Voided)]
+    Voided,
 }

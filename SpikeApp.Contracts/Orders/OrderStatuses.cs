@@ -9,12 +9,14 @@ public static class OrderStatuses
     public const string Pending = "pending";
     public const string Paid = "paid";
     public const string Expired = "expired";
+    public const string Voided = "voided";
 
     public static string ToName(this OrderStatus status) => status switch
     {
         OrderStatus.Pending => Pending,
         OrderStatus.Paid => Paid,
         OrderStatus.Expired => Expired,
+        OrderStatus.Voided => Voided,
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, "Not an order status."),
     };
 
@@ -23,6 +25,7 @@ public static class OrderStatuses
         Pending => OrderStatus.Pending,
         Paid => OrderStatus.Paid,
         Expired => OrderStatus.Expired,
+        Voided => OrderStatus.Voided,
         _ => throw new FormatException($"'{name}' is not an order status."),
     };
 

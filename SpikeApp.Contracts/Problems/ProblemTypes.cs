@@ -11,6 +11,10 @@ public static class ProblemTypes
     public const string NoSale = Prefix + "no-sale";
     public const string NoOrder = Prefix + "no-order";
     public const string OrderExpired = Prefix + "order-expired";
+    public const string OrderVoided = Prefix + "order-voided";
+    public const string SaleRestoring = Prefix + "sale-restoring";
+    public const string PreconditionFailed = Prefix + "precondition-failed";
+    public const string PreconditionRequired = Prefix + "precondition-required";
     public const string NotYourOrder = Prefix + "not-your-order";
     public const string InvalidInput = Prefix + "invalid-input";
     public const string Unavailable = Prefix + "unavailable";
@@ -34,7 +38,9 @@ public static class ProblemTypes
         StatusCodes.Status404NotFound => NotFound,
         StatusCodes.Status405MethodNotAllowed => MethodNotAllowed,
         StatusCodes.Status413PayloadTooLarge => BodyTooLarge,
+        StatusCodes.Status412PreconditionFailed => PreconditionFailed,
         StatusCodes.Status415UnsupportedMediaType => UnsupportedMediaType,
+        StatusCodes.Status428PreconditionRequired => PreconditionRequired,
         StatusCodes.Status429TooManyRequests => Overloaded,
         StatusCodes.Status503ServiceUnavailable => Unavailable,
         _ => Internal,

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Options;
 using SpikeApp.Contracts;
 using SpikeApp.Contracts.Problems;
+using SpikeApp.Contracts.Sales;
+using SpikeApp.Orders.Ledger;
 using SpikeApp.Orders.Persistence;
 using SpikeApp.Orders.Processing;
 using SpikeApp.Store;
@@ -19,16 +21,26 @@ internal static class Extensions
             .BindConfiguration(OrdersOptions.SectionName)
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<OrdersOptions>, OrdersOptionsValidator>();
+        // The sale the ledger creates when it never saw it: the same setting the replicas serve /buy/skill from.
+        builder.Services.AddOptions<DefaultSaleOptions>()
+            .BindConfiguration(DefaultSaleOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
 
         builder.AddSaleStore(_ => RedisTimeout);
         builder.AddNpgsqlDataSource("ordersdb");
 
-        builder.Services.AddSingleton<OrderRepository>();
+        builder.Services.AddSingleton<LedgerSchema>();
+        builder.Services.AddSingleton<OrderLedger>();
         builder.Services.AddSingleton<OrdersTelemetry>();
         builder.Services.AddSingleton<OrderPersister>();
         builder.Services.AddHostedService(services => services.GetRequiredService<OrderPersister>());
         builder.Services.AddHostedService<OrderExpirer>();
-        builder.Services.AddHealthChecks().AddCheck<OrderPersister>("orders-schema");
+        builder.Services.AddSingleton<LedgerKeeper>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<LedgerKeeper>());
+        builder.Services.AddHealthChecks()
+            .AddCheck<OrderPersister>("orders-schema")
+            .AddCheck<LedgerKeeper>("ledger");
 
         builder.Services.AddOpenTelemetry()
             .WithTracing(tracing => tracing.AddSource(OrdersTelemetry.ActivitySourceName))

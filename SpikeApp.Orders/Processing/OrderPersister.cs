@@ -16,7 +16,8 @@ namespace SpikeApp.Orders.Processing;
 public sealed partial class OrderPersister(
     OrderFeed feed,
     RedisSaleStore store,
-    OrderRepository repository,
+    OrderLedger ledger,
+    LedgerSchema schema,
     OrdersTelemetry telemetry,
     IOptions<OrdersOptions> options,
     IConfiguration configuration,
@@ -32,7 +33,7 @@ public sealed partial class OrderPersister(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await RetryAsync(repository.MigrateAsync, stoppingToken);
+        await RetryAsync(schema.MigrateAsync, stoppingToken);
         _migrated = true;
 
         var saleIds = Array.Empty<string>();
@@ -86,7 +87,7 @@ public sealed partial class OrderPersister(
         }
     }
 
-    private async Task StoreAsync(string saleId, IReadOnlyList<OrderEvent> batch, CancellationToken cancellationToken)
+    private async Task StoreAsync(string saleId, IReadOnlyList<SaleEvent> batch, CancellationToken cancellationToken)
     {
         using var activity = OrdersTelemetry.ActivitySource.StartActivity(OrdersTelemetry.PersistSpan, ActivityKind.Consumer,
             parentContext: default, links: Links(batch));
@@ -94,14 +95,11 @@ public sealed partial class OrderPersister(
         activity?.SetTag("messaging.batch.message_count", batch.Count);
         var started = Stopwatch.GetTimestamp();
 
-        // A batch may hold several changes of one order (created, then paid): store the latest, decided state.
-        var latest = batch.GroupBy(change => change.Order.OrderId)
-            .Select(changes => changes.Select(change => change.Order).MaxBy(order => order.Status == OrderStatus.Pending ? 0 : 1)!).ToList();
-        await repository.StoreAsync(latest, cancellationToken);
+        await ledger.StoreAsync(batch, cancellationToken);
         await feed.AcknowledgeAsync(saleId, [.. batch.Select(change => change.EntryId)]);
 
         telemetry.RecordPersistDuration(Stopwatch.GetElapsedTime(started));
-        foreach (var byStatus in latest.GroupBy(order => order.Status))
+        foreach (var byStatus in batch.OfType<OrderEvent>().GroupBy(change => change.Order.Status))
         {
             telemetry.RecordPersisted(byStatus.Key.ToName(), byStatus.Count());
         }
@@ -120,10 +118,10 @@ public sealed partial class OrderPersister(
     }
 
     /// <summary>A link to each purchase stored (at most the first 128 of a batch, to keep the span small).</summary>
-    private static List<ActivityLink> Links(IReadOnlyList<OrderEvent> batch)
+    private static List<ActivityLink> Links(IReadOnlyList<SaleEvent> batch)
     {
         var links = new List<ActivityLink>();
-        foreach (var change in batch.Take(128))
+        foreach (var change in batch.OfType<OrderEvent>().Take(128))
         {
             if (change.TraceParent is { } traceParent && ActivityContext.TryParse(traceParent, null, out var context))
             {

@@ -23,25 +23,25 @@ public static class OrdersApi
     }
 
     public static async Task<Results<Ok<OrdersSummary>, ValidationProblem>> GetSummaryAsync(
-        string saleId, OrderRepository repository, CancellationToken cancellationToken)
+        string saleId, OrderLedger ledger, CancellationToken cancellationToken)
     {
         if (!Ids.IsValid(saleId))
         {
             return ValidationProblems.InvalidIds(("saleId", saleId));
         }
 
-        return TypedResults.Ok(await repository.SummarizeAsync(saleId, cancellationToken));
+        return TypedResults.Ok(await ledger.SummarizeAsync(saleId, cancellationToken));
     }
 
     public static async Task<Results<Ok<Order>, ValidationProblem, ProblemHttpResult>> GetOrderAsync(
-        string saleId, string orderId, OrderRepository repository, CancellationToken cancellationToken)
+        string saleId, string orderId, OrderLedger ledger, CancellationToken cancellationToken)
     {
         if (!Ids.IsValid(saleId) || !Ids.IsValid(orderId))
         {
             return ValidationProblems.InvalidIds(("saleId", saleId), ("orderId", orderId));
         }
 
-        return await repository.FindAsync(saleId, orderId, cancellationToken) is { } order
+        return await ledger.FindAsync(saleId, orderId, cancellationToken) is { } order
             ? TypedResults.Ok(order)
             : OrderProblems.NoOrder(saleId, orderId);
     }

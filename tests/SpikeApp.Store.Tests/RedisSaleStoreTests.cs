@@ -1,9 +1,7 @@
 using SpikeApp.Contracts.Orders;
-using SpikeApp.Store;
-using SpikeApp.Testing;
 using StackExchange.Redis;
 
-namespace SpikeApp.Api.Tests;
+namespace SpikeApp.Store.Tests;
 
 [Collection(SharedRedis.Name)]
 public class RedisSaleStoreTests(RedisServerFixture redis)
@@ -14,9 +12,7 @@ public class RedisSaleStoreTests(RedisServerFixture redis)
     [Fact]
     public async Task ThousandConcurrentBuyersOfAHundredUnitsGetExactlyAHundredOrders()
     {
-        var saleId = NewSaleId();
-        var state = await _store.CreateIfAbsentAsync(saleId, 100);
-        var sale = new Sale(SaleKeys.For(saleId), state.Epoch);
+        var sale = await CreateAsync(total: 100);
         using var start = new ManualResetEventSlim();
 
         var buyers = Enumerable.Range(0, 1000).Select(buyer => Task.Run(async () =>
@@ -34,7 +30,8 @@ public class RedisSaleStoreTests(RedisServerFixture redis)
         Assert.Equal(100, (long)await _db.HashGetAsync(keys.Sale, "sold"));
         Assert.Equal(100, await _db.HashLengthAsync(keys.Buyers));
         Assert.Equal(100, await _db.HashLengthAsync(keys.Orders));
-        Assert.Equal(100, await _db.StreamLengthAsync(keys.Stream));
+        // The round's beginning, then one entry per order.
+        Assert.Equal(101, await _db.StreamLengthAsync(keys.Stream));
         Assert.Equal(100, (long)await _db.HashGetAsync(keys.SoldByReplica, "replica-a"));
     }
 
@@ -53,9 +50,21 @@ public class RedisSaleStoreTests(RedisServerFixture redis)
     }
 
     [Fact]
-    public async Task UnknownSaleIsNoSale()
+    public async Task ASaleNeverOpenedHereSellsNothing()
     {
         var sale = new Sale(SaleKeys.For(NewSaleId()), Epoch: 1);
+
+        var reply = await DeductAsync(sale, "alice", "r1");
+
+        Assert.Equal(DeductionStatus.Closed, reply.Status);
+        Assert.Null(await _store.GetAsync(sale.SaleId));
+    }
+
+    [Fact]
+    public async Task AnOpenSaleRedisLostIsNoSale()
+    {
+        var sale = await CreateAsync(total: 5);
+        await _db.KeyDeleteAsync(sale.Keys.Sale);
 
         var reply = await DeductAsync(sale, "alice", "r1");
 
@@ -98,46 +107,73 @@ public class RedisSaleStoreTests(RedisServerFixture redis)
         await DeductAsync(sale, "alice", "r1");
         await DeductAsync(sale, "bob", "r1");
 
-        var again = await _store.CreateIfAbsentAsync(sale.SaleId, 500);
+        var again = await _store.BeginAsync(sale.SaleId, 500, expectedEpoch: null);
 
-        Assert.Equal(new SaleState(10, 2, sale.Epoch), again);
+        Assert.Equal(new SaleBeginning(BeginOutcome.AlreadyExists, null, sale.Epoch), again);
+        Assert.Equal((10, 2, sale.Epoch), Summary(await _store.GetAsync(sale.SaleId)));
     }
 
     [Fact]
-    public async Task ResetStartsANewEpochThatMakesTheOldOneStale()
+    public async Task AResetOfTheEpochReadStartsANewEpochThatMakesTheOldOneStale()
     {
         var sale = await CreateAsync(total: 10);
         await DeductAsync(sale, "alice", "r1");
 
-        var reset = await _store.ResetAsync(sale.SaleId, 3);
+        var reset = await _store.BeginAsync(sale.SaleId, 3, expectedEpoch: sale.Epoch);
         var stale = await DeductAsync(sale, "alice", "r1");
 
-        Assert.Equal((3, 0), (reset.Total, reset.Sold));
-        Assert.True(reset.Epoch > sale.Epoch, $"Epoch {reset.Epoch} after a reset of epoch {sale.Epoch}.");
+        Assert.Equal(BeginOutcome.Began, reset.Outcome);
+        Assert.Equal((3, 0), (reset.State!.Value.Total, reset.State.Value.Sold));
+        Assert.True(reset.State.Value.Epoch > sale.Epoch, $"Epoch {reset.State.Value.Epoch} after a reset of epoch {sale.Epoch}.");
+        Assert.Equal(reset.State.Value.Epoch, reset.State.Value.Round);
         Assert.Equal(DeductionStatus.EpochChanged, stale.Status);
     }
 
     [Fact]
-    public async Task ResetForgetsTheOrdersOfTheOldEpoch()
+    public async Task AResetOfAnotherEpochChangesNothing()
     {
         var sale = await CreateAsync(total: 10);
-        var old = await DeductAsync(sale, "alice", "r1");
+        await DeductAsync(sale, "alice", "r1");
+        var reset = await _store.BeginAsync(sale.SaleId, 10, expectedEpoch: sale.Epoch);
 
-        var reset = await _store.ResetAsync(sale.SaleId, 3);
-        var fresh = await DeductAsync(sale with { Epoch = reset.Epoch }, "alice", "r1");
+        // The first reset's answer was lost and it is retried: the orders made since must survive.
+        var bought = await DeductAsync(sale with { Epoch = reset.State!.Value.Epoch }, "bob", "r1");
+        var retried = await _store.BeginAsync(sale.SaleId, 10, expectedEpoch: sale.Epoch);
+        var missing = await _store.BeginAsync(NewSaleId(), 10, expectedEpoch: sale.Epoch);
+
+        Assert.Equal(new SaleBeginning(BeginOutcome.EpochMismatch, null, reset.State.Value.Epoch), retried);
+        Assert.Equal(new SaleBeginning(BeginOutcome.EpochMismatch, null, null), missing);
+        Assert.Equal(OrderStatus.Pending, (await _store.GetOrderAsync(sale.SaleId, bought.OrderId!))!.Status);
+        Assert.Equal(1, (await _store.GetAsync(sale.SaleId))!.Value.Sold);
+    }
+
+    [Fact]
+    public async Task AResetVoidsTheRoundsPendingOrdersKeepsItsPaidOnesAndItsStream()
+    {
+        var sale = await CreateAsync(total: 10);
+        var pending = await DeductAsync(sale, "alice", "r1");
+        var paid = await DeductAsync(sale, "bob", "r1");
+        await _store.PayAsync(sale.SaleId, paid.OrderId!, "bob", "pay-1");
+
+        var reset = await _store.BeginAsync(sale.SaleId, 3, expectedEpoch: sale.Epoch);
+        var fresh = await DeductAsync(sale with { Epoch = reset.State!.Value.Epoch }, "alice", "r1");
 
         Assert.Equal(DeductionStatus.Created, fresh.Status);
-        Assert.NotEqual(old.OrderId, fresh.OrderId);
-        Assert.Null(await _store.GetOrderAsync(sale.SaleId, old.OrderId!));
-        Assert.Equal("alice", (await _store.GetOrderAsync(sale.SaleId, fresh.OrderId!))!.UserId);
-        Assert.Equal(1, await _db.StreamLengthAsync(sale.Keys.Stream));
+        Assert.NotEqual(pending.OrderId, fresh.OrderId);
+        Assert.Equal(OrderStatus.Voided, (await _store.GetOrderAsync(sale.SaleId, pending.OrderId!))!.Status);
+        Assert.Equal(OrderStatus.Paid, (await _store.GetOrderAsync(sale.SaleId, paid.OrderId!))!.Status);
+        Assert.Equal(new Payment(PaymentStatus.Voided, (await _store.GetOrderAsync(sale.SaleId, pending.OrderId!))!),
+            await _store.PayAsync(sale.SaleId, pending.OrderId!, "alice", "pay-2"));
+        Assert.Equal(fresh.OrderId, (await _store.GetOrderOfBuyerAsync(sale.SaleId, "alice"))!.OrderId);
+        // Nothing of the last round is lost on its way to the ledger: begin, 2 created, 1 paid, begin, 1 created.
+        Assert.Equal(6, await _db.StreamLengthAsync(sale.Keys.Stream));
+        Assert.Equal(1, (await _store.GetAsync(sale.SaleId))!.Value.Sold);
     }
 
     [Fact]
     public async Task PurchasesGoOutAsEvalShaOnceTheScriptsAreLoaded()
     {
         var sale = await CreateAsync(total: 50);
-        await _store.LoadScriptsAsync();
         var before = await RedisStats.ReadAsync(redis.Connection);
 
         for (var buyer = 0; buyer < 20; buyer++)
@@ -178,7 +214,7 @@ public class RedisSaleStoreTests(RedisServerFixture redis)
 
         Assert.Equal(2, both!.AliveReplicas);
         Assert.Equal(1, alone!.AliveReplicas);
-        Assert.Equal(new SaleState(10, 0, sale.Epoch), alone.State);
+        Assert.Equal((10, 0, sale.Epoch), Summary(alone.State));
     }
 
     [Fact]
@@ -196,22 +232,33 @@ public class RedisSaleStoreTests(RedisServerFixture redis)
     }
 
     [Fact]
-    public async Task SyncOfASaleRedisDoesNotHaveIsNull()
+    public async Task SyncOfASaleNeverOpenedHereSaysSo()
     {
-        Assert.Null(await _store.SyncAsync(NewSaleId(), "r1", TimeSpan.FromSeconds(5), []));
+        Assert.Equal(SyncReply.Closed, await _store.SyncAsync(NewSaleId(), "r1", TimeSpan.FromSeconds(5), []));
     }
 
     [Fact]
-    public async Task ASaleCreatedAgainAfterRedisLostItHasANewEpochAndNewOrderIds()
+    public async Task SyncOfAnOpenSaleRedisLostSaysItIsMissing()
+    {
+        var sale = await CreateAsync(total: 10);
+        await _db.KeyDeleteAsync(sale.Keys.Sale);
+
+        Assert.Equal(SyncReply.Missing, await _store.SyncAsync(sale.SaleId, "r1", TimeSpan.FromSeconds(5), []));
+    }
+
+    [Fact]
+    public async Task ASaleBegunAgainAfterRedisLostItHasANewEpochAboveTheFloorAndNewOrderIds()
     {
         var sale = await CreateAsync(total: 10);
         var before = await DeductAsync(sale, "alice", "r1");
         await _db.KeyDeleteAsync([sale.Keys.Sale, sale.Keys.Buyers, sale.Keys.Orders, sale.Keys.Stream, sale.Keys.SoldByReplica]);
 
-        var again = await _store.CreateIfAbsentAsync(sale.SaleId, 10);
-        var after = await DeductAsync(sale with { Epoch = again.Epoch }, "alice", "r1");
+        // The ledger's floor stands in for a new Redis host whose clock is behind.
+        var floor = sale.Epoch + 1_000_000_000_000;
+        var again = await _store.BeginAsync(sale.SaleId, 10, expectedEpoch: null, floorEpoch: floor);
+        var after = await DeductAsync(sale with { Epoch = again.State!.Value.Epoch }, "alice", "r1");
 
-        Assert.NotEqual(sale.Epoch, again.Epoch);
+        Assert.True(again.State.Value.Epoch >= floor, $"Epoch {again.State.Value.Epoch} below the floor {floor}.");
         Assert.Equal(DeductionStatus.Created, after.Status);
         Assert.NotEqual(before.OrderId, after.OrderId);
         Assert.Matches("^[0-9a-f]{24}$", after.OrderId);
@@ -279,8 +326,8 @@ public class RedisSaleStoreTests(RedisServerFixture redis)
         Assert.Equal(2, (await _store.GetAsync(sale.SaleId))!.Value.Sold);
         Assert.Equal(OrderStatus.Pending, (await _store.GetOrderAsync(sale.SaleId, longLived.OrderId!))!.Status);
         Assert.Null(await _store.GetOrderOfBuyerAsync(sale.SaleId, "short-1"));
-        // The processor hears of every change on the stream: 5 created, 1 paid, 3 expired.
-        Assert.Equal(9, await _db.StreamLengthAsync(sale.Keys.Stream));
+        // The processor hears of every change on the stream: the sale begun, 5 created, 1 paid, 3 expired.
+        Assert.Equal(10, await _db.StreamLengthAsync(sale.Keys.Stream));
     }
 
     [Fact]
@@ -322,9 +369,11 @@ public class RedisSaleStoreTests(RedisServerFixture redis)
     private async Task<Sale> CreateAsync(int total)
     {
         var saleId = NewSaleId();
-        var state = await _store.CreateIfAbsentAsync(saleId, total);
-        return new Sale(SaleKeys.For(saleId), state.Epoch);
+        var created = await _store.BeginAsync(saleId, total, expectedEpoch: null);
+        return new Sale(SaleKeys.For(saleId), created.State!.Value.Epoch);
     }
+
+    private static (long Total, long Sold, long Epoch) Summary(SaleState? state) => (state!.Value.Total, state.Value.Sold, state.Value.Epoch);
 
     private Task<Deduction> DeductAsync(Sale sale, string userId, string replicaId, TimeSpan? paymentWindow = null) =>
         _store.DeductAsync(sale.SaleId, sale.Epoch, userId, replicaId, paymentWindow ?? TimeSpan.FromMinutes(15));

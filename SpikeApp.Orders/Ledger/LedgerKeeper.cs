@@ -1,0 +1,187 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using SpikeApp.Contracts.Sales;
+using SpikeApp.Orders.Persistence;
+using SpikeApp.Store;
+
+namespace SpikeApp.Orders.Ledger;
+
+/// <summary>
+/// Redis decides, PostgreSQL remembers. Every <see cref="OrdersOptions.LedgerCheckInterval"/> this checks each sale the
+/// ledger or Redis knows: an open sale is left alone. A sale Redis lost (data loss, a restore, a deleted key) or has
+/// closed (a restarted or failed-over server opens no sale by itself) is brought up to the ledger before anyone sells
+/// again: what its stream still holds is stored first, then the sale is opened as it is if Redis holds everything the
+/// ledger does, else restored from the ledger as a new incarnation of the same round. Only a sale the ledger never saw
+/// may be created afresh (the default sale). One process restores a sale at a time (a lock whose token the restore
+/// itself checks), so racing processors produce one restored incarnation.
+/// </summary>
+public sealed partial class LedgerKeeper(
+    RedisSaleStore store,
+    OrderFeed feed,
+    OrderLedger ledger,
+    LedgerSchema schema,
+    OrdersTelemetry telemetry,
+    IOptions<OrdersOptions> options,
+    IOptions<DefaultSaleOptions> defaultSale,
+    ILogger<LedgerKeeper> logger) : BackgroundService, IHealthCheck
+{
+    /// <summary>How long a restore may hold its lock: far above one restore, so only a dead restorer loses it.</summary>
+    private static readonly TimeSpan RestoreLockTime = TimeSpan.FromSeconds(30);
+    private const int DrainPage = 1000;
+
+    private volatile string? _trouble = "The ledger has not checked the sales yet.";
+
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_trouble is { } trouble ? HealthCheckResult.Degraded(trouble) : HealthCheckResult.Healthy("Every sale is open and in step with the ledger."));
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await schema.WhenMigrated.WaitAsync(stoppingToken);
+
+        using var timer = new PeriodicTimer(options.Value.LedgerCheckInterval);
+        do
+        {
+            try
+            {
+                _trouble = await CheckAllAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is SaleStoreUnavailableException or NpgsqlException)
+            {
+                _trouble = $"Redis or PostgreSQL did not answer the last check: {ex.Message}";
+                LogCheckFailed(ex);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>Checks every sale; returns what is not in order, or null.</summary>
+    private async Task<string?> CheckAllAsync(CancellationToken cancellationToken)
+    {
+        var saleIds = (await ledger.KnownSalesAsync(cancellationToken))
+            .Concat(await store.GetSaleIdsAsync())
+            .Append(defaultSale.Value.Id)
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+
+        var closed = new List<string>();
+        foreach (var saleId in saleIds)
+        {
+            if (!await CheckAsync(saleId, cancellationToken))
+            {
+                closed.Add(saleId);
+            }
+        }
+
+        return closed.Count == 0 ? null : $"Not open yet: {string.Join(", ", closed)}.";
+    }
+
+    /// <summary>True when the sale is open (or is no sale at all) after the check.</summary>
+    private async Task<bool> CheckAsync(string saleId, CancellationToken cancellationToken)
+    {
+        var state = await store.GetAsync(saleId);
+        if (state is not null && await store.IsOpenAsync(saleId))
+        {
+            await store.AddToDirectoryAsync(saleId);
+            return true;
+        }
+
+        var token = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        if (!await store.TryLockRestoreAsync(saleId, token, RestoreLockTime))
+        {
+            // Another processor is at it.
+            return false;
+        }
+
+        try
+        {
+            return await BringUpToLedgerAsync(saleId, token, cancellationToken);
+        }
+        finally
+        {
+            await store.UnlockRestoreAsync(saleId, token);
+        }
+    }
+
+    private async Task<bool> BringUpToLedgerAsync(string saleId, string token, CancellationToken cancellationToken)
+    {
+        using var activity = OrdersTelemetry.ActivitySource.StartActivity(OrdersTelemetry.LedgerCheckSpan);
+        activity?.SetTag("spike.sale", saleId);
+
+        // What Redis still holds reaches the ledger first: the ledger then knows at least what Redis knows.
+        var drained = 0;
+        await foreach (var page in feed.ReadAllAsync(saleId, DrainPage).WithCancellation(cancellationToken))
+        {
+            await ledger.StoreAsync(page, cancellationToken);
+            drained += page.Count;
+        }
+
+        // Nothing sells a closed or missing sale, so this is what the restore will replace.
+        var state = await store.GetAsync(saleId);
+        var history = await ledger.HistoryAsync(saleId, cancellationToken);
+        activity?.SetTag("spike.ledger.drained", drained);
+
+        string result;
+        if (state is { } redis && !history.IsAhead(redis))
+        {
+            await store.OpenAsync(saleId);
+            result = "opened";
+            LogOpened(saleId, redis.Epoch, redis.Sold, drained);
+        }
+        else if (!history.IsKnown)
+        {
+            // Missing and never seen: no sale, but the default sale, which the ledger creates.
+            if (saleId != defaultSale.Value.Id)
+            {
+                return true;
+            }
+
+            result = await CreateAsync(saleId, history) ? "created" : "refused";
+        }
+        else
+        {
+            var orders = await ledger.RoundOrdersAsync(saleId, history.Round, cancellationToken);
+            var restored = await store.RestoreAsync(saleId, token, state, history.Total, history.Round, history.LatestEpoch + 1, orders);
+            if (restored is not { } incarnation)
+            {
+                result = "refused";
+            }
+            else
+            {
+                result = "restored";
+                activity?.SetTag("spike.ledger.orders", orders.Count);
+                activity?.SetTag("spike.sale.epoch", incarnation.Epoch);
+                LogRestored(saleId, incarnation.Epoch, history.Round, incarnation.Sold, history.Total, state?.Epoch, state?.Seq, history.LatestEpoch, history.LastSeq);
+            }
+        }
+
+        activity?.SetTag("spike.result", result);
+        telemetry.RecordLedgerCheck(result);
+        return result is "opened" or "created" or "restored";
+    }
+
+    private async Task<bool> CreateAsync(string saleId, SaleHistory history)
+    {
+        var created = await store.BeginAsync(saleId, defaultSale.Value.Total, expectedEpoch: null, floorEpoch: history.LatestEpoch + 1);
+        if (created.State is { } state)
+        {
+            LogCreated(saleId, state.Total, state.Epoch);
+        }
+
+        // Refused: someone created it meanwhile; the next check opens it if needed.
+        return created.Outcome == BeginOutcome.Began;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sale {SaleId} created with {Total} units at epoch {Epoch}: the ledger never saw it")]
+    private partial void LogCreated(string saleId, long total, long epoch);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sale {SaleId} opened as Redis holds it (epoch {Epoch}, sold {Sold}): it holds everything the ledger does ({Drained} stream entries stored first)")]
+    private partial void LogOpened(string saleId, long epoch, long sold, int drained);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sale {SaleId} restored from the ledger as epoch {Epoch} of round {Round}: sold {Sold} of {Total}. Redis held epoch {RedisEpoch} change {RedisSeq}; the ledger had epoch {LedgerEpoch} change {LedgerSeq}")]
+    private partial void LogRestored(string saleId, long epoch, long round, long sold, long total, long? redisEpoch, long? redisSeq, long ledgerEpoch, long ledgerSeq);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis or PostgreSQL did not answer the ledger check; the next one retries")]
+    private partial void LogCheckFailed(Exception exception);
+}

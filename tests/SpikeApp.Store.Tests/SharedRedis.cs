@@ -1,0 +1,7 @@
+namespace SpikeApp.Store.Tests;
+
+[CollectionDefinition(Name)]
+public sealed class SharedRedis : ICollectionFixture<RedisServerFixture>
+{
+    public const string Name = "redis";
+}
