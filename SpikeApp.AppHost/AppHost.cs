@@ -1,7 +1,5 @@
 using SpikeApp.AppHost;
 using SpikeApp.AppHost.Gateway;
-using SpikeApp.AppHost.Postgres;
-using SpikeApp.AppHost.Redis;
 
 var builder = DistributedApplication.CreateBuilder(args);
 

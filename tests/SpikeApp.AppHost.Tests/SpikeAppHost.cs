@@ -53,10 +53,6 @@ internal static class SpikeAppHost
         return await ConnectionMultiplexer.ConnectAsync(connectionString + ",allowAdmin=true");
     }
 
-    /// <summary>Waits until the <c>orders</c> database (resource <c>ordersdb</c>) accepts connections: the server is up and the database exists.</summary>
-    public static Task WaitForOrdersAsync(DistributedApplication app, CancellationToken cancellationToken) =>
-        app.ResourceNotifications.WaitForResourceHealthyAsync("ordersdb", cancellationToken).WaitAsync(DefaultTimeout, cancellationToken);
-
     /// <summary>
     /// Waits until the order processor has moved <paramref name="expected"/> orders of <paramref name="saleId"/> into
     /// PostgreSQL (it trims the Redis stream once they are stored, so the stream's length says nothing then); returns
@@ -93,7 +89,7 @@ internal static class SpikeAppHost
     /// An open connection to <paramref name="resourceName"/> (<c>postgres</c> or <c>ordersdb</c>), unpooled: a pooled one
     /// left idle would hold up the server's shutdown when the test stops the AppHost.
     /// </summary>
-    public static async Task<NpgsqlConnection> ConnectPostgresAsync(DistributedApplication app, string resourceName, CancellationToken cancellationToken)
+    private static async Task<NpgsqlConnection> ConnectPostgresAsync(DistributedApplication app, string resourceName, CancellationToken cancellationToken)
     {
         var connectionString = await app.GetConnectionStringAsync(resourceName, cancellationToken)
             ?? throw new InvalidOperationException($"{resourceName} has no connection string.");

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace SpikeApp.AppHost.Tests;
+namespace SpikeApp.Hosting.Tests;
 
 /// <summary>The processes of a local PostgreSQL server and the accounts they run under, read from /proc and /etc/passwd.</summary>
 internal static class PostgresProcesses

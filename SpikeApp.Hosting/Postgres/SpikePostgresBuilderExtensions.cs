@@ -2,22 +2,32 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
-using SpikeApp.AppHost.Hosting;
+using SpikeApp.Hosting.Postgres;
+using SpikeApp.Hosting.Servers;
 
-namespace SpikeApp.AppHost.Postgres;
+namespace Aspire.Hosting;
 
-public static partial class PostgresHostingExtensions
+/// <summary>Adds PostgreSQL and its databases to the application model as a container or as this machine's server, by configuration.</summary>
+public static partial class SpikePostgresBuilderExtensions
 {
     private const string SectionName = "Postgres";
     private const string TemporaryPrefix = "spikeapp-postgres-";
 
     /// <summary>
     /// Adds PostgreSQL as <c>Postgres:Mode</c> says: Aspire's container, the PostgreSQL server of this machine, or (auto)
-    /// whichever this machine can run, failing at once with both fixes named when it can run neither. Add databases with
-    /// <see cref="AddSpikeDatabase"/>.
+    /// whichever this machine can run, failing at once with both fixes named when it can run neither. Either keeps its
+    /// cluster in <c>Postgres:DataDirectory</c>, or else in a fresh folder deleted when the AppHost stops. Add databases
+    /// with <see cref="AddSpikeDatabase"/>.
     /// </summary>
-    public static IResourceBuilder<IResourceWithConnectionString> AddSpikePostgres(this IDistributedApplicationBuilder builder, string name)
+    /// <param name="builder">The <see cref="IDistributedApplicationBuilder"/>.</param>
+    /// <param name="name">The resource name, also the name of its connection string (the server, no database).</param>
+    /// <returns>The PostgreSQL server resource, whichever mode was chosen.</returns>
+    /// <exception cref="DistributedApplicationException">The mode is unknown, or this machine cannot run the one asked for.</exception>
+    public static IResourceBuilder<IResourceWithConnectionString> AddSpikePostgres(this IDistributedApplicationBuilder builder, [ResourceName] string name)
     {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(name);
+
         var settings = ServerSettings.From(builder.Configuration, SectionName);
         var installation = PostgresInstallation.Find();
         var mode = settings.ChooseMode(SectionName, builder.Configuration, installedHere: installation is not null,
@@ -39,20 +49,30 @@ public static partial class PostgresHostingExtensions
     /// to a server from <see cref="AddSpikePostgres"/>, in either mode: created when the server is ready if missing, so that
     /// waiting for it means the database accepts connections.
     /// </summary>
-    public static IResourceBuilder<IResourceWithConnectionString> AddSpikeDatabase(this IResourceBuilder<IResourceWithConnectionString> postgres, string name,
-        string? databaseName = null) =>
-        postgres.Resource switch
+    /// <param name="postgres">The server, as <see cref="AddSpikePostgres"/> returned it.</param>
+    /// <param name="name">The resource name, also the name of its connection string.</param>
+    /// <param name="databaseName">The database's name in the server; <paramref name="name"/> when null.</param>
+    /// <returns>The database resource.</returns>
+    /// <exception cref="ArgumentException"><paramref name="postgres"/> is not a server from <see cref="AddSpikePostgres"/>.</exception>
+    public static IResourceBuilder<IResourceWithConnectionString> AddSpikeDatabase(this IResourceBuilder<IResourceWithConnectionString> postgres,
+        [ResourceName] string name, string? databaseName = null)
+    {
+        ArgumentNullException.ThrowIfNull(postgres);
+        ArgumentNullException.ThrowIfNull(name);
+
+        return postgres.Resource switch
         {
             PostgresServerResource container => postgres.ApplicationBuilder.CreateResourceBuilder(container).AddDatabase(name, databaseName),
             LocalPostgresResource local => postgres.ApplicationBuilder.CreateResourceBuilder(local).AddDatabase(name, databaseName),
             _ => throw new ArgumentException($"'{postgres.Resource.Name}' is not a PostgreSQL server from AddSpikePostgres.", nameof(postgres)),
         };
+    }
 
     /// <summary>
     /// Runs the <c>postgres</c> of <paramref name="installation"/> on a port Aspire allocates, with the settings of
     /// <see cref="LocalPostgresResource"/>, after <c>initdb</c> made <paramref name="dataDirectory"/> a cluster if it was empty.
     /// </summary>
-    public static IResourceBuilder<LocalPostgresResource> AddLocalPostgres(this IDistributedApplicationBuilder builder, string name,
+    private static IResourceBuilder<LocalPostgresResource> AddLocalPostgres(this IDistributedApplicationBuilder builder, string name,
         PostgresInstallation installation, string dataDirectory)
     {
         var passwordValue = RandomNumberGenerator.GetHexString(32, lowercase: true);
@@ -125,7 +145,7 @@ public static partial class PostgresHostingExtensions
     }
 
     /// <summary>Adds database <paramref name="databaseName"/> to a local server, as Aspire's AddDatabase does to its container.</summary>
-    public static IResourceBuilder<LocalPostgresDatabaseResource> AddDatabase(this IResourceBuilder<LocalPostgresResource> postgres, string name,
+    private static IResourceBuilder<LocalPostgresDatabaseResource> AddDatabase(this IResourceBuilder<LocalPostgresResource> postgres, string name,
         string? databaseName = null)
     {
         var database = new LocalPostgresDatabaseResource(name, databaseName ?? name, postgres.Resource);

@@ -1,16 +1,16 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
-using SpikeApp.AppHost.Hosting;
+using SpikeApp.Hosting.Servers;
 
-namespace SpikeApp.AppHost.Postgres;
+namespace SpikeApp.Hosting.Postgres;
 
 /// <summary>
 /// The PostgreSQL server executables of this machine, and the account they run under: <c>initdb</c> and
 /// <c>postgres</c> refuse to run as root, so as root both run as the package's <c>postgres</c> user (through
 /// <c>runuser</c>) on folders that user owns.
 /// </summary>
-public sealed partial class PostgresInstallation
+internal sealed partial class PostgresInstallation
 {
     public const string ServiceUser = "postgres";
 

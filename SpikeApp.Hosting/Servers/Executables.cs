@@ -1,4 +1,4 @@
-namespace SpikeApp.AppHost.Hosting;
+namespace SpikeApp.Hosting.Servers;
 
 internal static class Executables
 {

@@ -1,18 +1,17 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
-using SpikeApp.AppHost.Postgres;
 
-namespace SpikeApp.AppHost.Tests;
+namespace SpikeApp.Hosting.Tests;
 
 /// <summary>The PostgreSQL server the AppHost runs in local mode is locked down and durable as production needs it.</summary>
 [Collection(OneAppHostAtATime.Name)]
-public class LocalPostgresTests(AppHostFixture appHost) : IClassFixture<AppHostFixture>
+public class LocalPostgresTests(LocalServersFixture appHost) : IClassFixture<LocalServersFixture>
 {
     [Fact]
     public async Task LocalPostgresListensOnLoopbackOnly()
     {
-        using var timeout = new CancellationTokenSource(SpikeAppHost.DefaultTimeout);
+        using var timeout = new CancellationTokenSource(LocalServersAppHost.DefaultTimeout);
         await using var postgres = await ConnectAsync("postgres", timeout.Token);
 
         var settings = await postgres.SettingsAsync(timeout.Token, "listen_addresses", "unix_socket_directories");
@@ -26,7 +25,7 @@ public class LocalPostgresTests(AppHostFixture appHost) : IClassFixture<AppHostF
     [Fact]
     public async Task LocalPostgresRefusesConnectionsWithoutItsPassword()
     {
-        using var timeout = new CancellationTokenSource(SpikeAppHost.DefaultTimeout);
+        using var timeout = new CancellationTokenSource(LocalServersAppHost.DefaultTimeout);
         await using var postgres = await ConnectAsync("postgres", timeout.Token);
         var builder = new NpgsqlConnectionStringBuilder(await appHost.App.GetConnectionStringAsync("postgres", timeout.Token)) { Database = "postgres", Pooling = false };
         var password = builder.Password;
@@ -48,7 +47,7 @@ public class LocalPostgresTests(AppHostFixture appHost) : IClassFixture<AppHostF
     [Fact]
     public async Task LocalPostgresCommitsDurably()
     {
-        using var timeout = new CancellationTokenSource(SpikeAppHost.DefaultTimeout);
+        using var timeout = new CancellationTokenSource(LocalServersAppHost.DefaultTimeout);
         await using var postgres = await ConnectAsync("postgres", timeout.Token);
 
         var settings = await postgres.SettingsAsync(timeout.Token, "fsync", "synchronous_commit", "full_page_writes", "data_checksums");
@@ -59,8 +58,8 @@ public class LocalPostgresTests(AppHostFixture appHost) : IClassFixture<AppHostF
     [Fact]
     public async Task LocalPostgresRunsAsThePostgresUserWhenTheAppHostIsRoot()
     {
-        using var timeout = new CancellationTokenSource(SpikeAppHost.DefaultTimeout);
-        await SpikeAppHost.WaitForOrdersAsync(appHost.App, timeout.Token);
+        using var timeout = new CancellationTokenSource(LocalServersAppHost.DefaultTimeout);
+        await LocalServersAppHost.WaitForOrdersAsync(appHost.App, timeout.Token);
         var server = appHost.App.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<LocalPostgresResource>().Single();
 
         var postmaster = PostgresProcesses.Postmaster(server.DataDirectory);
@@ -72,7 +71,7 @@ public class LocalPostgresTests(AppHostFixture appHost) : IClassFixture<AppHostF
     [Fact]
     public async Task TheOrdersDatabaseKeepsItsWritesAcrossARestartOfPostgres()
     {
-        using var timeout = new CancellationTokenSource(SpikeAppHost.DefaultTimeout);
+        using var timeout = new CancellationTokenSource(LocalServersAppHost.DefaultTimeout);
         var cancellationToken = timeout.Token;
         DateTime startedBefore;
         await using (var orders = await ConnectAsync("ordersdb", cancellationToken))
@@ -89,7 +88,7 @@ public class LocalPostgresTests(AppHostFixture appHost) : IClassFixture<AppHostF
         await appHost.App.ResourceNotifications.WaitForResourceAsync("ordersdb", update =>
                 update.Snapshot.StartTimeStamp > restartedAt && update.Snapshot.HealthStatus == HealthStatus.Healthy,
                 cancellationToken)
-            .WaitAsync(SpikeAppHost.DefaultTimeout, cancellationToken);
+            .WaitAsync(LocalServersAppHost.DefaultTimeout, cancellationToken);
 
         await using var afterRestart = await ConnectAsync("ordersdb", cancellationToken);
         var startedAfter = await afterRestart.ScalarAsync<DateTime>("SELECT pg_postmaster_start_time()", cancellationToken);
@@ -101,8 +100,8 @@ public class LocalPostgresTests(AppHostFixture appHost) : IClassFixture<AppHostF
 
     private async Task<NpgsqlConnection> ConnectAsync(string resourceName, CancellationToken cancellationToken)
     {
-        await SpikeAppHost.WaitForOrdersAsync(appHost.App, cancellationToken);
-        return await SpikeAppHost.ConnectPostgresAsync(appHost.App, resourceName, cancellationToken);
+        await LocalServersAppHost.WaitForOrdersAsync(appHost.App, cancellationToken);
+        return await LocalServersAppHost.ConnectPostgresAsync(appHost.App, resourceName, cancellationToken);
     }
 
     private static async Task OpenAsync(string connectionString, CancellationToken cancellationToken)

@@ -1,10 +1,10 @@
-namespace SpikeApp.AppHost.Tests;
+namespace SpikeApp.Hosting.Tests;
 
 /// <summary>
-/// One AppHost (one replica, local Redis and PostgreSQL) that xUnit starts once for a test class whose tests only
-/// inspect it, and stops after the last of them.
+/// One test AppHost (local Redis and PostgreSQL) that xUnit starts once for a test class whose tests only inspect it,
+/// and stops after the last of them.
 /// </summary>
-public sealed class AppHostFixture : IAsyncLifetime
+public sealed class LocalServersFixture : IAsyncLifetime
 {
     private DistributedApplication? _app;
 
@@ -13,7 +13,7 @@ public sealed class AppHostFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        _app = await SpikeAppHost.StartAsync(replicas: 1, total: 10, bufferRatio: 0, timeout.Token);
+        _app = await LocalServersAppHost.StartAsync(timeout.Token);
     }
 
     public async Task DisposeAsync()

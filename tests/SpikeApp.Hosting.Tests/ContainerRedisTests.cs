@@ -1,25 +1,20 @@
-using Aspire.Hosting.ApplicationModel;
-
-namespace SpikeApp.AppHost.Tests;
+namespace SpikeApp.Hosting.Tests;
 
 /// <summary>
-/// Container mode cannot start here (no container engine), but the model the AppHost builds for it can be read: it must
-/// give the container the durability local mode has.
+/// Container mode cannot start here (no container engine), but the model it builds can be read: it must give the
+/// container the durability local mode has.
 /// </summary>
 public class ContainerRedisTests
 {
-    private static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(1);
-
     [Fact]
     public async Task ContainerRedisKeepsAnAppendOnlyFileFsyncedOnEveryWrite()
     {
-        using var timeout = new CancellationTokenSource(DefaultTimeout);
         var dataRoot = Directory.CreateTempSubdirectory("spikeapp-container-test-").FullName;
         try
         {
-            await using var appHost = await ContainerModeAppHost.CreateAsync(dataRoot, timeout.Token);
-            var redis = Assert.Single(appHost.Resources.OfType<RedisResource>());
+            var builder = DistributedApplication.CreateBuilder(["Redis:Mode=container", $"Redis:DataDirectory={Path.Combine(dataRoot, "redis")}"]);
 
+            var redis = Assert.IsType<RedisResource>(builder.AddSpikeRedis("redis").Resource);
 #pragma warning disable CS0618 // Its successor (ExecutionConfigurationBuilder) needs a running app's execution context; this reads the model only.
             var arguments = await redis.GetArgumentValuesAsync();
 #pragma warning restore CS0618

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
-namespace SpikeApp.AppHost.Hosting;
+namespace SpikeApp.Hosting.Servers;
 
 /// <summary>
 /// How the AppHost hosts one server, read from that server's section (<c>Redis</c>, <c>Postgres</c>): where the server
@@ -34,6 +34,9 @@ internal sealed class ServerSettings
     /// Container or local: auto takes a container when a container runtime answers, else the server installed here, and
     /// stops the AppHost at once, naming both fixes, when neither is there.
     /// </summary>
+    /// <param name="sectionName">The server's section, named in the errors.</param>
+    /// <param name="configuration">Where <c>ASPIRE_CONTAINER_RUNTIME</c> names the container runtime to probe.</param>
+    /// <param name="installedHere">Whether this machine has what local mode runs.</param>
     /// <param name="localServer">What local mode runs, as a user would look for it: "redis-server on PATH".</param>
     /// <param name="install">How to install it: "'apt-get install redis-server' or 'brew install redis'".</param>
     public ServerMode ChooseMode(string sectionName, IConfiguration configuration, bool installedHere, string localServer, string install) => Mode switch
@@ -50,6 +53,8 @@ internal sealed class ServerSettings
     };
 
     /// <summary>The configured folder (created if missing; relative to the AppHost), or a fresh per-run temp folder.</summary>
+    /// <param name="builder">The AppHost: its folder anchors a relative path, its stop deletes a per-run folder.</param>
+    /// <param name="temporaryPrefix">The start of a per-run folder's name.</param>
     /// <param name="serverPidFile">For a per-run folder: the file in it naming the server's process, whose end its deletion waits for.</param>
     public string ResolveDataDirectory(IDistributedApplicationBuilder builder, string temporaryPrefix, string? serverPidFile = null)
     {

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace SpikeApp.AppHost.Postgres;
+namespace SpikeApp.Hosting.Postgres;
 
 /// <summary>
 /// The data folder of a <see cref="LocalPostgresResource"/>: made a cluster the run's password opens before the server

@@ -1,11 +1,14 @@
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using SpikeApp.AppHost.Postgres;
+using SpikeApp.Hosting.Postgres;
 
-namespace SpikeApp.AppHost.Tests;
+namespace SpikeApp.Hosting.Tests;
 
-/// <summary>What a local PostgreSQL leaves behind when the AppHost stops: nothing, or, when asked to, its data.</summary>
+/// <summary>
+/// What a local PostgreSQL leaves behind when the AppHost stops: nothing, or, when asked to, its data. A client stays
+/// connected while the AppHost stops, as the order processor's pooled connections do: the stop must not wait for it.
+/// </summary>
 [Collection(OneAppHostAtATime.Name)]
 public class PostgresLifetimeTests
 {
@@ -15,13 +18,14 @@ public class PostgresLifetimeTests
     public async Task StoppingTheAppHostStopsPostgresAndDeletesTheRunsDataFolder()
     {
         using var timeout = new CancellationTokenSource(TestTimeout);
-        var app = await StartAsync(timeout.Token);
+        var app = await LocalServersAppHost.StartAsync(timeout.Token);
         IReadOnlyList<int> processes;
         string dataDirectory;
+        NpgsqlConnection connectedClient;
         try
         {
-            await SpikeAppHost.WaitForOrdersAsync(app, timeout.Token);
             dataDirectory = LocalServer(app).DataDirectory;
+            connectedClient = await LocalServersAppHost.ConnectPostgresAsync(app, "ordersdb", timeout.Token);
             processes = PostgresProcesses.Of(dataDirectory);
         }
         finally
@@ -29,11 +33,14 @@ public class PostgresLifetimeTests
             await app.DisposeAsync();
         }
 
-        var stillAlive = processes.Where(PostgresProcesses.IsAlive).ToList();
-        Assert.True(processes.Count >= 3, $"Expected the postmaster and its children, found processes {string.Join(", ", processes)}.");
-        Assert.StartsWith(Path.GetTempPath(), dataDirectory, StringComparison.Ordinal);
-        Assert.Empty(stillAlive);
-        Assert.False(Directory.Exists(dataDirectory), $"{dataDirectory} is left behind.");
+        await using (connectedClient)
+        {
+            var stillAlive = processes.Where(PostgresProcesses.IsAlive).ToList();
+            Assert.True(processes.Count >= 3, $"Expected the postmaster and its children, found processes {string.Join(", ", processes)}.");
+            Assert.StartsWith(Path.GetTempPath(), dataDirectory, StringComparison.Ordinal);
+            Assert.Empty(stillAlive);
+            Assert.False(Directory.Exists(dataDirectory), $"{dataDirectory} is left behind.");
+        }
     }
 
     [Fact]
@@ -67,21 +74,49 @@ public class PostgresLifetimeTests
         }
     }
 
-    private static Task<DistributedApplication> StartAsync(CancellationToken cancellationToken, params string[] settings) =>
-        SpikeAppHost.StartAsync(replicas: 1, total: 10, bufferRatio: 0, cancellationToken, settings);
-
     private static LocalPostgresResource LocalServer(DistributedApplication app) =>
         app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<LocalPostgresResource>().Single();
 
-    /// <summary>One AppHost run on <paramref name="dataDirectory"/>: <paramref name="use"/> gets the orders database; answers the run's password.</summary>
+    /// <summary>
+    /// One AppHost run on <paramref name="dataDirectory"/>: <paramref name="use"/> gets the orders database; answers the
+    /// run's password once the server has exited.
+    /// </summary>
     private static async Task<string> RunAsync(string dataDirectory, Func<NpgsqlConnection, Task> use, CancellationToken cancellationToken)
     {
-        await using var app = await StartAsync(cancellationToken, $"Postgres:DataDirectory={dataDirectory}");
-        await SpikeAppHost.WaitForOrdersAsync(app, cancellationToken);
-        await using var orders = await SpikeAppHost.ConnectPostgresAsync(app, "ordersdb", cancellationToken);
-        await use(orders);
-        return new NpgsqlConnectionStringBuilder(await app.GetConnectionStringAsync("ordersdb", cancellationToken)).Password
-            ?? throw new InvalidOperationException("The orders connection string has no password.");
+        var app = await LocalServersAppHost.StartAsync(cancellationToken, $"Postgres:DataDirectory={dataDirectory}");
+        string password;
+        int postmaster;
+        NpgsqlConnection connectedClient;
+        try
+        {
+            await using (var orders = await LocalServersAppHost.ConnectPostgresAsync(app, "ordersdb", cancellationToken))
+            {
+                await use(orders);
+            }
+
+            password = new NpgsqlConnectionStringBuilder(await app.GetConnectionStringAsync("ordersdb", cancellationToken)).Password
+                ?? throw new InvalidOperationException("The orders connection string has no password.");
+            postmaster = PostgresProcesses.Postmaster(dataDirectory);
+            connectedClient = await LocalServersAppHost.ConnectPostgresAsync(app, "ordersdb", cancellationToken);
+        }
+        finally
+        {
+            await app.DisposeAsync();
+        }
+
+        // A kept folder is not deleted, so nothing waits for the server: the cluster is read only once it has exited.
+        await using (connectedClient)
+        {
+            var waitingSince = Stopwatch.GetTimestamp();
+            while (PostgresProcesses.IsAlive(postmaster) && Stopwatch.GetElapsedTime(waitingSince) < TimeSpan.FromSeconds(30))
+            {
+                await Task.Delay(100, cancellationToken);
+            }
+
+            Assert.False(PostgresProcesses.IsAlive(postmaster), $"PostgreSQL (process {postmaster}) still runs after the AppHost stopped.");
+        }
+
+        return password;
     }
 
     /// <summary>"Database cluster state" as pg_controldata reads it from the stopped cluster: "shut down" after a clean stop.</summary>

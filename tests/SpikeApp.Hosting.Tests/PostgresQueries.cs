@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace SpikeApp.AppHost.Tests;
+namespace SpikeApp.Hosting.Tests;
 
 /// <summary>The few queries the PostgreSQL tests ask, each in one line.</summary>
 internal static class PostgresQueries

@@ -1,7 +1,7 @@
-namespace SpikeApp.AppHost.Hosting;
+namespace SpikeApp.Hosting.Servers;
 
 /// <summary>Where a server comes from: the <c>Mode</c> of its section (<c>Redis:Mode</c>, <c>Postgres:Mode</c>).</summary>
-public enum ServerMode
+internal enum ServerMode
 {
     /// <summary>A container when a container runtime answers, else the server installed on this machine.</summary>
     Auto,

@@ -1,16 +1,16 @@
 using System.Net;
 using StackExchange.Redis;
 
-namespace SpikeApp.AppHost.Tests;
+namespace SpikeApp.Hosting.Tests;
 
 /// <summary>The redis-server the AppHost runs in local mode is locked down as production needs it.</summary>
 [Collection(OneAppHostAtATime.Name)]
-public class LocalRedisTests(AppHostFixture appHost) : IClassFixture<AppHostFixture>
+public class LocalRedisTests(LocalServersFixture appHost) : IClassFixture<LocalServersFixture>
 {
     [Fact]
     public async Task LocalRedisListensOnLoopbackOnly()
     {
-        using var timeout = new CancellationTokenSource(SpikeAppHost.DefaultTimeout);
+        using var timeout = new CancellationTokenSource(LocalServersAppHost.DefaultTimeout);
         var (_, endpoint) = await RedisConnectionAsync(timeout.Token);
 
         var settings = await RedisSettingsAsync(endpoint, timeout.Token);
@@ -22,7 +22,7 @@ public class LocalRedisTests(AppHostFixture appHost) : IClassFixture<AppHostFixt
     [Fact]
     public async Task LocalRedisRequiresItsGeneratedPassword()
     {
-        using var timeout = new CancellationTokenSource(SpikeAppHost.DefaultTimeout);
+        using var timeout = new CancellationTokenSource(LocalServersAppHost.DefaultTimeout);
         var (options, endpoint) = await RedisConnectionAsync(timeout.Token);
 
         var withoutPassword = ConfigurationOptions.Parse($"127.0.0.1:{endpoint.Port}");
@@ -38,7 +38,7 @@ public class LocalRedisTests(AppHostFixture appHost) : IClassFixture<AppHostFixt
     [Fact]
     public async Task LocalRedisFsyncsEveryWrite()
     {
-        using var timeout = new CancellationTokenSource(SpikeAppHost.DefaultTimeout);
+        using var timeout = new CancellationTokenSource(LocalServersAppHost.DefaultTimeout);
         var (_, endpoint) = await RedisConnectionAsync(timeout.Token);
 
         var settings = await RedisSettingsAsync(endpoint, timeout.Token);
@@ -57,7 +57,7 @@ public class LocalRedisTests(AppHostFixture appHost) : IClassFixture<AppHostFixt
 
     private async Task<Dictionary<string, string>> RedisSettingsAsync(IPEndPoint endpoint, CancellationToken cancellationToken)
     {
-        using var redis = await SpikeAppHost.ConnectRedisAsync(appHost.App, cancellationToken);
+        using var redis = await LocalServersAppHost.ConnectRedisAsync(appHost.App, cancellationToken);
         return (await redis.GetServer(endpoint).ConfigGetAsync("*")).ToDictionary(setting => setting.Key, setting => setting.Value);
     }
 }

@@ -1,12 +1,18 @@
-namespace SpikeApp.AppHost.Postgres;
+namespace Aspire.Hosting.ApplicationModel;
 
 /// <summary>A database of a <see cref="LocalPostgresResource"/>: created when the server is ready if missing, healthy once it accepts connections.</summary>
+/// <param name="name">The resource name, also the name of its connection string.</param>
+/// <param name="databaseName">The database's name in the server.</param>
+/// <param name="parent">The server.</param>
 public sealed class LocalPostgresDatabaseResource(string name, string databaseName, LocalPostgresResource parent)
     : Resource(name), IResourceWithParent<LocalPostgresResource>, IResourceWithConnectionString
 {
+    /// <summary>The server.</summary>
     public LocalPostgresResource Parent { get; } = parent;
 
+    /// <summary>The database's name in the server.</summary>
     public string DatabaseName { get; } = databaseName;
 
+    /// <summary>The server's connection string with this database.</summary>
     public ReferenceExpression ConnectionStringExpression => ReferenceExpression.Create($"{Parent};Database={DatabaseName}");
 }

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 
-namespace SpikeApp.AppHost.Hosting;
+namespace SpikeApp.Hosting.Servers;
 
 /// <summary>
 /// Deletes a per-run data folder when the AppHost stops, so runs do not pile up in the temp folder. With

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Configuration;
 
-namespace SpikeApp.AppHost.Hosting;
+namespace SpikeApp.Hosting.Servers;
 
 /// <summary>Whether the container runtime Aspire would use answers, so that auto mode can choose a container.</summary>
 internal static class ContainerRuntime

@@ -1,20 +1,29 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
-using SpikeApp.AppHost.Hosting;
+using SpikeApp.Hosting.Servers;
 
-namespace SpikeApp.AppHost.Redis;
+namespace Aspire.Hosting;
 
-public static class RedisHostingExtensions
+/// <summary>Adds Redis to the application model as a container or as this machine's <c>redis-server</c>, by configuration.</summary>
+public static class SpikeRedisBuilderExtensions
 {
     private const string SectionName = "Redis";
     private const string ServerExecutable = "redis-server";
 
     /// <summary>
     /// Adds Redis as <c>Redis:Mode</c> says: Aspire's container, a local <c>redis-server</c>, or (auto) whichever this
-    /// machine can run, failing at once with both fixes named when it can run neither.
+    /// machine can run, failing at once with both fixes named when it can run neither. Either keeps an append-only file
+    /// fsynced on every write, in <c>Redis:DataDirectory</c> or else a fresh folder deleted when the AppHost stops.
     /// </summary>
-    public static IResourceBuilder<IResourceWithConnectionString> AddSpikeRedis(this IDistributedApplicationBuilder builder, string name)
+    /// <param name="builder">The <see cref="IDistributedApplicationBuilder"/>.</param>
+    /// <param name="name">The resource name, also the name of its connection string.</param>
+    /// <returns>The Redis resource, whichever mode was chosen.</returns>
+    /// <exception cref="DistributedApplicationException">The mode is unknown, or this machine cannot run the one asked for.</exception>
+    public static IResourceBuilder<IResourceWithConnectionString> AddSpikeRedis(this IDistributedApplicationBuilder builder, [ResourceName] string name)
     {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(name);
+
         var settings = ServerSettings.From(builder.Configuration, SectionName);
         var serverPath = Executables.FindOnPath(ServerExecutable);
         var mode = settings.ChooseMode(SectionName, builder.Configuration, installedHere: serverPath is not null,
@@ -30,7 +39,7 @@ public static class RedisHostingExtensions
     /// Aspire's Redis container with the durability of local mode: an append-only file fsynced on every write, in a data
     /// folder bound from the host and kept for the run, so a Redis restart loses no acknowledged order.
     /// </summary>
-    public static IResourceBuilder<RedisResource> AddDurableRedisContainer(this IDistributedApplicationBuilder builder, string name, string dataDirectory) =>
+    private static IResourceBuilder<RedisResource> AddDurableRedisContainer(this IDistributedApplicationBuilder builder, string name, string dataDirectory) =>
         builder.AddRedis(name)
             .WithDataBindMount(dataDirectory)
             .WithArgs(context =>
@@ -57,7 +66,7 @@ public static class RedisHostingExtensions
             });
 
     /// <summary>Runs <paramref name="serverPath"/> on a port Aspire allocates, with the settings of <see cref="LocalRedisResource"/>.</summary>
-    public static IResourceBuilder<LocalRedisResource> AddLocalRedis(this IDistributedApplicationBuilder builder, string name, string serverPath, string dataDirectory)
+    private static IResourceBuilder<LocalRedisResource> AddLocalRedis(this IDistributedApplicationBuilder builder, string name, string serverPath, string dataDirectory)
     {
         var passwordValue = RandomNumberGenerator.GetHexString(32, lowercase: true);
         var password = new ParameterResource($"{name}-password", _ => passwordValue, secret: true);
