@@ -6,7 +6,8 @@ using SpikeApp.LoadGen.Outcomes;
 
 namespace SpikeApp.LoadGen.Tests;
 
-public class InvariantCheckerTests
+/// <summary>The invariants as <see cref="SaleReader"/> reads them back from a stub API and the order processor over HTTP.</summary>
+public class ReadAndCheckTests
 {
     private const string SaleId = "s1";
     private static readonly SaleSnapshot Before = new(SaleId, Total: 10, Sold: 0, Remaining: 10, SoldOut: false, Epoch: 1);
@@ -322,7 +323,7 @@ public class InvariantCheckerTests
     {
         await using var api = await StartAsync(Sale(total: 10, sold: 1), [new("o1", "u1", "paid")]);
 
-        var report = await new InvariantChecker(api.Client).CheckAsync(Paying(Evidence(successes: 1, ("u1", "o1")), ("o1", PaymentOutcome.Paid)), CancellationToken.None);
+        var report = await CheckAsync(new SaleReader(api.Client), Paying(Evidence(successes: 1, ("u1", "o1")), ("o1", PaymentOutcome.Paid)), CancellationToken.None);
 
         Assert.Equal(0, report.ExitCode);
         Assert.Equal(
@@ -337,8 +338,8 @@ public class InvariantCheckerTests
         // Nothing listens on port 1: every read of the order processor is refused.
         using var nowhere = new HttpClient { BaseAddress = new Uri("http://127.0.0.1:1/") };
 
-        var report = await new InvariantChecker(api.Client, new StoredOrdersClient(nowhere))
-            .CheckAsync(Paying(Evidence(successes: 1, ("u1", "o1")), ("o1", PaymentOutcome.Paid)), CancellationToken.None);
+        var report = await CheckAsync(new SaleReader(api.Client, new StoredOrdersClient(nowhere)),
+            Paying(Evidence(successes: 1, ("u1", "o1")), ("o1", PaymentOutcome.Paid)), CancellationToken.None);
 
         Assert.Equal(
             new InvariantResult(InvariantChecker.PaidOrdersStored, InvariantStatus.Failed,
@@ -405,8 +406,11 @@ public class InvariantCheckerTests
     private static async Task<InvariantReport> CheckAsync(StubApi api, RunEvidence evidence)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        return await new InvariantChecker(api.Client, new StoredOrdersClient(api.Client)).CheckAsync(evidence, timeout.Token);
+        return await CheckAsync(new SaleReader(api.Client, new StoredOrdersClient(api.Client)), evidence, timeout.Token);
     }
+
+    private static async Task<InvariantReport> CheckAsync(SaleReader reader, RunEvidence evidence, CancellationToken cancellationToken) =>
+        InvariantChecker.Check(evidence, await reader.ReadBackAsync(evidence, cancellationToken));
 
     /// <summary>
     /// Serves the crafted sale (404 when null) and orders the way the API does, and the stored orders (404 when absent)
