@@ -1,0 +1,174 @@
+using SpikeApp.LoadGen.Invariants;
+using SpikeApp.LoadGen.Outcomes;
+
+namespace SpikeApp.LoadGen.Tests;
+
+/// <summary>The checks alone, over a readback made up in memory: the branches a stub API would have to be staged for.</summary>
+public class InvariantCheckerTests
+{
+    private const string SaleId = "s1";
+    private static readonly SaleSnapshot Before = new(SaleId, Total: 10, Sold: 0, Remaining: 10, SoldOut: false, Epoch: 1);
+    private static readonly DateTimeOffset Opening = new(2026, 11, 27, 18, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void ThePaymentChecksRunOnlyWhenBuyersPaid()
+    {
+        var readback = new RunReadback(Sale(sold: 1), null, [Order("o1", "u1")]);
+
+        var unpaid = InvariantChecker.Check(Run(successes: 1, ("u1", "o1")), readback);
+        var paying = InvariantChecker.Check(Run(successes: 1, ("u1", "o1")) with { PayRatio = 0.5 }, readback);
+
+        string[] always =
+        [
+            InvariantChecker.SaleReadable, InvariantChecker.SoldWithinTotal, InvariantChecker.SuccessesWithinTotal,
+            InvariantChecker.SoldMatchesSuccesses, InvariantChecker.OneOrderPerUser, InvariantChecker.OrdersBelongToBuyers,
+        ];
+        Assert.Equal(always, unpaid.Results.Select(result => result.Name));
+        Assert.Equal(
+            [.. always, InvariantChecker.PaidMatchesSold, InvariantChecker.OneLiveOrderPerBuyer, InvariantChecker.PaidOrdersStored, InvariantChecker.ExpiredStockResold],
+            paying.Results.Select(result => result.Name));
+    }
+
+    [Fact]
+    public void AnUnreadableSaleFailsItsReadAndSkipsTheChecksThatNeedIt()
+    {
+        var report = InvariantChecker.Check(Run(successes: 0), new RunReadback(null, "GET /api/sales/s1 answered 503.", []));
+
+        Assert.Equal(
+            [
+                new(InvariantChecker.SaleReadable, InvariantStatus.Failed, "GET /api/sales/s1 answered 503."),
+                new(InvariantChecker.SoldWithinTotal, InvariantStatus.Skipped, "the sale could not be read"),
+                new(InvariantChecker.SuccessesWithinTotal, InvariantStatus.Skipped, "the sale could not be read"),
+                new InvariantResult(InvariantChecker.SoldMatchesSuccesses, InvariantStatus.Skipped, "the sale could not be read"),
+            ],
+            report.Results.Take(4));
+        Assert.Equal(
+            new InvariantResult(InvariantChecker.ExpiredStockResold, InvariantStatus.Skipped, "the sale could not be read"),
+            InvariantChecker.CheckExpiredStockResold(Run(successes: 1) with { LastSoldOut = Opening.AddHours(1) }, null, [Order("o1", "u1", "expired")]));
+        Assert.Equal("no sale", InvariantChecker.Check(Run(successes: 0), new RunReadback(null, null, [])).Results[0].Detail);
+    }
+
+    [Fact]
+    public void SeedModeSkipsTheOrderChecks()
+    {
+        var run = Run(successes: 1) with { Mode = LoadMode.Seed };
+
+        Assert.Equal(
+            [
+                new(InvariantChecker.OneOrderPerUser, InvariantStatus.Skipped, "seed mode: the API returns no order ids"),
+                new InvariantResult(InvariantChecker.OrdersBelongToBuyers, InvariantStatus.Skipped, "seed mode: the API returns no order ids"),
+            ],
+            [InvariantChecker.CheckOneOrderPerUser(run, []), InvariantChecker.CheckOrdersBelongToBuyers(run, [])]);
+    }
+
+    [Fact]
+    public void WithoutASaleReadBeforeTheRunTheSoldCountsHaveNoBaseline()
+    {
+        var run = Run(successes: 1, ("u1", "o1")) with { SaleBefore = null };
+
+        Assert.Equal(
+            new InvariantResult(InvariantChecker.SoldMatchesSuccesses, InvariantStatus.Failed,
+                "the sale could not be read before the run, so its sold count has no baseline"),
+            InvariantChecker.CheckSoldMatchesSuccesses(run, Sale(sold: 1), [Order("o1", "u1")]));
+        Assert.Equal(
+            new InvariantResult(InvariantChecker.PaidMatchesSold, InvariantStatus.Skipped, "no sold count for this run (see \"sold == successes seen\")"),
+            InvariantChecker.CheckPaidMatchesSold(run, Sale(sold: 1), [Order("o1", "u1")]));
+    }
+
+    [Fact]
+    public void ASharedSaleComparesNoCountWithThisRuns()
+    {
+        var run = Run(successes: 1, ("u1", "o1")) with { Shared = true, StoredBefore = null };
+        FetchedOrder[] orders = [Order("o1", "u1", "paid")];
+
+        Assert.Equal(
+            [
+                new(InvariantChecker.SoldMatchesSuccesses, InvariantStatus.Skipped, "--shared: other clients buy from this sale too"),
+                new(InvariantChecker.PaidMatchesSold, InvariantStatus.Skipped, "--shared: other clients' orders are in Redis' sold count too"),
+                new InvariantResult(InvariantChecker.PaidOrdersStored, InvariantStatus.Passed,
+                    "1 paid orders in PostgreSQL, each paid (--shared: the summary's paid count is not compared)"),
+            ],
+            [
+                InvariantChecker.CheckSoldMatchesSuccesses(run, Sale(sold: 5), orders),
+                InvariantChecker.CheckPaidMatchesSold(run, Sale(sold: 5), orders),
+                InvariantChecker.CheckPaidOrdersStored(run, new StoredReadback([new(orders[0].Order!, orders[0].Order)])),
+            ]);
+    }
+
+    [Fact]
+    public void MorePaymentsAcknowledgedThanRedisSoldFail()
+    {
+        var run = Paid(Run(successes: 2, ("u1", "o1"), ("u2", "o2")), "o1", "o2");
+
+        Assert.Equal(
+            new InvariantResult(InvariantChecker.PaidMatchesSold, InvariantStatus.Failed,
+                "Redis sold +1, 0 of them pending: 1 paid; payments acknowledged 2: 1 acknowledged payments are not in Redis' sold count"),
+            InvariantChecker.CheckPaidMatchesSold(run, Sale(sold: 1), [Order("o1", "u1", "paid"), Order("o2", "u2", "paid")]));
+    }
+
+    [Fact]
+    public void APaidOrderStoredUnderAnotherReferenceFailsAndSoDoesAMissingBaseline()
+    {
+        var paid = Order("o1", "u1", "paid", reference: "p1").Order!;
+        var run = Run(successes: 1, ("u1", "o1")) with { StoredBefore = null };
+
+        var result = InvariantChecker.CheckPaidOrdersStored(run, new StoredReadback(
+            [new(paid, paid with { PaymentReference = "p9" })], SummaryAfter: new StoredOrdersSummary(SaleId, 0, 1, 0, 1)));
+
+        Assert.Equal(
+            new InvariantResult(InvariantChecker.PaidOrdersStored, InvariantStatus.Failed,
+                "1 of 1 paid orders not stored as paid: order o1 is u1's, paid as p9, in PostgreSQL; u1's, paid as p1, in Redis; "
+                + "the summary could not be read before the run (if the order processor is behind, raise --settle)"),
+            result);
+    }
+
+    [Fact]
+    public void ExpiredUnitsResoldWithinTheUncertainAnswersPass()
+    {
+        var run = Run(successes: 2, ("u1", "o1"), ("u2", "o2")) with { Uncertain = 1, LastSoldOut = Opening.AddSeconds(65) };
+
+        Assert.Equal(
+            new InvariantResult(InvariantChecker.ExpiredStockResold, InvariantStatus.Passed,
+                "2 successes for 2 units; 1 orders expired 1 s or more before the last buyer was turned away: sold again within the 1 requests answered 503 or not at all"),
+            InvariantChecker.CheckExpiredStockResold(run, Sale(sold: 1, total: 2), [Order("o1", "u1", "expired", expiresSecond: 60), Order("o2", "u2", "paid")]));
+    }
+
+    [Theory]
+    [InlineData("s1", "u2", "order o1 belongs to u2, not u1")]
+    [InlineData("s2", "u1", "order o1 of u1 is of sale s2")]
+    [InlineData(null, null, "order o1 of u1: GET answered 404")]
+    public void AnOrderAnsweredForAnotherBuyerOrSaleOrNotAtAllIsAFailure(string? saleId, string? userId, string failure)
+    {
+        var answer = saleId is null ? null : new OrderSnapshot("o1", saleId, userId!, "r1", Opening);
+
+        Assert.Equal(new FetchedOrder(new("u1", "o1"), null, failure), FetchedOrder.FromAnswer(SaleId, new("u1", "o1"), answer, "answered 404"));
+    }
+
+    private static SaleSnapshot Sale(long sold, long total = 10) => new(SaleId, total, sold, Math.Max(0, total - sold), sold >= total, Epoch: 1);
+
+    /// <summary>An order the API answered for its buyer; times in seconds after <see cref="Opening"/>.</summary>
+    private static FetchedOrder Order(string orderId, string userId, string status = "pending", int expiresSecond = 900, string? reference = null) =>
+        new(new(userId, orderId), new(orderId, SaleId, userId, "r1", Opening, status, Opening.AddSeconds(expiresSecond), reference), null);
+
+    private static RunEvidence Run(long successes, params (string UserId, string OrderId)[] orders)
+    {
+        var book = new OrderBook();
+        foreach (var (userId, orderId) in orders)
+        {
+            book.Record(userId, orderId);
+        }
+
+        return new RunEvidence(SaleId, LoadMode.Api, Shared: false, successes, Uncertain: 0, book, Before, Concurrency: 4,
+            StoredBefore: new StoredOrdersSummary(SaleId, 0, 0, 0, 0));
+    }
+
+    private static RunEvidence Paid(RunEvidence run, params string[] orderIds)
+    {
+        foreach (var orderId in orderIds)
+        {
+            run.Orders.RecordPayment(orderId, PaymentOutcome.Paid);
+        }
+
+        return run with { PayRatio = 0.5 };
+    }
+}
