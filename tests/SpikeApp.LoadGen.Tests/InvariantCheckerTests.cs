@@ -1,13 +1,12 @@
 using SpikeApp.LoadGen.Invariants;
 using SpikeApp.LoadGen.Outcomes;
+using static SpikeApp.LoadGen.Tests.Runs;
 
 namespace SpikeApp.LoadGen.Tests;
 
 /// <summary>The checks alone, over a readback made up in memory: the branches a stub API would have to be staged for.</summary>
 public class InvariantCheckerTests
 {
-    private const string SaleId = "s1";
-    private static readonly SaleSnapshot Before = new(SaleId, Total: 10, Sold: 0, Remaining: 10, SoldOut: false, Epoch: 1);
     private static readonly DateTimeOffset Opening = new(2026, 11, 27, 18, 0, 0, TimeSpan.Zero);
 
     [Fact]
@@ -15,8 +14,8 @@ public class InvariantCheckerTests
     {
         var readback = new RunReadback(Sale(sold: 1), null, [Order("o1", "u1")]);
 
-        var unpaid = InvariantChecker.Check(Run(successes: 1, ("u1", "o1")), readback);
-        var paying = InvariantChecker.Check(Run(successes: 1, ("u1", "o1")) with { PayRatio = 0.5 }, readback);
+        var unpaid = InvariantChecker.Check(Evidence(successes: 1, ("u1", "o1")), readback);
+        var paying = InvariantChecker.Check(Evidence(successes: 1, ("u1", "o1")) with { PayRatio = 0.5 }, readback);
 
         string[] always =
         [
@@ -32,7 +31,7 @@ public class InvariantCheckerTests
     [Fact]
     public void AnUnreadableSaleFailsItsReadAndSkipsTheChecksThatNeedIt()
     {
-        var report = InvariantChecker.Check(Run(successes: 0), new RunReadback(null, "GET /api/sales/s1 answered 503.", []));
+        var report = InvariantChecker.Check(Evidence(successes: 0), new RunReadback(null, "GET /api/sales/s1 answered 503.", []));
 
         Assert.Equal(
             [
@@ -44,14 +43,14 @@ public class InvariantCheckerTests
             report.Results.Take(4));
         Assert.Equal(
             new InvariantResult(InvariantChecker.ExpiredStockResold, InvariantStatus.Skipped, "the sale could not be read"),
-            InvariantChecker.CheckExpiredStockResold(Run(successes: 1) with { LastSoldOut = Opening.AddHours(1) }, null, [Order("o1", "u1", "expired")]));
-        Assert.Equal("no sale", InvariantChecker.Check(Run(successes: 0), new RunReadback(null, null, [])).Results[0].Detail);
+            InvariantChecker.CheckExpiredStockResold(Evidence(successes: 1) with { LastSoldOut = Opening.AddHours(1) }, null, [Order("o1", "u1", "expired")]));
+        Assert.Equal("no sale", InvariantChecker.Check(Evidence(successes: 0), new RunReadback(null, null, [])).Results[0].Detail);
     }
 
     [Fact]
     public void SeedModeSkipsTheOrderChecks()
     {
-        var run = Run(successes: 1) with { Mode = LoadMode.Seed };
+        var run = Evidence(successes: 1) with { Mode = LoadMode.Seed };
 
         Assert.Equal(
             [
@@ -64,7 +63,7 @@ public class InvariantCheckerTests
     [Fact]
     public void WithoutASaleReadBeforeTheRunTheSoldCountsHaveNoBaseline()
     {
-        var run = Run(successes: 1, ("u1", "o1")) with { SaleBefore = null };
+        var run = Evidence(successes: 1, ("u1", "o1")) with { SaleBefore = null };
 
         Assert.Equal(
             new InvariantResult(InvariantChecker.SoldMatchesSuccesses, InvariantStatus.Failed,
@@ -78,7 +77,7 @@ public class InvariantCheckerTests
     [Fact]
     public void ASharedSaleComparesNoCountWithThisRuns()
     {
-        var run = Run(successes: 1, ("u1", "o1")) with { Shared = true, StoredBefore = null };
+        var run = Evidence(successes: 1, ("u1", "o1")) with { Shared = true };
         FetchedOrder[] orders = [Order("o1", "u1", "paid")];
 
         Assert.Equal(
@@ -98,7 +97,7 @@ public class InvariantCheckerTests
     [Fact]
     public void MorePaymentsAcknowledgedThanRedisSoldFail()
     {
-        var run = Paid(Run(successes: 2, ("u1", "o1"), ("u2", "o2")), "o1", "o2");
+        var run = Paying(Evidence(successes: 2, ("u1", "o1"), ("u2", "o2")), ("o1", PaymentOutcome.Paid), ("o2", PaymentOutcome.Paid));
 
         Assert.Equal(
             new InvariantResult(InvariantChecker.PaidMatchesSold, InvariantStatus.Failed,
@@ -110,7 +109,7 @@ public class InvariantCheckerTests
     public void APaidOrderStoredUnderAnotherReferenceFailsAndSoDoesAMissingBaseline()
     {
         var paid = Order("o1", "u1", "paid", reference: "p1").Order!;
-        var run = Run(successes: 1, ("u1", "o1")) with { StoredBefore = null };
+        var run = Evidence(successes: 1, ("u1", "o1")) with { StoredBefore = null };
 
         var result = InvariantChecker.CheckPaidOrdersStored(run, new StoredReadback(
             [new(paid, paid with { PaymentReference = "p9" })], SummaryAfter: new StoredOrdersSummary(SaleId, 0, 1, 0, 1)));
@@ -125,7 +124,7 @@ public class InvariantCheckerTests
     [Fact]
     public void ExpiredUnitsResoldWithinTheUncertainAnswersPass()
     {
-        var run = Run(successes: 2, ("u1", "o1"), ("u2", "o2")) with { Uncertain = 1, LastSoldOut = Opening.AddSeconds(65) };
+        var run = Evidence(successes: 2, ("u1", "o1"), ("u2", "o2")) with { Uncertain = 1, LastSoldOut = Opening.AddSeconds(65) };
 
         Assert.Equal(
             new InvariantResult(InvariantChecker.ExpiredStockResold, InvariantStatus.Passed,
@@ -149,26 +148,4 @@ public class InvariantCheckerTests
     /// <summary>An order the API answered for its buyer; times in seconds after <see cref="Opening"/>.</summary>
     private static FetchedOrder Order(string orderId, string userId, string status = "pending", int expiresSecond = 900, string? reference = null) =>
         new(new(userId, orderId), new(orderId, SaleId, userId, "r1", Opening, status, Opening.AddSeconds(expiresSecond), reference), null);
-
-    private static RunEvidence Run(long successes, params (string UserId, string OrderId)[] orders)
-    {
-        var book = new OrderBook();
-        foreach (var (userId, orderId) in orders)
-        {
-            book.Record(userId, orderId);
-        }
-
-        return new RunEvidence(SaleId, LoadMode.Api, Shared: false, successes, Uncertain: 0, book, Before, Concurrency: 4,
-            StoredBefore: new StoredOrdersSummary(SaleId, 0, 0, 0, 0));
-    }
-
-    private static RunEvidence Paid(RunEvidence run, params string[] orderIds)
-    {
-        foreach (var orderId in orderIds)
-        {
-            run.Orders.RecordPayment(orderId, PaymentOutcome.Paid);
-        }
-
-        return run with { PayRatio = 0.5 };
-    }
 }

@@ -3,15 +3,13 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using SpikeApp.LoadGen.Invariants;
 using SpikeApp.LoadGen.Outcomes;
+using static SpikeApp.LoadGen.Tests.Runs;
 
 namespace SpikeApp.LoadGen.Tests;
 
 /// <summary>The invariants as <see cref="SaleReader"/> reads them back from a stub API and the order processor over HTTP.</summary>
 public class ReadAndCheckTests
 {
-    private const string SaleId = "s1";
-    private static readonly SaleSnapshot Before = new(SaleId, Total: 10, Sold: 0, Remaining: 10, SoldOut: false, Epoch: 1);
-
     [Fact]
     public async Task AConsistentSalePasses()
     {
@@ -378,28 +376,6 @@ public class ReadAndCheckTests
         });
 
     private static OrderRow[] Orders(params (string OrderId, string UserId)[] orders) => [.. orders.Select(order => new OrderRow(order.OrderId, order.UserId))];
-
-    private static RunEvidence Evidence(long successes, params (string UserId, string OrderId)[] orders)
-    {
-        var book = new OrderBook();
-        foreach (var (userId, orderId) in orders)
-        {
-            book.Record(userId, orderId);
-        }
-
-        return new RunEvidence(SaleId, LoadMode.Api, Shared: false, successes, Uncertain: 0, book, Before, Concurrency: 4);
-    }
-
-    /// <summary>The evidence of a run in which buyers paid, and how each payment was answered.</summary>
-    private static RunEvidence Paying(RunEvidence evidence, params (string OrderId, PaymentOutcome Outcome)[] payments)
-    {
-        foreach (var (orderId, outcome) in payments)
-        {
-            evidence.Orders.RecordPayment(orderId, outcome);
-        }
-
-        return evidence with { PayRatio = 0.5, StoredBefore = new StoredOrdersSummary(SaleId, 0, 0, 0, 0) };
-    }
 
     private static InvariantResult Result(InvariantReport report, string name) => Assert.Single(report.Results, result => result.Name == name);
 
