@@ -34,7 +34,6 @@ public sealed partial class LoadGenOptions
 
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Where to write the JSON report, if anywhere.</summary>
     public string? JsonPath { get; set; }
 
     /// <summary>Other clients buy from the same sale, so Redis' sold count cannot be matched against this run's successes.</summary>

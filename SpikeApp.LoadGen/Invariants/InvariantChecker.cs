@@ -7,7 +7,7 @@ namespace SpikeApp.LoadGen.Invariants;
 /// Holds what was read back after the run against what the client saw: nothing oversold, every sale accounted for, one
 /// order per buyer, every order real and its buyer's. When buyers paid, also: every unit sold is pending or paid by this
 /// run, no buyer holds two live orders, the paid orders are in PostgreSQL once, and units released by expiry while
-/// buyers were turned away were sold again. Each check is a pure function of what it holds against what.
+/// buyers were turned away were sold again. No I/O, so each check can be tested on its own.
 /// </summary>
 public static class InvariantChecker
 {
@@ -22,14 +22,10 @@ public static class InvariantChecker
     public const string PaidOrdersStored = "paid orders in PostgreSQL once";
     public const string ExpiredStockResold = "expired stock sold again";
 
-    /// <summary>
-    /// How long after its deadline an expired order's unit is surely back on sale: the processor looks for due orders
-    /// several times a second, and the replicas hear of the restock at once.
-    /// </summary>
+    /// <summary>How long after its deadline an expired order's unit is surely back on sale: the processor expires due orders well within it.</summary>
     public static readonly TimeSpan ReleaseGrace = TimeSpan.FromSeconds(1);
 
-    /// <summary>How many failed orders the report names.</summary>
-    private const int Examples = 5;
+    private const int MaxExamples = 5;
 
     private const string SaleUnread = "the sale could not be read";
 
@@ -113,7 +109,7 @@ public static class InvariantChecker
             ? new(OneOrderPerUser, InvariantStatus.Passed, Invariant($"{run.Orders.Buyers} buyers, each with one order id")
                 + (boughtAgain > 0 ? Invariant($" at a time ({boughtAgain} bought again after their order expired)") : ""))
             : new(OneOrderPerUser, InvariantStatus.Failed, Invariant(
-                $"{broken.Count} buyers hold more than one order id: {string.Join("; ", broken.Take(Examples).Select(c => $"{c.UserId} ({string.Join(", ", c.OrderIds)})"))}"));
+                $"{broken.Count} buyers hold more than one order id: {string.Join("; ", broken.Take(MaxExamples).Select(c => $"{c.UserId} ({string.Join(", ", c.OrderIds)})"))}"));
     }
 
     internal static InvariantResult CheckOrdersBelongToBuyers(RunEvidence run, IReadOnlyList<FetchedOrder> orders)
@@ -127,7 +123,7 @@ public static class InvariantChecker
         return failures.Count == 0
             ? new(OrdersBelongToBuyers, InvariantStatus.Passed, Invariant($"{orders.Count} orders fetched, each its buyer's"))
             : new(OrdersBelongToBuyers, InvariantStatus.Failed,
-                Invariant($"{failures.Count} of {orders.Count} orders failed: {string.Join("; ", failures.Take(Examples))}"));
+                Invariant($"{failures.Count} of {orders.Count} orders failed: {string.Join("; ", failures.Take(MaxExamples))}"));
     }
 
     /// <summary>Every unit this run sold is still pending, or paid by a payment this client saw acknowledged.</summary>
@@ -155,7 +151,7 @@ public static class InvariantChecker
         if (lost.Count > 0)
         {
             return new(PaidMatchesSold, InvariantStatus.Failed,
-                Invariant($"{counts}; {lost.Count} acknowledged payments did not stick: {string.Join("; ", lost.Take(Examples))}"));
+                Invariant($"{counts}; {lost.Count} acknowledged payments did not stick: {string.Join("; ", lost.Take(MaxExamples))}"));
         }
 
         var unexplained = sold - pending - acknowledged;
@@ -182,14 +178,13 @@ public static class InvariantChecker
         return doubled.Count == 0
             ? new(OneLiveOrderPerBuyer, InvariantStatus.Passed, Invariant($"{buyers} buyers, none holding two pending or paid orders"))
             : new(OneLiveOrderPerBuyer, InvariantStatus.Failed, Invariant(
-                $"{doubled.Count} buyers hold two live orders: {string.Join("; ", doubled.Take(Examples).Select(buyer => $"{buyer.Key} ({string.Join(", ", buyer.Select(order => $"{order.Held.OrderId} {order.Order!.Status}").Order(StringComparer.Ordinal))})"))}"));
+                $"{doubled.Count} buyers hold two live orders: {string.Join("; ", doubled.Take(MaxExamples).Select(buyer => $"{buyer.Key} ({string.Join(", ", buyer.Select(order => $"{order.Held.OrderId} {order.Order!.Status}").Order(StringComparer.Ordinal))})"))}"));
     }
 
     /// <summary>
     /// Each order Redis holds as paid is in PostgreSQL as paid, and PostgreSQL's paid count grew by exactly their number
     /// (no paid order stored twice, none that Redis does not hold).
     /// </summary>
-    /// <param name="stored">Null when there was no --orders-url to read PostgreSQL through.</param>
     internal static InvariantResult CheckPaidOrdersStored(RunEvidence run, StoredReadback? stored)
     {
         if (stored is null)
@@ -208,7 +203,7 @@ public static class InvariantChecker
         var problems = new List<string>();
         if (failures.Count > 0)
         {
-            problems.Add(Invariant($"{failures.Count} of {paid} paid orders not stored as paid: {string.Join("; ", failures.Take(Examples))}"));
+            problems.Add(Invariant($"{failures.Count} of {paid} paid orders not stored as paid: {string.Join("; ", failures.Take(MaxExamples))}"));
         }
 
         if (summaryProblem is not null)
@@ -307,7 +302,6 @@ public static class InvariantChecker
 
     private static int Count(IReadOnlyList<FetchedOrder> orders, string status) => orders.Count(order => order.Order?.Status == status);
 
-    /// <summary>The orders the API answered for their buyers, by id.</summary>
     private static Dictionary<string, OrderSnapshot> OrdersById(IReadOnlyList<FetchedOrder> orders)
     {
         var found = new Dictionary<string, OrderSnapshot>(StringComparer.Ordinal);

@@ -9,7 +9,6 @@ public sealed record RunReadback(SaleSnapshot? Sale, string? SaleError, IReadOnl
 /// <summary>An order id the client was handed, and the order when the API holds it for that buyer and sale; else why not.</summary>
 public sealed record FetchedOrder(OrderHeld Held, OrderSnapshot? Order, string? Failure)
 {
-    /// <param name="answer">The API's answer; null when <paramref name="failure"/> says why there is none.</param>
     public static FetchedOrder FromAnswer(string saleId, OrderHeld held, OrderSnapshot? answer, string? failure)
     {
         ArgumentNullException.ThrowIfNull(held);

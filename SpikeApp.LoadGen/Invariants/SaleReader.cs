@@ -1,8 +1,8 @@
 namespace SpikeApp.LoadGen.Invariants;
 
 /// <summary>
-/// Reads back what the invariant checks need: the sale and, in api mode, every order the client was handed, from the API;
-/// when buyers paid, the paid orders and the sale's summary from PostgreSQL, through the order processor (--orders-url).
+/// Reads back what the invariant checks need: the sale and every order handed out from the API; when buyers paid, the
+/// paid orders and the sale's summary from PostgreSQL, through the order processor (--orders-url).
 /// </summary>
 public sealed class SaleReader(HttpClient http, StoredOrdersClient? storedOrders = null)
 {
@@ -16,7 +16,6 @@ public sealed class SaleReader(HttpClient http, StoredOrdersClient? storedOrders
         return (sale, failure is null ? null : $"GET /{path} {failure}.");
     }
 
-    /// <summary>PostgreSQL's counts for the sale, through --orders-url.</summary>
     public Task<(StoredOrdersSummary? Summary, string? Error)> ReadStoredSummaryAsync(string saleId, CancellationToken cancellationToken) =>
         storedOrders?.ReadSummaryAsync(saleId, cancellationToken) ?? Task.FromResult<(StoredOrdersSummary?, string?)>((null, "no --orders-url"));
 
@@ -29,8 +28,8 @@ public sealed class SaleReader(HttpClient http, StoredOrdersClient? storedOrders
     }
 
     /// <summary>
-    /// The sale and every order seen, read so that they agree: after the run only expiries change the sold count, so
-    /// when it is the same before and after reading the orders, no order expired in between.
+    /// The sale and every order, read so that they agree: after the run only expiries change the sold count, so when it
+    /// is the same before and after reading the orders, none expired meanwhile.
     /// </summary>
     private async Task<(SaleSnapshot? Sale, string? Error, IReadOnlyList<FetchedOrder> Orders)> ReadSaleAndOrdersAsync(
         RunEvidence run, CancellationToken cancellationToken)

@@ -18,8 +18,7 @@ public sealed class LoadRunner(HttpClient http, LoadGenOptions options)
     /// <summary>API answers are a few hundred bytes; a larger body is read past and classified on its start.</summary>
     private const int BodyBufferBytes = 4096;
 
-    /// <summary>The longest id the API takes, a payment reference included.</summary>
-    private const int MaxIdLength = 64;
+    private const int MaxApiIdLength = 64;
 
     private readonly Uri _purchases = options.Mode == LoadMode.Seed
         ? new Uri("buy/skill", UriKind.Relative)
@@ -104,7 +103,6 @@ public sealed class LoadRunner(HttpClient http, LoadGenOptions options)
         return await SendAsync(request, activity, OutcomeKinds.Payment, OutcomeClassifier.ClassifyPayment, worker, latency: null);
     }
 
-    /// <summary>Sends a purchase or a payment, classifies its answer or its failure, and completes its span.</summary>
     private async Task<Classification<TOutcome>> SendAsync<TOutcome>(
         HttpRequestMessage request, Activity? activity, OutcomeKind<TOutcome> kind, Classifier<TOutcome> classify, Worker worker, LatencyRecorder? latency)
         where TOutcome : struct, Enum
@@ -140,7 +138,7 @@ public sealed class LoadRunner(HttpClient http, LoadGenOptions options)
     }
 
     /// <summary>Unique per order and within the API's id rules: an order id too long to prefix is used as it is.</summary>
-    private static string PaymentReference(string orderId) => "lg-pay-" + orderId is { Length: <= MaxIdLength } reference ? reference : orderId;
+    private static string PaymentReference(string orderId) => "lg-pay-" + orderId is { Length: <= MaxApiIdLength } reference ? reference : orderId;
 
     private HttpRequestMessage PurchaseRequest(string? userId)
     {
@@ -199,7 +197,6 @@ public sealed class LoadRunner(HttpClient http, LoadGenOptions options)
         public void Dispose() => Timeout.Dispose();
     }
 
-    /// <summary>Hands out request numbers 0..count-1 to the workers.</summary>
     private sealed class Cursor(int count)
     {
         private long _next;

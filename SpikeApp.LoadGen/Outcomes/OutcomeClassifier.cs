@@ -23,7 +23,6 @@ public static class OutcomeClassifier
         _ => new(PaymentOutcome.OtherError, Problem: Describe(statusCode, body)),
     };
 
-    /// <summary>A request that failed without an answer, named by what failed.</summary>
     public static Classification<TOutcome> Unanswered<TOutcome>(OutcomeKind<TOutcome> kind, Exception exception) where TOutcome : struct, Enum =>
         kind.Unanswered(Describe(exception));
 

@@ -1,21 +1,17 @@
 namespace SpikeApp.LoadGen.Outcomes;
 
-/// <summary>
-/// What sets one kind of request's outcomes apart (purchases' <see cref="Outcome"/>, payments' <see cref="PaymentOutcome"/>),
-/// so that one pipeline sends, classifies, counts, traces and reports both.
-/// </summary>
-/// <param name="unanswered">The outcome of a request that got no answer (a timeout, a refused or broken connection).</param>
+/// <summary>What sets purchases' and payments' outcomes apart, so that one pipeline sends, classifies, counts, traces and reports both.</summary>
 /// <param name="errors">The outcomes that mark the request's span as an error.</param>
 public sealed class OutcomeKind<TOutcome>(Func<TOutcome, OutcomeName> describe, TOutcome unanswered, params TOutcome[] errors)
     where TOutcome : struct, Enum
 {
-    private readonly TOutcome[] _all = Enum.GetValues<TOutcome>();
+    private static readonly TOutcome[] Outcomes = Enum.GetValues<TOutcome>();
 
     // Looked up per request for the span tag, so built once rather than per call.
-    private readonly OutcomeName[] _names = [.. Enum.GetValues<TOutcome>().Select(describe)];
+    private readonly OutcomeName[] _names = [.. Outcomes.Select(describe)];
 
     /// <summary>Every outcome, in the enum's order: the order of the counters, the report and the JSON.</summary>
-    public IReadOnlyList<TOutcome> All => _all;
+    public IReadOnlyList<TOutcome> All => Outcomes;
 
     public OutcomeName Name(TOutcome outcome) => _names[Index(outcome)];
 
@@ -23,8 +19,7 @@ public sealed class OutcomeKind<TOutcome>(Func<TOutcome, OutcomeName> describe, 
 
     public Classification<TOutcome> Unanswered(string problem) => new(unanswered, Problem: problem);
 
-    /// <summary>The outcome's place in <see cref="All"/>, where counters keep its count.</summary>
-    public int Index(TOutcome outcome) => Array.IndexOf(_all, outcome);
+    public int Index(TOutcome outcome) => Array.IndexOf(Outcomes, outcome);
 }
 
 /// <summary>An outcome's names: <c>Tag</c> in span tags, <c>Label</c> in the printed report, <c>ProgressLabel</c> on the progress line.</summary>

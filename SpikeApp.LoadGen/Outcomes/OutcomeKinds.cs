@@ -1,9 +1,6 @@
 namespace SpikeApp.LoadGen.Outcomes;
 
-/// <summary>
-/// Purchases and payments, with every outcome's names in one table. The JSON report names each outcome after its enum
-/// member instead.
-/// </summary>
+/// <summary>Purchases and payments, with every outcome's names in one table; the JSON report uses the enum members' names instead.</summary>
 public static class OutcomeKinds
 {
     public static readonly OutcomeKind<Outcome> Purchase = new(Describe, Outcome.Unanswered, Outcome.OtherError, Outcome.Unanswered);

@@ -26,7 +26,6 @@ public abstract class OutcomeTally<TOutcome>(OutcomeKind<TOutcome> kind, Func<TO
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    /// <summary>The sums written after the outcomes, by property name.</summary>
     protected virtual IEnumerable<(string Name, long Value)> Sums() => [(nameof(Total), Total)];
 
     /// <summary>Writes <c>{"success": 10, ..., "total": 100}</c>: one field per outcome, named like the report's other fields, then the sums.</summary>
