@@ -34,7 +34,6 @@ public sealed partial class LoadGenOptions
 
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Where to write the JSON report, if anywhere.</summary>
     public string? JsonPath { get; set; }
 
     /// <summary>Other clients buy from the same sale, so Redis' sold count cannot be matched against this run's successes.</summary>
@@ -54,84 +53,33 @@ public sealed partial class LoadGenOptions
     /// <summary>Every problem with these options, each naming its flag; empty when they are usable.</summary>
     public IEnumerable<string> Validate()
     {
-        if (Url is null)
-        {
-            yield return "--url is required, e.g. --url http://127.0.0.1:5080 (or http://gateway under Aspire).";
-        }
-        else if (!IsHttpAddress(Url))
-        {
-            yield return $"--url must be an absolute http:// or https:// address without a query, not '{Url.OriginalString}'.";
-        }
+        var concurrencyInRange = Concurrency is >= 1 and <= MaxConcurrency;
+        (bool Broken, string Problem)[] rules =
+        [
+            (Url is null, "--url is required, e.g. --url http://127.0.0.1:5080 (or http://gateway under Aspire)."),
+            (Url is not null && !IsHttpAddress(Url), $"--url must be an absolute http:// or https:// address without a query, not '{Url?.OriginalString}'."),
+            (Requests < 1, "-n (requests) must be at least 1."),
+            (!concurrencyInRange, $"-c (concurrency) must be from 1 to {MaxConcurrency}."),
 
-        if (Requests < 1)
-        {
-            yield return "-n (requests) must be at least 1.";
-        }
-
-        if (Concurrency is < 1 or > MaxConcurrency)
-        {
-            yield return $"-c (concurrency) must be from 1 to {MaxConcurrency}.";
-        }
-        else if (Concurrency > Requests && Requests >= 1)
-        {
             // As ab does: more workers than requests is almost always a swapped -n and -c.
-            yield return $"-c ({Concurrency}) cannot exceed -n ({Requests}).";
-        }
-
-        if (Duration <= TimeSpan.Zero || Duration > MaxDuration)
-        {
-            yield return "--duration must be more than 0 and at most 24h.";
-        }
-
-        if (Timeout <= TimeSpan.Zero || Timeout > MaxTimeout)
-        {
-            yield return "--timeout must be more than 0 and at most 5m.";
-        }
-
-        if (Users is < 1)
-        {
-            yield return "--users must be at least 1.";
-        }
-
-        if (Users is not null && Mode != LoadMode.Api)
-        {
-            yield return "--users applies to --mode api only: the seed endpoint makes up an anonymous buyer per request.";
-        }
-
-        if (Sale is null || !SalePattern().IsMatch(Sale))
-        {
-            yield return "--sale must be 1-64 characters of A-Z, a-z, 0-9, '_' or '-'.";
-        }
-
-        if (Warmup is < 0 or > MaxWarmup)
-        {
-            yield return $"--warmup must be from 0 to {MaxWarmup}.";
-        }
-
-        if (double.IsNaN(PayRatio) || PayRatio is < 0 or > 1)
-        {
-            yield return "--pay-ratio must be from 0 to 1.";
-        }
-        else if (PayRatio > 0 && Mode != LoadMode.Api)
-        {
-            yield return "--pay-ratio applies to --mode api only: the seed endpoint hands out no order to pay.";
-        }
-
-        if (OrdersUrl is not null && !IsHttpAddress(OrdersUrl))
-        {
-            yield return $"--orders-url must be an absolute http:// or https:// address without a query, not '{OrdersUrl.OriginalString}'.";
-        }
-
-        if (Settle < TimeSpan.Zero || Settle > MaxSettle)
-        {
-            yield return "--settle must be from 0 to 1h.";
-        }
-
-        if (JsonPath is not null && Path.GetDirectoryName(Path.GetFullPath(JsonPath)) is { } folder && !Directory.Exists(folder))
-        {
-            yield return $"--json: folder '{folder}' does not exist.";
-        }
+            (concurrencyInRange && Concurrency > Requests && Requests >= 1, $"-c ({Concurrency}) cannot exceed -n ({Requests})."),
+            (Duration <= TimeSpan.Zero || Duration > MaxDuration, "--duration must be more than 0 and at most 24h."),
+            (Timeout <= TimeSpan.Zero || Timeout > MaxTimeout, "--timeout must be more than 0 and at most 5m."),
+            (Users is < 1, "--users must be at least 1."),
+            (Users is not null && Mode != LoadMode.Api, "--users applies to --mode api only: the seed endpoint makes up an anonymous buyer per request."),
+            (Sale is null || !SalePattern().IsMatch(Sale), "--sale must be 1-64 characters of A-Z, a-z, 0-9, '_' or '-'."),
+            (Warmup is < 0 or > MaxWarmup, $"--warmup must be from 0 to {MaxWarmup}."),
+            (double.IsNaN(PayRatio) || PayRatio is < 0 or > 1, "--pay-ratio must be from 0 to 1."),
+            (PayRatio is > 0 and <= 1 && Mode != LoadMode.Api, "--pay-ratio applies to --mode api only: the seed endpoint hands out no order to pay."),
+            (OrdersUrl is not null && !IsHttpAddress(OrdersUrl),
+                $"--orders-url must be an absolute http:// or https:// address without a query, not '{OrdersUrl?.OriginalString}'."),
+            (Settle < TimeSpan.Zero || Settle > MaxSettle, "--settle must be from 0 to 1h."),
+            (JsonFolder is not null && !Directory.Exists(JsonFolder), $"--json: folder '{JsonFolder}' does not exist."),
+        ];
+        return rules.Where(rule => rule.Broken).Select(rule => rule.Problem);
     }
+
+    private string? JsonFolder => JsonPath is null ? null : Path.GetDirectoryName(Path.GetFullPath(JsonPath));
 
     private static bool IsHttpAddress(Uri url) => url.IsAbsoluteUri && url.Scheme is ("http" or "https") && string.IsNullOrEmpty(url.Query);
 

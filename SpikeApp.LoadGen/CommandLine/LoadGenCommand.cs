@@ -25,8 +25,7 @@ public sealed partial class LoadGenCommand
 
     public LoadGenCommand()
     {
-        Add(Parsed<Uri>("--url", "URL", "API address: http://127.0.0.1:5080, or http://gateway through service discovery (required)",
-                (string value, out Uri? url) => Uri.TryCreate(value, UriKind.Absolute, out url), "an absolute address such as http://127.0.0.1:5080"),
+        Add(Address("--url", "API address: http://127.0.0.1:5080, or http://gateway through service discovery (required)", "http://127.0.0.1:5080"),
             (options, url) => options.Url = url);
         Add(new Option<int>("--requests", "-n") { HelpName = "N", Description = "requests to send (default 1000)" },
             (options, requests) => options.Requests = requests);
@@ -52,13 +51,12 @@ public sealed partial class LoadGenCommand
         Add(Parsed<double>("--pay-ratio", "R", "share of buyers, 0 to 1, who pay for a new order at once (api mode); the rest abandon it to expire. Same buyers every run (default 0)",
                 (string value, out double ratio) => double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out ratio), "a number such as 0.7"),
             (options, ratio) => options.PayRatio = ratio);
-        Add(Parsed<Uri>("--orders-url", "URL", "order processor address, http://orders under Aspire: with --pay-ratio, check each paid order is in PostgreSQL once",
-                (string value, out Uri? url) => Uri.TryCreate(value, UriKind.Absolute, out url), "an absolute address such as http://127.0.0.1:5090"),
+        Add(Address("--orders-url", "order processor address, http://orders under Aspire: with --pay-ratio, check each paid order is in PostgreSQL once", "http://127.0.0.1:5090"),
             (options, url) => options.OrdersUrl = url);
         Add(Time("--settle", "wait after the run, before the checks, for unpaid orders to expire and the order stream to drain (default 0)"),
             (options, settle) => options.Settle = settle);
 
-        // --version would print the assembly's 1.0.0, which says nothing about a load test.
+        // --version would print the assembly's version, which says nothing about a load test.
         _command.Options.Remove(_command.Options.OfType<VersionOption>().Single());
     }
 
@@ -106,6 +104,9 @@ public sealed partial class LoadGenCommand
             }
         });
     }
+
+    private static Option<Uri> Address(string name, string description, string example) =>
+        Parsed<Uri>(name, "URL", description, (string value, out Uri? url) => Uri.TryCreate(value, UriKind.Absolute, out url), $"an absolute address such as {example}");
 
     private static Option<TimeSpan> Time(string name, string description) =>
         Parsed<TimeSpan>(name, "TIME", description, TryParseTime, "a duration such as 500ms, 30s, 5m or 1h");

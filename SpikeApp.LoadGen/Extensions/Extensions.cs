@@ -50,10 +50,10 @@ public static class Extensions
 #pragma warning restore EXTEXP0001
 
         // Reading the sale and the orders back may retry: that is verification, not measurement.
-        builder.Services.AddHttpClient<InvariantChecker>(http => http.BaseAddress = baseAddress);
+        builder.Services.AddHttpClient<SaleReader>(http => http.BaseAddress = baseAddress);
         if (options.OrdersUrl is { } ordersUrl)
         {
-            // The checker takes it when registered; without --orders-url the PostgreSQL check is skipped.
+            // The reader takes it when registered; without --orders-url the PostgreSQL check is skipped.
             builder.Services.AddHttpClient<StoredOrdersClient>(http => http.BaseAddress = BaseAddress(ordersUrl));
         }
 

@@ -1,16 +1,15 @@
-using System.Collections.Concurrent;
 using SpikeApp.LoadGen.Outcomes;
 using static System.FormattableString;
 
 namespace SpikeApp.LoadGen.Invariants;
 
 /// <summary>
-/// After the run, reads the sale (and in api mode every order) back from the API and holds it against what the
-/// client saw: nothing oversold, every sale accounted for, one order per buyer, every order real and its buyer's.
-/// When buyers paid, also: every unit sold is pending or paid by this run, no buyer holds two live orders, the paid
-/// orders are in PostgreSQL once, and units released by expiry while buyers were turned away were sold again.
+/// Holds what was read back after the run against what the client saw: nothing oversold, every sale accounted for, one
+/// order per buyer, every order real and its buyer's. When buyers paid, also: every unit sold is pending or paid by this
+/// run, no buyer holds two live orders, the paid orders are in PostgreSQL once, and units released by expiry while
+/// buyers were turned away were sold again. No I/O, so each check can be tested on its own.
 /// </summary>
-public sealed class InvariantChecker(HttpClient http, StoredOrdersClient? storedOrders = null)
+public static class InvariantChecker
 {
     public const string SaleReadable = "sale readable";
     public const string SoldWithinTotal = "sold <= total";
@@ -23,90 +22,38 @@ public sealed class InvariantChecker(HttpClient http, StoredOrdersClient? stored
     public const string PaidOrdersStored = "paid orders in PostgreSQL once";
     public const string ExpiredStockResold = "expired stock sold again";
 
-    /// <summary>
-    /// How long after its deadline an expired order's unit is surely back on sale: the processor looks for due orders
-    /// every 0.5 s by default, and the replicas hear of the restock at once.
-    /// </summary>
+    /// <summary>How long after its deadline an expired order's unit is surely back on sale: the processor expires due orders well within it.</summary>
     public static readonly TimeSpan ReleaseGrace = TimeSpan.FromSeconds(1);
 
-    /// <summary>How many failed orders the report names.</summary>
-    private const int Examples = 5;
+    private const int MaxExamples = 5;
 
-    /// <summary>Reads of the sale and the orders until they agree (see <see cref="ReadSaleAndOrdersAsync"/>).</summary>
-    private const int ReadAttempts = 3;
+    private const string SaleUnread = "the sale could not be read";
 
-    public async Task<(SaleSnapshot? Sale, string? Error)> ReadSaleAsync(string saleId, CancellationToken cancellationToken)
-    {
-        var path = $"api/sales/{Uri.EscapeDataString(saleId)}";
-        var (sale, failure) = await http.ReadAsync(path, LoadGenJsonContext.Default.SaleSnapshot, cancellationToken);
-        return (sale, failure is null ? null : $"GET /{path} {failure}.");
-    }
-
-    /// <summary>PostgreSQL's counts for the sale, through --orders-url.</summary>
-    public Task<(StoredOrdersSummary? Summary, string? Error)> ReadStoredSummaryAsync(string saleId, CancellationToken cancellationToken) =>
-        storedOrders?.ReadSummaryAsync(saleId, cancellationToken) ?? Task.FromResult<(StoredOrdersSummary?, string?)>((null, "no --orders-url"));
-
-    public async Task<InvariantReport> CheckAsync(RunEvidence run, CancellationToken cancellationToken)
+    public static InvariantReport Check(RunEvidence run, RunReadback readback)
     {
         ArgumentNullException.ThrowIfNull(run);
-        var results = new List<InvariantResult>();
+        ArgumentNullException.ThrowIfNull(readback);
+        var (sale, orders) = (readback.Sale, readback.Orders);
+        InvariantResult[] saleChecks = sale is null
+            ? [new(SaleReadable, InvariantStatus.Failed, readback.SaleError ?? "no sale"), Unread(SoldWithinTotal), Unread(SuccessesWithinTotal), Unread(SoldMatchesSuccesses)]
+            :
+            [
+                new(SaleReadable, InvariantStatus.Passed, Invariant($"total {sale.Total}, sold {sale.Sold}, epoch {sale.Epoch}")),
+                CheckSoldWithinTotal(sale), CheckSuccessesWithinTotal(run, sale, orders), CheckSoldMatchesSuccesses(run, sale, orders),
+            ];
+        InvariantResult[] paymentChecks = run.PayRatio > 0
+            ? [CheckPaidMatchesSold(run, sale, orders), CheckOneLiveOrderPerBuyer(orders), CheckPaidOrdersStored(run, readback.Stored), CheckExpiredStockResold(run, sale, orders)]
+            : [];
+        return new InvariantReport(run.SaleBefore, sale,
+            [.. saleChecks, CheckOneOrderPerUser(run, orders), CheckOrdersBelongToBuyers(run, orders), .. paymentChecks]);
 
-        var (sale, error, orders) = await ReadSaleAndOrdersAsync(run, cancellationToken);
-        if (sale is null)
-        {
-            results.Add(new(SaleReadable, InvariantStatus.Failed, error ?? "no sale"));
-            results.Add(new(SoldWithinTotal, InvariantStatus.Skipped, "the sale could not be read"));
-            results.Add(new(SuccessesWithinTotal, InvariantStatus.Skipped, "the sale could not be read"));
-            results.Add(new(SoldMatchesSuccesses, InvariantStatus.Skipped, "the sale could not be read"));
-        }
-        else
-        {
-            results.Add(new(SaleReadable, InvariantStatus.Passed, Invariant($"total {sale.Total}, sold {sale.Sold}, epoch {sale.Epoch}")));
-            results.Add(InvariantResult.Check(SoldWithinTotal, sale.Sold <= sale.Total, Invariant($"Redis sold {sale.Sold} of {sale.Total}")));
-            results.Add(CheckSuccessesWithinTotal(run, sale, orders));
-            results.Add(CheckSoldMatchesSuccesses(run, sale, orders));
-        }
-
-        results.Add(CheckOneOrderPerUser(run, orders));
-        results.Add(CheckOrdersBelongToBuyers(run, orders));
-        if (run.PayRatio > 0)
-        {
-            results.Add(CheckPaidMatchesSold(run, sale, orders));
-            results.Add(CheckOneLiveOrderPerBuyer(orders));
-            results.Add(await CheckPaidOrdersStoredAsync(run, orders, cancellationToken));
-            results.Add(CheckExpiredStockResold(run, sale, orders));
-        }
-
-        return new InvariantReport(run.SaleBefore, sale, results);
+        static InvariantResult Unread(string name) => new(name, InvariantStatus.Skipped, SaleUnread);
     }
 
-    /// <summary>
-    /// The sale and every order seen, read so that they agree: after the run only expiries change the sold count, so
-    /// when it is the same before and after reading the orders, no order expired in between.
-    /// </summary>
-    private async Task<(SaleSnapshot? Sale, string? Error, IReadOnlyList<FetchedOrder> Orders)> ReadSaleAndOrdersAsync(
-        RunEvidence run, CancellationToken cancellationToken)
-    {
-        var (sale, error) = await ReadSaleAsync(run.SaleId, cancellationToken);
-        for (var attempt = 1; ; attempt++)
-        {
-            var orders = await FetchOrdersAsync(run, cancellationToken);
-            if (run.Mode != LoadMode.Api || sale is null)
-            {
-                return (sale, error, orders);
-            }
+    internal static InvariantResult CheckSoldWithinTotal(SaleSnapshot sale) =>
+        InvariantResult.Check(SoldWithinTotal, sale.Sold <= sale.Total, Invariant($"Redis sold {sale.Sold} of {sale.Total}"));
 
-            var (again, _) = await ReadSaleAsync(run.SaleId, cancellationToken);
-            if (again is null || (again.Sold == sale.Sold && again.Epoch == sale.Epoch) || attempt == ReadAttempts)
-            {
-                return (again ?? sale, null, orders);
-            }
-
-            sale = again;
-        }
-    }
-
-    private static InvariantResult CheckSuccessesWithinTotal(RunEvidence run, SaleSnapshot sale, IReadOnlyList<FetchedOrder> orders)
+    internal static InvariantResult CheckSuccessesWithinTotal(RunEvidence run, SaleSnapshot sale, IReadOnlyList<FetchedOrder> orders)
     {
         // An expired order gave its unit back, so it may be sold again: only live orders count against the total.
         var expired = Count(orders, OrderSnapshot.Expired);
@@ -116,15 +63,14 @@ public sealed class InvariantChecker(HttpClient http, StoredOrdersClient? stored
         return InvariantResult.Check(SuccessesWithinTotal, run.Successes - expired <= sale.Total, detail);
     }
 
-    private static InvariantResult CheckSoldMatchesSuccesses(RunEvidence run, SaleSnapshot after, IReadOnlyList<FetchedOrder> orders)
+    internal static InvariantResult CheckSoldMatchesSuccesses(RunEvidence run, SaleSnapshot after, IReadOnlyList<FetchedOrder> orders)
     {
         if (SoldDuringRun(run, after) is { } unusable)
         {
             return new(SoldMatchesSuccesses, unusable.Status, unusable.Detail);
         }
 
-        // In api mode a 200 can reveal an order whose 201 was lost, so the order ids seen count too.
-        var seen = Seen(run);
+        var seen = SuccessesSeen(run);
         var expired = Count(orders, OrderSnapshot.Expired);
         var live = seen - expired;
         var sold = after.Sold - run.SaleBefore!.Sold;
@@ -148,14 +94,14 @@ public sealed class InvariantChecker(HttpClient http, StoredOrdersClient? stored
                 Invariant($"{counts}: {sold - live} sales no buyer was told of ({run.Uncertain} requests answered 503 or not at all)"));
     }
 
-    private static InvariantResult CheckOneOrderPerUser(RunEvidence run, IReadOnlyList<FetchedOrder> orders)
+    internal static InvariantResult CheckOneOrderPerUser(RunEvidence run, IReadOnlyList<FetchedOrder> orders)
     {
         if (run.Mode != LoadMode.Api)
         {
             return new(OneOrderPerUser, InvariantStatus.Skipped, "seed mode: the API returns no order ids");
         }
 
-        var found = Found(orders);
+        var found = OrdersById(orders);
         var conflicts = run.Orders.Conflicts();
         var boughtAgain = conflicts.Count(conflict => BoughtAgainAfterExpiry(conflict, found));
         var broken = conflicts.Where(conflict => !BoughtAgainAfterExpiry(conflict, found)).ToList();
@@ -163,24 +109,10 @@ public sealed class InvariantChecker(HttpClient http, StoredOrdersClient? stored
             ? new(OneOrderPerUser, InvariantStatus.Passed, Invariant($"{run.Orders.Buyers} buyers, each with one order id")
                 + (boughtAgain > 0 ? Invariant($" at a time ({boughtAgain} bought again after their order expired)") : ""))
             : new(OneOrderPerUser, InvariantStatus.Failed, Invariant(
-                $"{broken.Count} buyers hold more than one order id: {string.Join("; ", broken.Take(Examples).Select(c => $"{c.UserId} ({string.Join(", ", c.OrderIds)})"))}"));
+                $"{broken.Count} buyers hold more than one order id: {string.Join("; ", broken.Take(MaxExamples).Select(c => $"{c.UserId} ({string.Join(", ", c.OrderIds)})"))}"));
     }
 
-    /// <summary>A buyer may buy again once their order expired: every order but the last expired before the next was made.</summary>
-    private static bool BoughtAgainAfterExpiry(OrderConflict conflict, IReadOnlyDictionary<string, OrderSnapshot> found)
-    {
-        var held = conflict.OrderIds.Select(found.GetValueOrDefault).ToList();
-        if (held.Any(order => order?.CreatedAt is null))
-        {
-            return false;
-        }
-
-        var inOrder = held.OrderBy(order => order!.CreatedAt).ToList();
-        return inOrder.Zip(inOrder.Skip(1)).All(pair =>
-            pair.First!.Status == OrderSnapshot.Expired && pair.First.ExpiresAt is { } deadline && pair.Second!.CreatedAt >= deadline);
-    }
-
-    private static InvariantResult CheckOrdersBelongToBuyers(RunEvidence run, IReadOnlyList<FetchedOrder> orders)
+    internal static InvariantResult CheckOrdersBelongToBuyers(RunEvidence run, IReadOnlyList<FetchedOrder> orders)
     {
         if (run.Mode != LoadMode.Api)
         {
@@ -191,11 +123,11 @@ public sealed class InvariantChecker(HttpClient http, StoredOrdersClient? stored
         return failures.Count == 0
             ? new(OrdersBelongToBuyers, InvariantStatus.Passed, Invariant($"{orders.Count} orders fetched, each its buyer's"))
             : new(OrdersBelongToBuyers, InvariantStatus.Failed,
-                Invariant($"{failures.Count} of {orders.Count} orders failed: {string.Join("; ", failures.Take(Examples))}"));
+                Invariant($"{failures.Count} of {orders.Count} orders failed: {string.Join("; ", failures.Take(MaxExamples))}"));
     }
 
     /// <summary>Every unit this run sold is still pending, or paid by a payment this client saw acknowledged.</summary>
-    private static InvariantResult CheckPaidMatchesSold(RunEvidence run, SaleSnapshot? after, IReadOnlyList<FetchedOrder> orders)
+    internal static InvariantResult CheckPaidMatchesSold(RunEvidence run, SaleSnapshot? after, IReadOnlyList<FetchedOrder> orders)
     {
         if (run.Shared)
         {
@@ -219,7 +151,7 @@ public sealed class InvariantChecker(HttpClient http, StoredOrdersClient? stored
         if (lost.Count > 0)
         {
             return new(PaidMatchesSold, InvariantStatus.Failed,
-                Invariant($"{counts}; {lost.Count} acknowledged payments did not stick: {string.Join("; ", lost.Take(Examples))}"));
+                Invariant($"{counts}; {lost.Count} acknowledged payments did not stick: {string.Join("; ", lost.Take(MaxExamples))}"));
         }
 
         var unexplained = sold - pending - acknowledged;
@@ -234,7 +166,7 @@ public sealed class InvariantChecker(HttpClient http, StoredOrdersClient? stored
         };
     }
 
-    private static InvariantResult CheckOneLiveOrderPerBuyer(IReadOnlyList<FetchedOrder> orders)
+    internal static InvariantResult CheckOneLiveOrderPerBuyer(IReadOnlyList<FetchedOrder> orders)
     {
         var doubled = orders
             .Where(order => order.Order is { IsLive: true })
@@ -246,42 +178,32 @@ public sealed class InvariantChecker(HttpClient http, StoredOrdersClient? stored
         return doubled.Count == 0
             ? new(OneLiveOrderPerBuyer, InvariantStatus.Passed, Invariant($"{buyers} buyers, none holding two pending or paid orders"))
             : new(OneLiveOrderPerBuyer, InvariantStatus.Failed, Invariant(
-                $"{doubled.Count} buyers hold two live orders: {string.Join("; ", doubled.Take(Examples).Select(buyer => $"{buyer.Key} ({string.Join(", ", buyer.Select(order => $"{order.Held.OrderId} {order.Order!.Status}").Order(StringComparer.Ordinal))})"))}"));
+                $"{doubled.Count} buyers hold two live orders: {string.Join("; ", doubled.Take(MaxExamples).Select(buyer => $"{buyer.Key} ({string.Join(", ", buyer.Select(order => $"{order.Held.OrderId} {order.Order!.Status}").Order(StringComparer.Ordinal))})"))}"));
     }
 
     /// <summary>
     /// Each order Redis holds as paid is in PostgreSQL as paid, and PostgreSQL's paid count grew by exactly their number
     /// (no paid order stored twice, none that Redis does not hold).
     /// </summary>
-    private async Task<InvariantResult> CheckPaidOrdersStoredAsync(RunEvidence run, IReadOnlyList<FetchedOrder> orders, CancellationToken cancellationToken)
+    internal static InvariantResult CheckPaidOrdersStored(RunEvidence run, StoredReadback? stored)
     {
-        if (storedOrders is null)
+        if (stored is null)
         {
             return new(PaidOrdersStored, InvariantStatus.Skipped, "no --orders-url: PostgreSQL not checked");
         }
 
-        var paid = orders.Select(order => order.Order).OfType<OrderSnapshot>().Where(order => order.Status == OrderSnapshot.Paid).ToList();
-        var failures = new ConcurrentQueue<string>();
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = run.Concurrency, CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(paid, parallel, async (order, token) =>
+        var paid = stored.PaidOrders.Count;
+        var failures = stored.PaidOrders.Select(Disagreement).OfType<string>().Order(StringComparer.Ordinal).ToList();
+        var (summary, summaryProblem) = CompareStoredPaidCount(run, stored, paid);
+        if (failures.Count == 0 && summaryProblem is null)
         {
-            var (stored, failure) = await storedOrders.ReadOrderAsync(run.SaleId, order.OrderId, token);
-            if (Disagreement(order, stored, failure) is { } problem)
-            {
-                failures.Enqueue(problem);
-            }
-        });
-
-        var (summary, summaryProblem) = await CompareStoredPaidCountAsync(run, paid.Count, cancellationToken);
-        if (failures.IsEmpty && summaryProblem is null)
-        {
-            return new(PaidOrdersStored, InvariantStatus.Passed, Invariant($"{paid.Count} paid orders in PostgreSQL, each paid ({summary})"));
+            return new(PaidOrdersStored, InvariantStatus.Passed, Invariant($"{paid} paid orders in PostgreSQL, each paid ({summary})"));
         }
 
         var problems = new List<string>();
-        if (!failures.IsEmpty)
+        if (failures.Count > 0)
         {
-            problems.Add(Invariant($"{failures.Count} of {paid.Count} paid orders not stored as paid: {string.Join("; ", failures.Order(StringComparer.Ordinal).Take(Examples))}"));
+            problems.Add(Invariant($"{failures.Count} of {paid} paid orders not stored as paid: {string.Join("; ", failures.Take(MaxExamples))}"));
         }
 
         if (summaryProblem is not null)
@@ -292,48 +214,18 @@ public sealed class InvariantChecker(HttpClient http, StoredOrdersClient? stored
         return new(PaidOrdersStored, InvariantStatus.Failed, string.Join("; ", problems) + " (if the order processor is behind, raise --settle)");
     }
 
-    /// <summary>Null when PostgreSQL holds the paid order as Redis does: paid, the same buyer and payment reference; else how not.</summary>
-    private static string? Disagreement(OrderSnapshot paid, OrderSnapshot? stored, string? failure) => stored switch
-    {
-        null => $"order {paid.OrderId}: GET {failure}",
-        { Status: not OrderSnapshot.Paid } => $"order {paid.OrderId} is {stored.Status} in PostgreSQL",
-        _ when stored.UserId != paid.UserId || stored.PaymentReference != paid.PaymentReference =>
-            $"order {paid.OrderId} is {stored.UserId}'s, paid as {stored.PaymentReference}, in PostgreSQL; {paid.UserId}'s, paid as {paid.PaymentReference}, in Redis",
-        _ => null,
-    };
-
-    /// <summary>PostgreSQL's paid count, before and after, against the paid orders of this run; a problem when they differ.</summary>
-    private async Task<(string Summary, string? Problem)> CompareStoredPaidCountAsync(RunEvidence run, int paid, CancellationToken cancellationToken)
-    {
-        if (run.Shared)
-        {
-            return ("--shared: the summary's paid count is not compared", null);
-        }
-
-        var (after, error) = await ReadStoredSummaryAsync(run.SaleId, cancellationToken);
-        if (run.StoredBefore is not { } before || after is null)
-        {
-            return ("", after is null ? $"the summary could not be read after the run: {error}" : "the summary could not be read before the run");
-        }
-
-        var summary = Invariant($"summary paid {before.Paid} -> {after.Paid}");
-        return after.Paid - before.Paid == paid
-            ? (summary, null)
-            : (summary, Invariant($"{summary} (+{after.Paid - before.Paid}), yet Redis holds {paid} paid orders of this run"));
-    }
-
     /// <summary>
     /// Units released by expiry are sold again while buyers still come: when an order expired well before a buyer was
     /// turned away, someone must have bought its unit, so the run saw more successes than the total.
     /// </summary>
-    private static InvariantResult CheckExpiredStockResold(RunEvidence run, SaleSnapshot? sale, IReadOnlyList<FetchedOrder> orders)
+    internal static InvariantResult CheckExpiredStockResold(RunEvidence run, SaleSnapshot? sale, IReadOnlyList<FetchedOrder> orders)
     {
         var expired = orders.Select(order => order.Order).OfType<OrderSnapshot>().Where(order => order.Status == OrderSnapshot.Expired).ToList();
         if (expired.Count == 0 || sale is null || run.LastSoldOut is not { } turnedAway)
         {
             return new(ExpiredStockResold, InvariantStatus.Skipped,
                 expired.Count == 0 ? "no order of this run expired"
-                : sale is null ? "the sale could not be read"
+                : sale is null ? SaleUnread
                 : "no buyer was turned away: demand stayed within the stock");
         }
 
@@ -344,12 +236,57 @@ public sealed class InvariantChecker(HttpClient http, StoredOrdersClient? stored
                 Invariant($"{expired.Count} orders expired, none {ReleaseGrace.TotalSeconds:0.#} s before the last buyer was turned away: nobody was left to buy"));
         }
 
-        var seen = Seen(run);
+        var seen = SuccessesSeen(run);
         var counts = Invariant($"{seen} successes for {sale.Total} units; {released} orders expired {ReleaseGrace.TotalSeconds:0.#} s or more before the last buyer was turned away");
         return seen > sale.Total ? new(ExpiredStockResold, InvariantStatus.Passed, counts)
             : seen + run.Uncertain > sale.Total ? new(ExpiredStockResold, InvariantStatus.Passed,
                 Invariant($"{counts}: sold again within the {run.Uncertain} requests answered 503 or not at all"))
             : new(ExpiredStockResold, InvariantStatus.Failed, $"{counts}: their units were not sold again");
+    }
+
+    /// <summary>A buyer may buy again once their order expired: every order but the last expired before the next was made.</summary>
+    private static bool BoughtAgainAfterExpiry(OrderConflict conflict, Dictionary<string, OrderSnapshot> found)
+    {
+        var held = conflict.OrderIds.Select(found.GetValueOrDefault).ToList();
+        if (held.Any(order => order?.CreatedAt is null))
+        {
+            return false;
+        }
+
+        var inOrder = held.OrderBy(order => order!.CreatedAt).ToList();
+        return inOrder.Zip(inOrder.Skip(1)).All(pair =>
+            pair.First!.Status == OrderSnapshot.Expired && pair.First.ExpiresAt is { } deadline && pair.Second!.CreatedAt >= deadline);
+    }
+
+    /// <summary>Null when PostgreSQL holds the paid order as Redis does: paid, the same buyer and payment reference; else how not.</summary>
+    private static string? Disagreement(StoredOrder order) => (order.Paid, order.Stored) switch
+    {
+        (var paid, null) => $"order {paid.OrderId}: GET {order.Failure}",
+        (var paid, { Status: not OrderSnapshot.Paid } stored) => $"order {paid.OrderId} is {stored.Status} in PostgreSQL",
+        (var paid, var stored) when stored.UserId != paid.UserId || stored.PaymentReference != paid.PaymentReference =>
+            $"order {paid.OrderId} is {stored.UserId}'s, paid as {stored.PaymentReference}, in PostgreSQL; {paid.UserId}'s, paid as {paid.PaymentReference}, in Redis",
+        _ => null,
+    };
+
+    /// <summary>PostgreSQL's paid count, before and after, against the paid orders of this run; a problem when they differ.</summary>
+    private static (string Summary, string? Problem) CompareStoredPaidCount(RunEvidence run, StoredReadback stored, int paid)
+    {
+        if (run.Shared)
+        {
+            return ("--shared: the summary's paid count is not compared", null);
+        }
+
+        if (run.StoredBefore is not { } before || stored.SummaryAfter is not { } after)
+        {
+            return ("", stored.SummaryAfter is null
+                ? $"the summary could not be read after the run: {stored.SummaryError}"
+                : "the summary could not be read before the run");
+        }
+
+        var summary = Invariant($"summary paid {before.Paid} -> {after.Paid}");
+        return after.Paid - before.Paid == paid
+            ? (summary, null)
+            : (summary, Invariant($"{summary} (+{after.Paid - before.Paid}), yet Redis holds {paid} paid orders of this run"));
     }
 
     /// <summary>Null when Redis' sold count can be compared with this run's; else why not, as the verdict to give.</summary>
@@ -361,52 +298,18 @@ public sealed class InvariantChecker(HttpClient http, StoredOrdersClient? stored
         : null;
 
     /// <summary>Successes the client saw; in api mode a 200 can reveal an order whose 201 was lost, so the order ids count too.</summary>
-    private static long Seen(RunEvidence run) => run.Mode == LoadMode.Api ? Math.Max(run.Successes, run.Orders.DistinctOrderIds()) : run.Successes;
+    private static long SuccessesSeen(RunEvidence run) => run.Mode == LoadMode.Api ? Math.Max(run.Successes, run.Orders.DistinctOrderIds()) : run.Successes;
 
     private static int Count(IReadOnlyList<FetchedOrder> orders, string status) => orders.Count(order => order.Order?.Status == status);
 
-    private static Dictionary<string, OrderSnapshot> Found(IReadOnlyList<FetchedOrder> orders)
+    private static Dictionary<string, OrderSnapshot> OrdersById(IReadOnlyList<FetchedOrder> orders)
     {
         var found = new Dictionary<string, OrderSnapshot>(StringComparer.Ordinal);
-        foreach (var order in orders)
+        foreach (var order in orders.Select(order => order.Order).OfType<OrderSnapshot>())
         {
-            if (order.Order is { } snapshot)
-            {
-                found.TryAdd(snapshot.OrderId, snapshot);
-            }
+            found.TryAdd(order.OrderId, order);
         }
 
         return found;
     }
-
-    private async Task<IReadOnlyList<FetchedOrder>> FetchOrdersAsync(RunEvidence run, CancellationToken cancellationToken)
-    {
-        if (run.Mode != LoadMode.Api)
-        {
-            return [];
-        }
-
-        var held = run.Orders.Orders();
-        var fetched = new FetchedOrder[held.Count];
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = run.Concurrency, CancellationToken = cancellationToken };
-        await Parallel.ForAsync(0, held.Count, parallel, async (i, token) => fetched[i] = await FetchOrderAsync(run.SaleId, held[i], token));
-        return fetched;
-    }
-
-    /// <summary>The order as the API holds it when it exists, is of this sale and belongs to the buyer it was handed to; else why not.</summary>
-    private async Task<FetchedOrder> FetchOrderAsync(string saleId, OrderHeld order, CancellationToken cancellationToken)
-    {
-        var path = $"api/sales/{Uri.EscapeDataString(saleId)}/orders/{Uri.EscapeDataString(order.OrderId)}";
-        var (found, failure) = await http.ReadAsync(path, LoadGenJsonContext.Default.OrderSnapshot, cancellationToken);
-        return found switch
-        {
-            null => new(order, null, $"order {order.OrderId} of {order.UserId}: GET {failure}"),
-            _ when found.UserId != order.UserId => new(order, null, $"order {order.OrderId} belongs to {found.UserId}, not {order.UserId}"),
-            _ when found.SaleId != saleId => new(order, null, $"order {order.OrderId} of {order.UserId} is of sale {found.SaleId}"),
-            _ => new(order, found, null),
-        };
-    }
-
-    /// <param name="Order">The order as the API answered it; null when <paramref name="Failure"/> says why it is not the buyer's.</param>
-    private sealed record FetchedOrder(OrderHeld Held, OrderSnapshot? Order, string? Failure);
 }

@@ -21,8 +21,8 @@ public sealed class LatencyRecorder
     {
         var ticks = Math.Clamp(elapsed.Ticks, TimeSpan.TicksPerMicrosecond, HighestTrackable.Ticks);
         _histogram.RecordValue(ticks / TimeSpan.TicksPerMicrosecond);
-        UpdateExtreme(ref _minTicks, ticks, static (candidate, current) => candidate < current);
-        UpdateExtreme(ref _maxTicks, ticks, static (candidate, current) => candidate > current);
+        AtomicExtremes.Min(ref _minTicks, ticks);
+        AtomicExtremes.Max(ref _maxTicks, ticks);
     }
 
     /// <summary>Percentiles in milliseconds; call once recording has finished.</summary>
@@ -45,20 +45,4 @@ public sealed class LatencyRecorder
     }
 
     private double Percentile(double percentile) => _histogram.GetValueAtPercentile(percentile) / 1000.0;
-
-    /// <summary>Lock-free min/max; the compare-exchange loop only runs when a new extreme is seen, which soon becomes rare.</summary>
-    private static void UpdateExtreme(ref long location, long candidate, Func<long, long, bool> isBetter)
-    {
-        var current = Volatile.Read(ref location);
-        while (isBetter(candidate, current))
-        {
-            var seen = Interlocked.CompareExchange(ref location, candidate, current);
-            if (seen == current)
-            {
-                return;
-            }
-
-            current = seen;
-        }
-    }
 }

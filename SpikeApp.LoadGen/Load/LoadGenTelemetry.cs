@@ -15,7 +15,7 @@ public static class LoadGenTelemetry
     public const string RequestSpan = "loadgen.request";
     public const string PaymentSpan = "loadgen.payment";
 
-    public static readonly ActivitySource ActivitySource = new(ActivitySourceName);
+    private static readonly ActivitySource ActivitySource = new(ActivitySourceName);
 
     public static Activity? StartRun(LoadGenOptions options)
     {
@@ -29,20 +29,17 @@ public static class LoadGenTelemetry
     }
 
     /// <summary>Starts a root span; the caller has cleared <see cref="Activity.Current"/> so the run does not become its parent.</summary>
-    public static Activity? StartRequest(string phase, string sale, string? userId, IEnumerable<ActivityLink> links)
-    {
-        var activity = ActivitySource.StartActivity(RequestSpan, ActivityKind.Internal, parentContext: default, links: links);
-        if (activity is { IsAllDataRequested: true })
-        {
-            activity.SetTag("spike.loadgen.phase", phase);
-            activity.SetTag("spike.sale", sale);
-            activity.SetTag("spike.user", userId);
-        }
+    public static Activity? StartPurchase(string phase, string sale, string? userId, IEnumerable<ActivityLink> links) =>
+        Tagged(ActivitySource.StartActivity(RequestSpan, ActivityKind.Internal, parentContext: default, links: links),
+            ("spike.loadgen.phase", phase), ("spike.sale", sale), ("spike.user", userId));
 
-        return activity;
-    }
+    /// <summary>Starts a payment span under the purchase's span, so purchase and payment read as one trace.</summary>
+    public static Activity? StartPayment(string sale, string userId, string orderId, ActivityContext purchase) =>
+        Tagged(ActivitySource.StartActivity(PaymentSpan, ActivityKind.Internal, purchase),
+            ("spike.sale", sale), ("spike.user", userId), ("spike.order", orderId));
 
-    public static void Complete(Activity? activity, int? statusCode, in Classification result)
+    public static void Complete<TOutcome>(Activity? activity, int? statusCode, OutcomeKind<TOutcome> kind, in Classification<TOutcome> result)
+        where TOutcome : struct, Enum
     {
         if (activity is not { IsAllDataRequested: true })
         {
@@ -50,40 +47,28 @@ public static class LoadGenTelemetry
         }
 
         activity.SetTag("http.response.status_code", statusCode);
-        activity.SetTag("spike.loadgen.outcome", OutcomeNames.Tag(result.Outcome));
-        activity.SetTag("spike.order", result.OrderId);
-        if (result.Outcome is Outcome.OtherError or Outcome.Unanswered)
+        activity.SetTag("spike.loadgen.outcome", kind.Name(result.Outcome).Tag);
+        if (result.OrderId is { } orderId)
         {
-            activity.SetStatus(ActivityStatusCode.Error, result.Problem);
-        }
-    }
-
-    /// <summary>Starts a payment span under the purchase's span, so purchase and payment read as one trace.</summary>
-    public static Activity? StartPayment(string sale, string userId, string orderId, ActivityContext purchase)
-    {
-        var activity = ActivitySource.StartActivity(PaymentSpan, ActivityKind.Internal, purchase);
-        if (activity is { IsAllDataRequested: true })
-        {
-            activity.SetTag("spike.sale", sale);
-            activity.SetTag("spike.user", userId);
             activity.SetTag("spike.order", orderId);
         }
 
-        return activity;
-    }
-
-    public static void CompletePayment(Activity? activity, int? statusCode, in PaymentClassification result)
-    {
-        if (activity is not { IsAllDataRequested: true })
-        {
-            return;
-        }
-
-        activity.SetTag("http.response.status_code", statusCode);
-        activity.SetTag("spike.loadgen.outcome", OutcomeNames.Tag(result.Outcome));
-        if (result.Outcome == PaymentOutcome.OtherError)
+        if (kind.IsError(result.Outcome))
         {
             activity.SetStatus(ActivityStatusCode.Error, result.Problem);
         }
+    }
+
+    private static Activity? Tagged(Activity? activity, params ReadOnlySpan<(string Key, string? Value)> tags)
+    {
+        if (activity is { IsAllDataRequested: true })
+        {
+            foreach (var (key, value) in tags)
+            {
+                activity.SetTag(key, value);
+            }
+        }
+
+        return activity;
     }
 }

@@ -3,7 +3,6 @@ using System.Globalization;
 namespace SpikeApp.LoadGen.Load;
 
 /// <summary>A batch of requests sent by <see cref="LoadRunner"/>: the warmup or the measured run.</summary>
-/// <param name="PayRatio">The share of buyers who pay for a new order; the others abandon it.</param>
 public sealed record LoadPhase(string Name, int Requests, int Concurrency, TimeSpan Duration, string BuyerPrefix, int Users, double PayRatio = 0)
 {
     public const string WarmupName = "warmup";

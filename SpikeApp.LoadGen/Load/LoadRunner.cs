@@ -18,9 +18,13 @@ public sealed class LoadRunner(HttpClient http, LoadGenOptions options)
     /// <summary>API answers are a few hundred bytes; a larger body is read past and classified on its start.</summary>
     private const int BodyBufferBytes = 4096;
 
-    private readonly Uri _target = options.Mode == LoadMode.Seed
+    private const int MaxApiIdLength = 64;
+
+    private readonly Uri _purchases = options.Mode == LoadMode.Seed
         ? new Uri("buy/skill", UriKind.Relative)
         : new Uri($"api/sales/{options.Sale}/purchases", UriKind.Relative);
+
+    private readonly Classifier<Outcome> _classifyPurchase = (statusCode, body) => OutcomeClassifier.Classify(options.Mode, statusCode, body);
 
     public async Task<PhaseResult> RunAsync(LoadPhase phase, RunCounters counters, OrderBook orders, CancellationToken stop)
     {
@@ -47,8 +51,9 @@ public sealed class LoadRunner(HttpClient http, LoadGenOptions options)
         var stoppedBy = cursor.AllClaimed ? StopReason.Count
             : stop.IsCancellationRequested ? StopReason.Interrupted
             : StopReason.Duration;
-        return new PhaseResult(phase.Name, phase.Requests, counters.Total, elapsed, stoppedBy, counters.Snapshot(), counters.Problems(), latency.Summarize(),
-            phase.PayRatio > 0 ? new PaymentResult(counters.PaymentSnapshot(), counters.PaymentProblems()) : null);
+        var purchases = counters.PurchaseCounts();
+        return new PhaseResult(phase.Name, phase.Requests, purchases.Total, elapsed, stoppedBy, purchases, counters.Purchases.Problems(), latency.Summarize(),
+            phase.PayRatio > 0 ? new PaymentResult(counters.PaymentCounts(), counters.Payments.Problems()) : null);
     }
 
     private async Task WorkAsync(
@@ -56,57 +61,55 @@ public sealed class LoadRunner(HttpClient http, LoadGenOptions options)
     {
         // Only this worker's flow: each purchase starts its own trace instead of joining the run's.
         Activity.Current = null;
-        var buffer = new byte[BodyBufferBytes];
-        var timeout = new CancellationTokenSource();
-        try
+        using var worker = new Worker();
+        while (!stop.IsCancellationRequested && cursor.TryClaim(out var index))
         {
-            while (!stop.IsCancellationRequested && cursor.TryClaim(out var index))
+            var userId = options.Mode == LoadMode.Api ? phase.BuyerFor(index) : null;
+            var (purchase, trace) = await PurchaseAsync(phase.Name, userId, runLink, worker, latency);
+            counters.RecordPurchase(purchase);
+            if (userId is null || purchase.OrderId is not { } orderId)
             {
-                var userId = options.Mode == LoadMode.Api ? phase.BuyerFor(index) : null;
-                var (result, trace) = await SendAsync(phase.Name, userId, buffer, latency, runLink, timeout);
-                timeout = Renew(timeout);
-                counters.Record(result);
-                if (userId is null || result.OrderId is not { } orderId)
-                {
-                    continue;
-                }
+                continue;
+            }
 
-                orders.Record(userId, orderId);
-                // Only a new order is paid for: a buyer who comes back to an order they abandoned leaves it abandoned.
-                if (result.Outcome == Outcome.Success && phase.Pays(index))
-                {
-                    var payment = await PayAsync(userId, orderId, buffer, trace, timeout);
-                    timeout = Renew(timeout);
-                    counters.RecordPayment(payment);
-                    orders.RecordPayment(orderId, payment.Outcome);
-                }
+            orders.Record(userId, orderId);
+            // Only a new order is paid for: a buyer who comes back to an order they abandoned leaves it abandoned.
+            if (purchase.Outcome == Outcome.Success && phase.Pays(index))
+            {
+                var payment = await PayAsync(userId, orderId, trace, worker);
+                counters.Payments.Record(payment);
+                orders.RecordPayment(orderId, payment.Outcome);
             }
         }
-        finally
-        {
-            timeout.Dispose();
-        }
     }
 
-    /// <summary>A source whose timer did not fire is reused, so the loop allocates no timer per request.</summary>
-    private static CancellationTokenSource Renew(CancellationTokenSource timeout)
+    private async Task<(Classification<Outcome> Result, ActivityContext Trace)> PurchaseAsync(
+        string phase, string? userId, ActivityLink[] runLink, Worker worker, LatencyRecorder latency)
     {
-        if (timeout.TryReset())
-        {
-            return timeout;
-        }
-
-        timeout.Dispose();
-        return new CancellationTokenSource();
+        using var activity = LoadGenTelemetry.StartPurchase(phase, options.Sale, userId, runLink);
+        using var request = PurchaseRequest(userId);
+        var result = await SendAsync(request, activity, OutcomeKinds.Purchase, _classifyPurchase, worker, latency);
+        return (result, activity?.Context ?? default);
     }
 
-    private async Task<(Classification Result, ActivityContext Trace)> SendAsync(
-        string phase, string? userId, byte[] buffer, LatencyRecorder latency, ActivityLink[] runLink, CancellationTokenSource timeout)
+    /// <summary>Pays the order under a made-up payment reference, in the purchase's trace; payments stay out of the latency figures.</summary>
+    private async Task<Classification<PaymentOutcome>> PayAsync(string userId, string orderId, ActivityContext purchase, Worker worker)
     {
-        using var activity = LoadGenTelemetry.StartRequest(phase, options.Sale, userId, runLink);
-        using var request = CreateRequest(userId);
+        using var activity = LoadGenTelemetry.StartPayment(options.Sale, userId, orderId, purchase);
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"api/sales/{options.Sale}/orders/{Uri.EscapeDataString(orderId)}/payment", UriKind.Relative))
+        {
+            Content = JsonContent.Create(new PaymentRequest(userId, PaymentReference(orderId)), LoadGenJsonContext.Default.PaymentRequest),
+        };
+        return await SendAsync(request, activity, OutcomeKinds.Payment, OutcomeClassifier.ClassifyPayment, worker, latency: null);
+    }
+
+    private async Task<Classification<TOutcome>> SendAsync<TOutcome>(
+        HttpRequestMessage request, Activity? activity, OutcomeKind<TOutcome> kind, Classifier<TOutcome> classify, Worker worker, LatencyRecorder? latency)
+        where TOutcome : struct, Enum
+    {
+        var timeout = worker.Timeout;
         int? statusCode = null;
-        Classification result;
+        Classification<TOutcome> result;
         var started = Stopwatch.GetTimestamp();
 
         // Only the per-request timeout cancels a request: on a stop, requests in flight finish so their outcome is known.
@@ -114,70 +117,40 @@ public sealed class LoadRunner(HttpClient http, LoadGenOptions options)
         try
         {
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-            var length = await ReadBodyAsync(response, buffer, timeout.Token);
-            latency.Record(Stopwatch.GetElapsedTime(started));
+            var length = await ReadBodyAsync(response, worker.Buffer, timeout.Token);
+            latency?.Record(Stopwatch.GetElapsedTime(started));
             statusCode = (int)response.StatusCode;
-            result = OutcomeClassifier.Classify(options.Mode, statusCode.Value, buffer.AsSpan(0, length));
+            result = classify(statusCode.Value, worker.Buffer.AsSpan(0, length));
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
-            result = new Classification(Outcome.Unanswered, Problem: "timeout");
+            result = kind.Unanswered("timeout");
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // Refused connections, resets, unresolvable service names: the report counts them, the run goes on.
-            result = OutcomeClassifier.Unanswered(ex);
+            result = OutcomeClassifier.Unanswered(kind, ex);
         }
 
-        LoadGenTelemetry.Complete(activity, statusCode, result);
-        return (result, activity?.Context ?? default);
-    }
-
-    /// <summary>Pays the order under a made-up payment reference, in the purchase's trace; payments stay out of the latency figures.</summary>
-    private async Task<PaymentClassification> PayAsync(string userId, string orderId, byte[] buffer, ActivityContext purchase, CancellationTokenSource timeout)
-    {
-        using var activity = LoadGenTelemetry.StartPayment(options.Sale, userId, orderId, purchase);
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"api/sales/{options.Sale}/orders/{Uri.EscapeDataString(orderId)}/payment", UriKind.Relative))
-        {
-            Content = JsonContent.Create(new PaymentRequest(userId, PaymentReference(orderId)), LoadGenJsonContext.Default.PaymentRequest),
-        };
-        int? statusCode = null;
-        PaymentClassification result;
-        timeout.CancelAfter(options.Timeout);
-        try
-        {
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-            var length = await ReadBodyAsync(response, buffer, timeout.Token);
-            statusCode = (int)response.StatusCode;
-            result = OutcomeClassifier.ClassifyPayment(statusCode.Value, buffer.AsSpan(0, length));
-        }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
-        {
-            result = new PaymentClassification(PaymentOutcome.OtherError, "timeout");
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            result = OutcomeClassifier.UnansweredPayment(ex);
-        }
-
-        LoadGenTelemetry.CompletePayment(activity, statusCode, result);
+        worker.RenewTimeout();
+        LoadGenTelemetry.Complete(activity, statusCode, kind, result);
         return result;
     }
 
-    /// <summary>Unique per order, and within the API's id alphabet and length (its order ids are 24 hex digits).</summary>
-    private static string PaymentReference(string orderId) => orderId.Length <= 57 ? "lg-pay-" + orderId : orderId;
+    /// <summary>Unique per order and within the API's id rules: an order id too long to prefix is used as it is.</summary>
+    private static string PaymentReference(string orderId) => "lg-pay-" + orderId is { Length: <= MaxApiIdLength } reference ? reference : orderId;
 
-    private HttpRequestMessage CreateRequest(string? userId)
+    private HttpRequestMessage PurchaseRequest(string? userId)
     {
         if (userId is null)
         {
-            return new HttpRequestMessage(HttpMethod.Get, _target);
+            return new HttpRequestMessage(HttpMethod.Get, _purchases);
         }
 
         // Buyer ids are [A-Za-z0-9_-] by construction, so they need no JSON escaping.
         var content = new ByteArrayContent(Encoding.UTF8.GetBytes("{\"userId\":\"" + userId + "\"}"));
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        return new HttpRequestMessage(HttpMethod.Post, _target) { Content = content };
+        return new HttpRequestMessage(HttpMethod.Post, _purchases) { Content = content };
     }
 
     /// <summary>Reads the body into the worker's buffer; anything beyond it is read and dropped so the connection can be reused.</summary>
@@ -202,7 +175,28 @@ public sealed class LoadRunner(HttpClient http, LoadGenOptions options)
         return length;
     }
 
-    /// <summary>Hands out request numbers 0..count-1 to the workers.</summary>
+    private delegate Classification<TOutcome> Classifier<TOutcome>(int statusCode, ReadOnlySpan<byte> body) where TOutcome : struct, Enum;
+
+    /// <summary>A worker's body buffer and timeout source, reused from one request to the next so that a request allocates neither.</summary>
+    private sealed class Worker : IDisposable
+    {
+        public byte[] Buffer { get; } = new byte[BodyBufferBytes];
+
+        public CancellationTokenSource Timeout { get; private set; } = new();
+
+        /// <summary>A source whose timer did not fire is reset; only one that fired is replaced.</summary>
+        public void RenewTimeout()
+        {
+            if (!Timeout.TryReset())
+            {
+                Timeout.Dispose();
+                Timeout = new CancellationTokenSource();
+            }
+        }
+
+        public void Dispose() => Timeout.Dispose();
+    }
+
     private sealed class Cursor(int count)
     {
         private long _next;

@@ -41,13 +41,12 @@ public sealed class ProgressReporter(TextWriter output, bool interactive, bool p
     private (long Done, long At) Write(RunCounters counters, int planned, long started, (long Done, long At) last)
     {
         var now = Stopwatch.GetTimestamp();
-        var counts = counters.Snapshot();
-        var done = counts.Total;
+        var purchases = counters.PurchaseCounts();
+        var done = purchases.Total;
         var interval = Stopwatch.GetElapsedTime(last.At, now).TotalSeconds;
         var rate = interval > 0 ? (done - last.Done) / interval : 0;
         var line = string.Create(CultureInfo.InvariantCulture, $"[{Stopwatch.GetElapsedTime(started, now).TotalSeconds,6:0.0}s] {done}/{planned} {rate,8:0}/s")
-            + string.Concat(counts.Select(count => Count(OutcomeNames.ProgressLabel(count.Key), count.Value)))
-            + (payments ? string.Concat(counters.PaymentSnapshot().Select(count => Count(OutcomeNames.ProgressLabel(count.Key), count.Value))) : "");
+            + Counts(purchases) + (payments ? Counts(counters.PaymentCounts()) : "");
         if (interactive)
         {
             // Pad over the previous line's tail: the new one may be shorter.
@@ -62,5 +61,6 @@ public sealed class ProgressReporter(TextWriter output, bool interactive, bool p
         return (done, now);
     }
 
-    private static string Count(string label, long count) => string.Create(CultureInfo.InvariantCulture, $" | {label} {count}");
+    private static string Counts<TOutcome>(OutcomeTally<TOutcome> tally) where TOutcome : struct, Enum =>
+        string.Concat(tally.Select(count => string.Create(CultureInfo.InvariantCulture, $" | {tally.Kind.Name(count.Key).ProgressLabel} {count.Value}")));
 }

@@ -4,28 +4,27 @@ using System.Text.Json;
 namespace SpikeApp.LoadGen.Outcomes;
 
 /// <summary>
-/// Turns a status code and body into an <see cref="Outcome"/>. Pure and allocation-free for the common answers
-/// (only an order id is materialized), since it runs once per request.
+/// Turns a status code and body into a purchase's <see cref="Outcome"/> or a payment's <see cref="PaymentOutcome"/>. Pure
+/// and allocation-free for the common answers (only an order id is materialized), since it runs once per request.
 /// </summary>
 public static class OutcomeClassifier
 {
-    public static Classification Classify(LoadMode mode, int statusCode, ReadOnlySpan<byte> body) => mode switch
+    public static Classification<Outcome> Classify(LoadMode mode, int statusCode, ReadOnlySpan<byte> body) => mode switch
     {
         LoadMode.Seed => ClassifySeed(statusCode, body),
         _ => ClassifyApi(statusCode, body),
     };
 
-    public static Classification Unanswered(Exception exception) => new(Outcome.Unanswered, Problem: Describe(exception));
-
     /// <summary>A payment: 200 paid, 409 <c>order-expired</c> refused, anything else an error named by its status and problem type.</summary>
-    public static PaymentClassification ClassifyPayment(int statusCode, ReadOnlySpan<byte> body) => statusCode switch
+    public static Classification<PaymentOutcome> ClassifyPayment(int statusCode, ReadOnlySpan<byte> body) => statusCode switch
     {
         200 => new(PaymentOutcome.Paid),
         409 when HasProblemType(body, "urn:spikeapp:problem:order-expired"u8) => new(PaymentOutcome.Expired),
-        _ => new(PaymentOutcome.OtherError, Describe(statusCode, body)),
+        _ => new(PaymentOutcome.OtherError, Problem: Describe(statusCode, body)),
     };
 
-    public static PaymentClassification UnansweredPayment(Exception exception) => new(PaymentOutcome.OtherError, Describe(exception));
+    public static Classification<TOutcome> Unanswered<TOutcome>(OutcomeKind<TOutcome> kind, Exception exception) where TOutcome : struct, Enum =>
+        kind.Unanswered(Describe(exception));
 
     private static string Describe(Exception exception) => exception switch
     {
@@ -33,7 +32,7 @@ public static class OutcomeClassifier
         _ => exception.GetType().Name,
     };
 
-    private static Classification ClassifyApi(int statusCode, ReadOnlySpan<byte> body) => statusCode switch
+    private static Classification<Outcome> ClassifyApi(int statusCode, ReadOnlySpan<byte> body) => statusCode switch
     {
         201 => Order(Outcome.Success, statusCode, body),
         200 => Order(Outcome.ExistingOrder, statusCode, body),
@@ -43,7 +42,7 @@ public static class OutcomeClassifier
         _ => new(Outcome.OtherError, Problem: Describe(statusCode, body)),
     };
 
-    private static Classification ClassifySeed(int statusCode, ReadOnlySpan<byte> body)
+    private static Classification<Outcome> ClassifySeed(int statusCode, ReadOnlySpan<byte> body)
     {
         // The seed endpoint answers 200 with a code; anything else came from the layers in front of it.
         if (statusCode != 200)
@@ -58,7 +57,7 @@ public static class OutcomeClassifier
 
         var reader = new Utf8JsonReader(body);
         int? code = null;
-        Classification? byMessage = null;
+        Classification<Outcome>? byMessage = null;
         try
         {
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
@@ -105,13 +104,13 @@ public static class OutcomeClassifier
     }
 
     /// <summary>The seed's failure messages; ValueTextEquals also matches them \u-escaped.</summary>
-    private static Classification SeedMessage(ref Utf8JsonReader reader) =>
+    private static Classification<Outcome> SeedMessage(ref Utf8JsonReader reader) =>
         reader.ValueTextEquals("已售罄"u8) ? new(Outcome.SoldOut)
         : reader.ValueTextEquals("系统繁忙，请稍后再试"u8) ? new(Outcome.Unavailable)
         : reader.ValueTextEquals("活动不存在"u8) ? new(Outcome.OtherError, Problem: "seed: no such sale (活动不存在)")
         : new(Outcome.OtherError, Problem: "seed: unknown msg");
 
-    private static Classification Order(Outcome outcome, int statusCode, ReadOnlySpan<byte> body) =>
+    private static Classification<Outcome> Order(Outcome outcome, int statusCode, ReadOnlySpan<byte> body) =>
         TryReadTopLevelString(body, "orderId"u8, out var orderId) && !string.IsNullOrEmpty(orderId)
             ? new(outcome, orderId)
             : new(Outcome.OtherError, Problem: Status(statusCode) + " without an orderId");

@@ -5,34 +5,27 @@ using System.Text.Json.Serialization;
 namespace SpikeApp.LoadGen.Outcomes;
 
 /// <summary>How many answers of each kind, indexed by the outcome; enumerates every outcome in the enum's order.</summary>
-public abstract class OutcomeTally<TOutcome> : IEnumerable<KeyValuePair<TOutcome, long>> where TOutcome : struct, Enum
+/// <param name="countOf">Each outcome's count, e.g. read from live counters; without it, set them with the indexer.</param>
+public abstract class OutcomeTally<TOutcome>(OutcomeKind<TOutcome> kind, Func<TOutcome, long>? countOf)
+    : IEnumerable<KeyValuePair<TOutcome, long>> where TOutcome : struct, Enum
 {
-    private static readonly TOutcome[] All = Enum.GetValues<TOutcome>();
-    private readonly long[] _counts = new long[All.Length];
+    private readonly long[] _counts = [.. kind.All.Select(outcome => countOf?.Invoke(outcome) ?? 0)];
 
-    /// <param name="countOf">Each outcome's count, e.g. read from live counters; without it, set them with the indexer.</param>
-    protected OutcomeTally(Func<TOutcome, long>? countOf)
-    {
-        for (var i = 0; i < All.Length; i++)
-        {
-            _counts[i] = countOf?.Invoke(All[i]) ?? 0;
-        }
-    }
+    public OutcomeKind<TOutcome> Kind => kind;
 
     public long this[TOutcome outcome]
     {
-        get => _counts[Array.IndexOf(All, outcome)];
-        init => _counts[Array.IndexOf(All, outcome)] = value;
+        get => _counts[kind.Index(outcome)];
+        init => _counts[kind.Index(outcome)] = value;
     }
 
     public long Total => _counts.Sum();
 
     public IEnumerator<KeyValuePair<TOutcome, long>> GetEnumerator() =>
-        All.Select(outcome => KeyValuePair.Create(outcome, this[outcome])).GetEnumerator();
+        kind.All.Select(outcome => KeyValuePair.Create(outcome, this[outcome])).GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    /// <summary>The sums written after the outcomes, by property name.</summary>
     protected virtual IEnumerable<(string Name, long Value)> Sums() => [(nameof(Total), Total)];
 
     /// <summary>Writes <c>{"success": 10, ..., "total": 100}</c>: one field per outcome, named like the report's other fields, then the sums.</summary>

@@ -59,23 +59,13 @@ public static class ReportWriter
 
         output.WriteLine();
         output.WriteLine("Outcomes");
-        foreach (var (outcome, count) in run.Outcomes)
-        {
-            output.WriteLine(string.Create(Invariant, $"  {OutcomeNames.Label(outcome),-20} {count,10}"));
-        }
-
-        WriteProblems(output, run.Problems);
+        WriteCounts(output, run.Outcomes, run.Problems);
 
         if (run.Payments is { } payments)
         {
             output.WriteLine();
             output.WriteLine(string.Create(Invariant, $"Payments ({payments.Outcomes.Total} of {run.Outcomes[Outcome.Success]} new orders; the rest abandoned)"));
-            foreach (var (outcome, count) in payments.Outcomes)
-            {
-                output.WriteLine(string.Create(Invariant, $"  {OutcomeNames.Label(outcome),-20} {count,10}"));
-            }
-
-            WriteProblems(output, payments.Problems);
+            WriteCounts(output, payments.Outcomes, payments.Problems);
         }
 
         if (report.SettleSeconds > 0)
@@ -105,16 +95,19 @@ public static class ReportWriter
             : string.Create(Invariant, $"Result: INVARIANT FAILED (exit {report.ExitCode})"));
     }
 
-    public static async Task WriteJsonAsync(string path, LoadReport report, CancellationToken cancellationToken)
-    {
-        await using var file = File.Create(path);
-        await JsonSerializer.SerializeAsync(file, report, LoadGenJsonContext.Default.LoadReport, cancellationToken);
-    }
+    public static Task WriteJsonAsync(string path, LoadReport report, CancellationToken cancellationToken) =>
+        File.WriteAllTextAsync(path, ToJson(report), cancellationToken);
 
     public static string ToJson(LoadReport report) => JsonSerializer.Serialize(report, LoadGenJsonContext.Default.LoadReport);
 
-    private static void WriteProblems(TextWriter output, IReadOnlyDictionary<string, long> problems)
+    private static void WriteCounts<TOutcome>(TextWriter output, OutcomeTally<TOutcome> tally, IReadOnlyDictionary<string, long> problems)
+        where TOutcome : struct, Enum
     {
+        foreach (var (outcome, count) in tally)
+        {
+            output.WriteLine(string.Create(Invariant, $"  {tally.Kind.Name(outcome).Label,-20} {count,10}"));
+        }
+
         foreach (var (problem, count) in problems)
         {
             output.WriteLine(string.Create(Invariant, $"    {count,8} x {problem}"));

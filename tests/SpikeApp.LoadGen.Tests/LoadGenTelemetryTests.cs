@@ -64,7 +64,10 @@ public sealed class LoadGenTelemetryTests : IDisposable
 
     public void Dispose() => _listener.Dispose();
 
-    /// <summary>A run of 4 seed-mode requests; its request spans are told from other tests' by the traces the stub API saw.</summary>
+    /// <summary>
+    /// A run of 4 seed-mode requests. Other tests' runs may be traced at the same time: the run span is told from theirs
+    /// by its trace, the request spans by the traces the stub API saw.
+    /// </summary>
     private async Task<TracedRun> RunAsync()
     {
         var traceparents = new ConcurrentBag<string>();
@@ -75,12 +78,14 @@ public sealed class LoadGenTelemetryTests : IDisposable
         }));
         var options = new LoadGenOptions { Url = new Uri("http://127.0.0.1/"), Requests = 4, Concurrency = 2, Mode = LoadMode.Seed };
 
+        ActivityTraceId runTrace;
         using (var run = LoadGenTelemetry.StartRun(options))
         {
+            runTrace = run!.TraceId;
             await new LoadRunner(api.Client, options).RunAsync(LoadPhase.Run(options, "t4"), new RunCounters(), new OrderBook(), CancellationToken.None);
         }
 
-        var runSpan = Assert.Single(_stopped, span => span.OperationName == LoadGenTelemetry.RunSpan);
+        var runSpan = Assert.Single(_stopped, span => span.OperationName == LoadGenTelemetry.RunSpan && span.TraceId == runTrace);
         var traceIds = traceparents.Select(header => header.Split('-')[1]).ToHashSet(StringComparer.Ordinal);
         var requests = _stopped.Where(span => span.OperationName == LoadGenTelemetry.RequestSpan && traceIds.Contains(span.TraceId.ToHexString())).ToList();
         return new TracedRun(runSpan, requests, [.. traceparents]);

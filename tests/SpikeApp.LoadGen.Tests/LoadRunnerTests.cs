@@ -47,7 +47,7 @@ public class LoadRunnerTests
         var evidence = new RunEvidence(SaleId, LoadMode.Api, Shared: false, run.Result.Outcomes[Outcome.Success], run.Result.Outcomes.Uncertain,
             run.Orders, new SaleSnapshot(SaleId, 5, 0, 5, false, 1), Concurrency: 4);
 
-        var invariants = await new InvariantChecker(run.Api.Client).CheckAsync(evidence, CancellationToken.None);
+        var invariants = InvariantChecker.Check(evidence, await new SaleReader(run.Api.Client).ReadBackAsync(evidence, CancellationToken.None));
 
         Assert.Equal(0, invariants.ExitCode);
     }
@@ -159,7 +159,8 @@ public class LoadRunnerTests
             run.Orders, new SaleSnapshot(SaleId, 20, 0, 20, false, 1), Concurrency: 4, PayRatio: 0.5,
             StoredBefore: new StoredOrdersSummary(SaleId, 0, 0, 0, 0));
 
-        var invariants = await new InvariantChecker(run.Api.Client, new StoredOrdersClient(run.Api.Client)).CheckAsync(evidence, CancellationToken.None);
+        var readback = await new SaleReader(run.Api.Client, new StoredOrdersClient(run.Api.Client)).ReadBackAsync(evidence, CancellationToken.None);
+        var invariants = InvariantChecker.Check(evidence, readback);
 
         Assert.Equal(
             [

@@ -60,7 +60,7 @@ public class LoadTestTests
         };
         using var output = new StringWriter();
 
-        var exitCode = await new LoadTest(options, new LoadRunner(api.Client, options), new InvariantChecker(api.Client, new StoredOrdersClient(api.Client)))
+        var exitCode = await new LoadTest(options, new LoadRunner(api.Client, options), new SaleReader(api.Client, new StoredOrdersClient(api.Client)))
             .RunAsync(output, CancellationToken.None);
 
         return new LoadTestRun(exitCode, output.ToString(), shop);

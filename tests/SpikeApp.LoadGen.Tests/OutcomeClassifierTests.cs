@@ -27,7 +27,7 @@ public class OutcomeClassifierTests
     [InlineData(200, "not json", Outcome.OtherError, null, "HTTP 200 without an orderId")]
     [InlineData(302, "", Outcome.OtherError, null, "HTTP 302")]
     public void ApiModeAnswers(int status, string body, Outcome outcome, string? orderId, string? problem) =>
-        Assert.Equal(new Classification(outcome, orderId, problem), Classify(LoadMode.Api, status, body));
+        Assert.Equal(new Classification<Outcome>(outcome, orderId, problem), Classify(LoadMode.Api, status, body));
 
     [Theory]
     [InlineData("""{"code":1,"msg":"抢票成功"}""", Outcome.Success, null)]
@@ -45,7 +45,7 @@ public class OutcomeClassifierTests
     [InlineData("[1]", Outcome.OtherError, "seed: malformed body")]
     [InlineData("", Outcome.OtherError, "seed: malformed body")]
     public void SeedModeBodies(string body, Outcome outcome, string? problem) =>
-        Assert.Equal(new Classification(outcome, null, problem), Classify(LoadMode.Seed, 200, body));
+        Assert.Equal(new Classification<Outcome>(outcome, null, problem), Classify(LoadMode.Seed, 200, body));
 
     [Theory]
     [InlineData(429, Outcome.Overloaded, null)]
@@ -53,13 +53,13 @@ public class OutcomeClassifierTests
     [InlineData(500, Outcome.OtherError, "HTTP 500")]
     [InlineData(404, Outcome.OtherError, "HTTP 404")]
     public void SeedModeStatusesOtherThan200(int status, Outcome outcome, string? problem) =>
-        Assert.Equal(new Classification(outcome, null, problem), Classify(LoadMode.Seed, status, """{"code":1,"msg":"抢票成功"}"""));
+        Assert.Equal(new Classification<Outcome>(outcome, null, problem), Classify(LoadMode.Seed, status, """{"code":1,"msg":"抢票成功"}"""));
 
     [Fact]
     public void AFailedConnectionIsUnansweredAndNamesTheError() =>
         Assert.Equal(
-            new Classification(Outcome.Unanswered, null, "HttpRequestException: ConnectionError"),
-            OutcomeClassifier.Unanswered(new HttpRequestException(HttpRequestError.ConnectionError, "refused", new SocketException())));
+            new Classification<Outcome>(Outcome.Unanswered, null, "HttpRequestException: ConnectionError"),
+            OutcomeClassifier.Unanswered(OutcomeKinds.Purchase, new HttpRequestException(HttpRequestError.ConnectionError, "refused", new SocketException())));
 
     [Theory]
     [InlineData(200, """{"orderId":"o1","status":"paid"}""", PaymentOutcome.Paid, null)]
@@ -69,14 +69,14 @@ public class OutcomeClassifierTests
     [InlineData(404, """{"type":"urn:spikeapp:problem:no-order"}""", PaymentOutcome.OtherError, "HTTP 404 urn:spikeapp:problem:no-order")]
     [InlineData(503, "", PaymentOutcome.OtherError, "HTTP 503")]
     public void PaymentAnswers(int status, string body, PaymentOutcome outcome, string? problem) =>
-        Assert.Equal(new PaymentClassification(outcome, problem), OutcomeClassifier.ClassifyPayment(status, Encoding.UTF8.GetBytes(body)));
+        Assert.Equal(new Classification<PaymentOutcome>(outcome, Problem: problem), OutcomeClassifier.ClassifyPayment(status, Encoding.UTF8.GetBytes(body)));
 
     [Fact]
     public void AFailedPaymentConnectionIsAnErrorNamingIt() =>
         Assert.Equal(
-            new PaymentClassification(PaymentOutcome.OtherError, "HttpRequestException: ConnectionError"),
-            OutcomeClassifier.UnansweredPayment(new HttpRequestException(HttpRequestError.ConnectionError, "refused", new SocketException())));
+            new Classification<PaymentOutcome>(PaymentOutcome.OtherError, Problem: "HttpRequestException: ConnectionError"),
+            OutcomeClassifier.Unanswered(OutcomeKinds.Payment, new HttpRequestException(HttpRequestError.ConnectionError, "refused", new SocketException())));
 
-    private static Classification Classify(LoadMode mode, int status, string body) =>
+    private static Classification<Outcome> Classify(LoadMode mode, int status, string body) =>
         OutcomeClassifier.Classify(mode, status, Encoding.UTF8.GetBytes(body));
 }

@@ -9,10 +9,10 @@ public class ProgressReporterTests
     public async Task TheLastProgressLineCountsEveryOutcome()
     {
         var counters = new RunCounters();
-        counters.Record(new Classification(Outcome.Success, "1-1"));
-        counters.Record(new Classification(Outcome.SoldOut));
-        counters.Record(new Classification(Outcome.SoldOut));
-        counters.Record(new Classification(Outcome.Overloaded));
+        counters.RecordPurchase(new Classification<Outcome>(Outcome.Success, "1-1"));
+        counters.RecordPurchase(new Classification<Outcome>(Outcome.SoldOut));
+        counters.RecordPurchase(new Classification<Outcome>(Outcome.SoldOut));
+        counters.RecordPurchase(new Classification<Outcome>(Outcome.Overloaded));
         using var output = new StringWriter();
 
         // Stopped before the first tick: only the final line is written.
@@ -26,10 +26,10 @@ public class ProgressReporterTests
     public async Task WhenBuyersPayTheProgressLineCountsThePaymentsToo()
     {
         var counters = new RunCounters();
-        counters.Record(new Classification(Outcome.Success, "1-1"));
-        counters.Record(new Classification(Outcome.Success, "1-2"));
-        counters.RecordPayment(new PaymentClassification(PaymentOutcome.Paid));
-        counters.RecordPayment(new PaymentClassification(PaymentOutcome.OtherError, "HTTP 503"));
+        counters.RecordPurchase(new Classification<Outcome>(Outcome.Success, "1-1"));
+        counters.RecordPurchase(new Classification<Outcome>(Outcome.Success, "1-2"));
+        counters.Payments.Record(new Classification<PaymentOutcome>(PaymentOutcome.Paid));
+        counters.Payments.Record(new Classification<PaymentOutcome>(PaymentOutcome.OtherError, Problem: "HTTP 503"));
         using var output = new StringWriter();
 
         await new ProgressReporter(output, interactive: false, payments: true).RunAsync(counters, planned: 10, new CancellationToken(canceled: true));

@@ -2,7 +2,7 @@ using SpikeApp.LoadGen.Outcomes;
 
 namespace SpikeApp.LoadGen.Tests;
 
-public class OutcomeNamesTests
+public class OutcomeKindsTests
 {
     [Theory]
     [InlineData(Outcome.Success, "success", "success", "ok")]
@@ -13,12 +13,12 @@ public class OutcomeNamesTests
     [InlineData(Outcome.OtherError, "other_error", "other errors", "errors")]
     [InlineData(Outcome.Unanswered, "unanswered", "unanswered", "unanswered")]
     public void EachOutcomeHasATagALabelAndAProgressLabel(Outcome outcome, string tag, string label, string progressLabel) =>
-        Assert.Equal((tag, label, progressLabel), (OutcomeNames.Tag(outcome), OutcomeNames.Label(outcome), OutcomeNames.ProgressLabel(outcome)));
+        Assert.Equal(new OutcomeName(tag, label, progressLabel), OutcomeKinds.Purchase.Name(outcome));
 
     [Theory]
     [InlineData(PaymentOutcome.Paid, "paid", "paid", "paid")]
     [InlineData(PaymentOutcome.Expired, "expired", "refused: expired", "pay expired")]
     [InlineData(PaymentOutcome.OtherError, "other_error", "other errors", "pay errors")]
     public void EachPaymentOutcomeHasATagALabelAndAProgressLabel(PaymentOutcome outcome, string tag, string label, string progressLabel) =>
-        Assert.Equal((tag, label, progressLabel), (OutcomeNames.Tag(outcome), OutcomeNames.Label(outcome), OutcomeNames.ProgressLabel(outcome)));
+        Assert.Equal(new OutcomeName(tag, label, progressLabel), OutcomeKinds.Payment.Name(outcome));
 }

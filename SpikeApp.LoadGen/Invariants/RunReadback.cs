@@ -1,0 +1,29 @@
+namespace SpikeApp.LoadGen.Invariants;
+
+/// <summary>What <see cref="SaleReader"/> read back after the run, for <see cref="InvariantChecker"/> to hold against what the client saw.</summary>
+/// <param name="Sale">Redis' view of the sale; null when it could not be read, and <paramref name="SaleError"/> says why.</param>
+/// <param name="Orders">In api mode, every order id the client was handed, as the API holds the order now.</param>
+/// <param name="Stored">PostgreSQL's side, read when buyers paid and --orders-url was given.</param>
+public sealed record RunReadback(SaleSnapshot? Sale, string? SaleError, IReadOnlyList<FetchedOrder> Orders, StoredReadback? Stored = null);
+
+/// <summary>An order id the client was handed, and the order when the API holds it for that buyer and sale; else why not.</summary>
+public sealed record FetchedOrder(OrderHeld Held, OrderSnapshot? Order, string? Failure)
+{
+    public static FetchedOrder FromAnswer(string saleId, OrderHeld held, OrderSnapshot? answer, string? failure)
+    {
+        ArgumentNullException.ThrowIfNull(held);
+        return answer switch
+        {
+            null => new(held, null, $"order {held.OrderId} of {held.UserId}: GET {failure}"),
+            _ when answer.UserId != held.UserId => new(held, null, $"order {held.OrderId} belongs to {answer.UserId}, not {held.UserId}"),
+            _ when answer.SaleId != saleId => new(held, null, $"order {held.OrderId} of {held.UserId} is of sale {answer.SaleId}"),
+            _ => new(held, answer, null),
+        };
+    }
+}
+
+/// <summary>PostgreSQL's side: each order Redis holds as paid, as stored; and the summary after the run, left unread with --shared.</summary>
+public sealed record StoredReadback(IReadOnlyList<StoredOrder> PaidOrders, StoredOrdersSummary? SummaryAfter = null, string? SummaryError = null);
+
+/// <summary>An order Redis holds as paid, and PostgreSQL's copy of it; null when <paramref name="Failure"/> says why there is none.</summary>
+public sealed record StoredOrder(OrderSnapshot Paid, OrderSnapshot? Stored, string? Failure = null);

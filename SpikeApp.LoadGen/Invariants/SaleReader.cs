@@ -1,0 +1,93 @@
+namespace SpikeApp.LoadGen.Invariants;
+
+/// <summary>
+/// Reads back what the invariant checks need: the sale and every order handed out from the API; when buyers paid, the
+/// paid orders and the sale's summary from PostgreSQL, through the order processor (--orders-url).
+/// </summary>
+public sealed class SaleReader(HttpClient http, StoredOrdersClient? storedOrders = null)
+{
+    /// <summary>Reads of the sale and the orders until they agree (see <see cref="ReadSaleAndOrdersAsync"/>).</summary>
+    private const int ReadAttempts = 3;
+
+    public async Task<(SaleSnapshot? Sale, string? Error)> ReadSaleAsync(string saleId, CancellationToken cancellationToken)
+    {
+        var path = $"api/sales/{Uri.EscapeDataString(saleId)}";
+        var (sale, failure) = await http.ReadAsync(path, LoadGenJsonContext.Default.SaleSnapshot, cancellationToken);
+        return (sale, failure is null ? null : $"GET /{path} {failure}.");
+    }
+
+    public Task<(StoredOrdersSummary? Summary, string? Error)> ReadStoredSummaryAsync(string saleId, CancellationToken cancellationToken) =>
+        storedOrders?.ReadSummaryAsync(saleId, cancellationToken) ?? Task.FromResult<(StoredOrdersSummary?, string?)>((null, "no --orders-url"));
+
+    public async Task<RunReadback> ReadBackAsync(RunEvidence run, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var (sale, error, orders) = await ReadSaleAndOrdersAsync(run, cancellationToken);
+        var stored = run.PayRatio > 0 && storedOrders is not null ? await ReadStoredAsync(run, orders, storedOrders, cancellationToken) : null;
+        return new RunReadback(sale, error, orders, stored);
+    }
+
+    /// <summary>
+    /// The sale and every order, read so that they agree: after the run only expiries change the sold count, so when it
+    /// is the same before and after reading the orders, none expired meanwhile.
+    /// </summary>
+    private async Task<(SaleSnapshot? Sale, string? Error, IReadOnlyList<FetchedOrder> Orders)> ReadSaleAndOrdersAsync(
+        RunEvidence run, CancellationToken cancellationToken)
+    {
+        var (sale, error) = await ReadSaleAsync(run.SaleId, cancellationToken);
+        for (var attempt = 1; ; attempt++)
+        {
+            var orders = await ReadOrdersAsync(run, cancellationToken);
+            if (run.Mode != LoadMode.Api || sale is null)
+            {
+                return (sale, error, orders);
+            }
+
+            var (again, _) = await ReadSaleAsync(run.SaleId, cancellationToken);
+            if (again is null || (again.Sold == sale.Sold && again.Epoch == sale.Epoch) || attempt == ReadAttempts)
+            {
+                return (again ?? sale, null, orders);
+            }
+
+            sale = again;
+        }
+    }
+
+    private async Task<IReadOnlyList<FetchedOrder>> ReadOrdersAsync(RunEvidence run, CancellationToken cancellationToken)
+    {
+        if (run.Mode != LoadMode.Api)
+        {
+            return [];
+        }
+
+        var held = run.Orders.Orders();
+        var fetched = new FetchedOrder[held.Count];
+        await Parallel.ForAsync(0, held.Count, InParallel(run, cancellationToken), async (i, token) =>
+        {
+            var path = $"api/sales/{Uri.EscapeDataString(run.SaleId)}/orders/{Uri.EscapeDataString(held[i].OrderId)}";
+            var (answer, failure) = await http.ReadAsync(path, LoadGenJsonContext.Default.OrderSnapshot, token);
+            fetched[i] = FetchedOrder.FromAnswer(run.SaleId, held[i], answer, failure);
+        });
+        return fetched;
+    }
+
+    private static async Task<StoredReadback> ReadStoredAsync(
+        RunEvidence run, IReadOnlyList<FetchedOrder> orders, StoredOrdersClient storedOrders, CancellationToken cancellationToken)
+    {
+        var paid = orders.Select(order => order.Order).OfType<OrderSnapshot>().Where(order => order.Status == OrderSnapshot.Paid).ToList();
+        var stored = new StoredOrder[paid.Count];
+        await Parallel.ForAsync(0, paid.Count, InParallel(run, cancellationToken), async (i, token) =>
+        {
+            var (copy, failure) = await storedOrders.ReadOrderAsync(run.SaleId, paid[i].OrderId, token);
+            stored[i] = new StoredOrder(paid[i], copy, failure);
+        });
+
+        // With --shared the summary counts other clients' orders too, so there is nothing to compare it with.
+        var (summary, error) = run.Shared ? (null, null) : await storedOrders.ReadSummaryAsync(run.SaleId, cancellationToken);
+        return new StoredReadback(stored, summary, error);
+    }
+
+    /// <summary>As many reads at once as the run had requests in flight.</summary>
+    private static ParallelOptions InParallel(RunEvidence run, CancellationToken cancellationToken) =>
+        new() { MaxDegreeOfParallelism = run.Concurrency, CancellationToken = cancellationToken };
+}

@@ -1,0 +1,30 @@
+namespace SpikeApp.LoadGen.Outcomes;
+
+/// <summary>Purchases and payments, with every outcome's names in one table; the JSON report uses the enum members' names instead.</summary>
+public static class OutcomeKinds
+{
+    public static readonly OutcomeKind<Outcome> Purchase = new(Describe, Outcome.Unanswered, Outcome.OtherError, Outcome.Unanswered);
+
+    /// <summary>A payment without an answer may or may not have gone through: an error, not a refusal.</summary>
+    public static readonly OutcomeKind<PaymentOutcome> Payment = new(Describe, PaymentOutcome.OtherError, PaymentOutcome.OtherError);
+
+    private static OutcomeName Describe(Outcome outcome) => outcome switch
+    {
+        Outcome.Success => new("success", "success", "ok"),
+        Outcome.ExistingOrder => new("existing", "existing order", "existing"),
+        Outcome.SoldOut => new("sold_out", "sold out", "sold out"),
+        Outcome.Overloaded => new("overloaded", "overloaded (429)", "429"),
+        Outcome.Unavailable => new("unavailable", "unavailable (503)", "503"),
+        Outcome.OtherError => new("other_error", "other errors", "errors"),
+        Outcome.Unanswered => new("unanswered", "unanswered", "unanswered"),
+        _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "An outcome without names."),
+    };
+
+    private static OutcomeName Describe(PaymentOutcome outcome) => outcome switch
+    {
+        PaymentOutcome.Paid => new("paid", "paid", "paid"),
+        PaymentOutcome.Expired => new("expired", "refused: expired", "pay expired"),
+        PaymentOutcome.OtherError => new("other_error", "other errors", "pay errors"),
+        _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "A payment outcome without names."),
+    };
+}
