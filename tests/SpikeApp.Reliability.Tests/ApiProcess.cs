@@ -37,8 +37,11 @@ public sealed class ApiProcess : IDisposable
 
     public bool IsRunning => _process is { HasExited: false };
 
-    /// <summary>Starts the replica (again, after a kill: same port, same id) and waits until it is ready.</summary>
-    public async Task StartAsync()
+    /// <summary>
+    /// Starts the process (again, after a kill: same port, same id) and waits until <paramref name="readyPath"/> answers
+    /// 200: <c>/health</c> (ready to serve), or <c>/alive</c> (up, e.g. a replica whose sale does not exist yet).
+    /// </summary>
+    public async Task StartAsync(string readyPath = "/health")
     {
         var startInfo = new ProcessStartInfo("dotnet", [_assembly, "--urls", $"http://127.0.0.1:{Port}"])
         {
@@ -69,7 +72,7 @@ public sealed class ApiProcess : IDisposable
 
             try
             {
-                if ((await Client.GetAsync("/health", timeout.Token)).StatusCode == HttpStatusCode.OK)
+                if ((await Client.GetAsync(readyPath, timeout.Token)).StatusCode == HttpStatusCode.OK)
                 {
                     return;
                 }
@@ -79,6 +82,16 @@ public sealed class ApiProcess : IDisposable
             }
 
             await Task.Delay(100, timeout.Token);
+        }
+    }
+
+    /// <summary>Waits until <c>/health</c> answers 200.</summary>
+    public async Task WaitReadyAsync(TimeSpan timeout)
+    {
+        using var cancellation = new CancellationTokenSource(timeout);
+        while ((await Client.GetAsync("/health", cancellation.Token)).StatusCode != HttpStatusCode.OK)
+        {
+            await Task.Delay(50, cancellation.Token);
         }
     }
 

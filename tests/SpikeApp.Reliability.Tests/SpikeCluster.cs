@@ -62,7 +62,10 @@ public sealed class SpikeCluster : IAsyncDisposable
         }
 
         var apis = Enumerable.Range(0, replicas).Select(index => new ApiProcess($"replica-{index}", environment)).ToList();
-        await Task.WhenAll(apis.Select(api => api.StartAsync()));
+        await Task.WhenAll(apis.Select(api => api.StartAsync("/alive")));
+        // Replicas never create a sale (the ledger's processor does): the test creates it as an operator would.
+        await CreateAsync(apis[0], total);
+        await Task.WhenAll(apis.Select(api => api.WaitReadyAsync(TimeSpan.FromSeconds(30))));
         var slice = (int)Math.Ceiling(total / (double)replicas * (1 + bufferRatio));
         return new SpikeCluster(redis, apis, total, Math.Min(slice, total));
     }
@@ -74,26 +77,31 @@ public sealed class SpikeCluster : IAsyncDisposable
     public async Task<long> EpochAsync() => (long)await Redis.Database.HashGetAsync(Key("sale"), "epoch");
 
     /// <summary>
-    /// The stock-integrity invariants: sold &lt;= total; sold == orders == buyers == stream length; no buyer holds two
-    /// orders; every order a buyer was told about (201) is stored for that buyer; no running replica sold more than the
-    /// units it was granted (its first slice and every refill).
+    /// The stock-integrity invariants of the current round: sold &lt;= total; sold == its live orders == buyers == its
+    /// "created" stream entries less its "expired" ones; no buyer holds two orders; every order a buyer was told about
+    /// (201) is stored for that buyer; no running replica sold more than the units it was granted (its first slice and
+    /// every refill).
     /// </summary>
     public async Task AssertInvariantsAsync(IReadOnlyDictionary<string, string> acknowledgedOrders, bool replicasRestarted = false)
     {
         var db = Redis.Database;
         var sold = await SoldAsync();
+        var round = (string?)await db.HashGetAsync(Key("sale"), "round");
         Assert.InRange(sold, 0, Total);
         Assert.Equal(sold, await db.HashLengthAsync(Key("buyers")));
-        Assert.Equal(sold, await db.HashLengthAsync(Key("orders")));
-        Assert.Equal(sold, await db.StreamLengthAsync(Key("stream")));
+        var orders = (await db.HashGetAllAsync(Key("orders"))).Select(entry => (Id: entry.Name.ToString(), Record: entry.Value.ToString().Split('|')))
+            .Where(order => order.Record[8] == round).ToList();
+        var live = orders.Where(order => order.Record[4] is "pending" or "paid").ToList();
+        Assert.Equal(sold, live.Count);
+        var entries = (await db.StreamRangeAsync(Key("stream"))).Where(entry => entry["round"] == round).ToList();
+        Assert.Equal(sold, entries.Count(entry => entry["type"] == "created") - entries.Count(entry => entry["type"] == "expired"));
         foreach (var (userId, orderId) in acknowledgedOrders)
         {
             Assert.Equal(orderId, (string?)await db.HashGetAsync(Key("buyers"), userId));
             Assert.StartsWith(userId + "|", (string?)await db.HashGetAsync(Key("orders"), orderId));
         }
 
-        var buyersOfOrders = (await db.HashValuesAsync(Key("orders"))).Select(order => order.ToString().Split('|')[0]);
-        Assert.Equal(sold, buyersOfOrders.Distinct(StringComparer.Ordinal).LongCount());
+        Assert.Equal(sold, live.Select(order => order.Record[0]).Distinct(StringComparer.Ordinal).LongCount());
 
         var byReplica = (await db.HashGetAllAsync(Key("sold-by-replica"))).ToDictionary(entry => entry.Name.ToString(), entry => (long)entry.Value);
         Assert.Equal(sold, byReplica.Values.Sum());
@@ -108,11 +116,26 @@ public sealed class SpikeCluster : IAsyncDisposable
         }
     }
 
-    /// <summary>Resets the sale as an operator does (PUT with the admin key) through <paramref name="replica"/>.</summary>
-    public static async Task ResetAsync(ApiProcess replica, int total, CancellationToken cancellationToken)
+    /// <summary>Creates the sale as an operator does (PUT with the admin key, no If-Match) through <paramref name="replica"/>.</summary>
+    public static async Task CreateAsync(ApiProcess replica, int total)
     {
         using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/sales/{SaleId}") { Content = JsonContent.Create(new { total }) };
         request.Headers.Add("X-Admin-Key", AdminKey);
+        using var response = await replica.Client.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>
+    /// Resets the sale as an operator does through <paramref name="replica"/>: reads it, then resets the epoch it read
+    /// (PUT with the admin key and If-Match).
+    /// </summary>
+    public static async Task ResetAsync(ApiProcess replica, int total, CancellationToken cancellationToken)
+    {
+        using var current = await replica.Client.GetAsync($"/api/sales/{SaleId}", cancellationToken);
+        current.EnsureSuccessStatusCode();
+        using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/sales/{SaleId}") { Content = JsonContent.Create(new { total }) };
+        request.Headers.Add("X-Admin-Key", AdminKey);
+        request.Headers.IfMatch.Add(current.Headers.ETag!);
         using var response = await replica.Client.SendAsync(request, cancellationToken);
         response.EnsureSuccessStatusCode();
     }

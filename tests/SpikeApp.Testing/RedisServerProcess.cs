@@ -40,6 +40,9 @@ public class RedisServerProcess : IAsyncDisposable
 
     public IServer Server => Connection.GetServer("127.0.0.1", Port);
 
+    /// <summary>Where the server keeps its AOF: a test may copy it away and put an older copy back, as a restore would.</summary>
+    public string DataDirectory => _dataDirectory;
+
     /// <summary>Starts redis-server, or starts it again after <see cref="Kill"/> on the same port and data, and waits until it answers.</summary>
     public async Task StartAsync()
     {
