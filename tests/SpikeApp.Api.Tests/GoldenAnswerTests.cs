@@ -17,6 +17,12 @@ public class GoldenAnswerTests(RedisServerFixture redis)
 {
     private const string Json = "application/json";
 
+    /// <summary>
+    /// A body one byte over Spike:Admission:MaxRequestBodyBytes: refused by its length, and small enough to be sent whole
+    /// before the answer, so the client never writes into a connection the server already closed.
+    /// </summary>
+    private const string OverLimit = "@over-limit";
+
     [Fact]
     public async Task PurchaseAnswers()
     {
@@ -136,13 +142,15 @@ public class GoldenAnswerTests(RedisServerFixture redis)
     [Fact]
     public async Task OverloadedAnswer()
     {
-        // One purchase at a time and none waiting; a stalled Redis keeps the first in flight while the second arrives.
+        // One purchase at a time and none waiting; a stalled Redis keeps the first in flight (its timeout far away) while
+        // the second arrives.
         await using var ownRedis = new RedisServerProcess();
         await ownRedis.StartAsync();
         await using var host = new ApiHost(ownRedis, "golden-overloaded", total: 5, settings: new Dictionary<string, string?>
         {
             ["Spike:Admission:PermitLimit"] = "1",
             ["Spike:Admission:QueueLimit"] = "0",
+            ["Spike:RedisTimeoutMilliseconds"] = "30000",
         });
         var client = await host.StartAsync();
         var registry = (SaleRegistry)host.Services.GetService(typeof(SaleRegistry))!;
@@ -173,7 +181,7 @@ public class GoldenAnswerTests(RedisServerFixture redis)
     [InlineData("purchase-missing-user-id", "POST", "/api/sales/golden-refused/purchases", Json, "{}")]
     [InlineData("purchase-missing-body", "POST", "/api/sales/golden-refused/purchases", null, null)]
     [InlineData("purchase-malformed-json", "POST", "/api/sales/golden-refused/purchases", Json, """{"userId":"ali""")]
-    [InlineData("purchase-body-too-large", "POST", "/api/sales/golden-refused/purchases", Json, "@1MB")]
+    [InlineData("purchase-body-too-large", "POST", "/api/sales/golden-refused/purchases", Json, OverLimit)]
     [InlineData("purchase-unsupported-media-type", "POST", "/api/sales/golden-refused/purchases", "text/plain", """{"userId":"alice"}""")]
     [InlineData("payment-invalid-input", "POST", "/api/sales/golden-refused/orders/o-1/payment", Json, """{"userId":"alice"}""")]
     [InlineData("sale-invalid-sale-id", "GET", "/api/sales/a%7Bb", null, null)]
@@ -187,7 +195,7 @@ public class GoldenAnswerTests(RedisServerFixture redis)
         using var request = new HttpRequestMessage(new HttpMethod(method), path);
         if (body is not null)
         {
-            request.Content = new StringContent(body == "@1MB" ? new string('x', 1024 * 1024) : body, Encoding.UTF8);
+            request.Content = new StringContent(body == OverLimit ? new string('x', 16 * 1024 + 1) : body, Encoding.UTF8);
             request.Content.Headers.ContentType = contentType is null ? null : new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
         }
 
