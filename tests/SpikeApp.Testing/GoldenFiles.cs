@@ -9,7 +9,8 @@ namespace SpikeApp.Testing;
 /// Golden-file checks: what a service answers (or names), as text, against a file checked in under <c>Golden/</c> of
 /// the calling test project. An answer is its status, the headers of the contract and the exact body, with only what
 /// differs from run to run masked: generated order ids and anonymous buyers, ISO-8601 times, epoch numbers,
-/// <c>traceId</c> values and <c>Age</c>.
+/// <c>traceId</c> values and <c>Age</c>. The folder is found from the calling test's source file (the nearest folder above
+/// it with a project file), so the files are read and rewritten in place, never copied to the build output.
 /// <para>
 /// To accept a change on purpose, run the tests with <c>SPIKE_UPDATE_GOLDEN=1</c>: each check then rewrites its file from
 /// what the code answers now instead of comparing; review the result with <c>git diff</c> before committing it.
