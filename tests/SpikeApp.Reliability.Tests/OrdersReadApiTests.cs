@@ -56,6 +56,40 @@ public class OrdersReadApiTests(OrdersReadApiTests.StoredOrders orders) : IClass
         Assert.Equal([invalid], problem.RootElement.GetProperty("errors").EnumerateObject().Select(error => error.Name));
     }
 
+    [Theory]
+    [InlineData("orders-summary", "/api/orders/s1/summary")]
+    [InlineData("orders-summary-empty", "/api/orders/nothing-yet/summary")]
+    [InlineData("orders-pending", "/api/orders/s1/o-pending-1")]
+    [InlineData("orders-paid", "/api/orders/s1/o-paid")]
+    [InlineData("orders-expired", "/api/orders/s1/o-expired")]
+    [InlineData("orders-no-order", "/api/orders/s2/o-paid")]
+    [InlineData("orders-invalid-sale-id", "/api/orders/a%20b/o-paid")]
+    [InlineData("orders-invalid-order-id", "/api/orders/s1/a.b")]
+    [InlineData("orders-summary-invalid-sale-id", "/api/orders/a.b/summary")]
+    [InlineData("orders-unknown-route", "/api/nothing-here")]
+    public async Task AnswersMatchTheirGoldenFiles(string golden, string path)
+    {
+        using var response = await orders.Client.GetAsync(new Uri(path, UriKind.Relative));
+
+        await GoldenFiles.AssertMatchesAsync(golden, response);
+    }
+
+    [Fact]
+    public async Task WhilePostgresIsDownTheAnswerIsUnavailable()
+    {
+        // Its own servers and processor: the other tests' stored orders stay reachable.
+        await using var redis = new RedisServerProcess();
+        await redis.StartAsync();
+        await using var postgres = new PostgresServerProcess();
+        await postgres.StartAsync();
+        using var processor = await StoredOrders.StartProcessorAsync("orders-outage", redis, postgres);
+
+        postgres.Kill();
+        using var response = await processor.Client.GetAsync(new Uri("/api/orders/s1/o-paid", UriKind.Relative));
+
+        await GoldenFiles.AssertMatchesAsync("orders-unavailable", response);
+    }
+
     /// <summary>Redis, PostgreSQL and one order processor; five orders stored once the processor has migrated the schema.</summary>
     public sealed class StoredOrders : IAsyncLifetime, IAsyncDisposable
     {
@@ -76,18 +110,26 @@ public class OrdersReadApiTests(OrdersReadApiTests.StoredOrders orders) : IClass
         {
             await _redis.StartAsync();
             await _postgres.StartAsync();
-            _processor = new ApiProcess("orders-read", new Dictionary<string, string>
-            {
-                ["ConnectionStrings__redis"] = _redis.ConnectionString,
-                ["ConnectionStrings__ordersdb"] = _postgres.ConnectionString,
-            }, ApiProcess.OrdersAssembly);
-            // Healthy means the schema is migrated.
-            await _processor.StartAsync();
+            _processor = await StartProcessorAsync("orders-read", _redis, _postgres);
 
             await using var connection = new NpgsqlConnection(_postgres.ConnectionString);
             await connection.OpenAsync();
             await using var insert = new NpgsqlCommand(Insert, connection);
             await insert.ExecuteNonQueryAsync();
+        }
+
+        public HttpClient Client => _processor!.Client;
+
+        /// <summary>An order processor process over these servers, once it has migrated the schema (healthy).</summary>
+        public static async Task<ApiProcess> StartProcessorAsync(string name, RedisServerProcess redis, PostgresServerProcess postgres)
+        {
+            var processor = new ApiProcess(name, new Dictionary<string, string>
+            {
+                ["ConnectionStrings__redis"] = redis.ConnectionString,
+                ["ConnectionStrings__ordersdb"] = postgres.ConnectionString,
+            }, ApiProcess.OrdersAssembly);
+            await processor.StartAsync();
+            return processor;
         }
 
         /// <summary>The body, after checking the status code and the media type.</summary>

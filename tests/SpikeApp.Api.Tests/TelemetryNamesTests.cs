@@ -1,0 +1,67 @@
+using System.Diagnostics.Metrics;
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using SpikeApp.Api.Sales;
+using SpikeApp.Testing;
+
+namespace SpikeApp.Api.Tests;
+
+[Collection(SharedRedis.Name)]
+public class TelemetryNamesTests
+{
+    private const string SaleId = "telemetry-names";
+    private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The replica's spans and instruments (SpikeApp.Stock, and SpikeApp.Store's Redis calls) while it sells locally and
+    /// remotely, refills, holds a unit in doubt and settles it, syncs, takes payments and a reset, and sells out, against
+    /// <c>Golden/telemetry-names.txt</c>. Its own redis-server, so it can be stalled.
+    /// </summary>
+    [Fact]
+    public async Task SpansAndInstrumentsKeepTheirNames()
+    {
+        await using var redis = new RedisServerProcess();
+        await redis.StartAsync();
+        // Ten replicas share 10 units: this one's slice is 2, so the third purchase refills it.
+        await using var host = new ApiHost(redis, SaleId, total: 10, replicas: 10, bufferRatio: 0.2, settings: new Dictionary<string, string?>
+        {
+            ["Spike:RefillIntervalMilliseconds"] = "0",
+            ["Spike:ReconcileIntervalMilliseconds"] = "100",
+            ["Spike:RedisTimeoutMilliseconds"] = "200",
+        });
+        var client = await host.StartAsync();
+        var meters = host.Services.GetRequiredService<IMeterFactory>();
+        using var names = new TelemetryNames(instrumentFilter: instrument => instrument.Meter.Scope == meters);
+
+        var order = await BuyAsync(client, "alice", HttpStatusCode.Created);
+        // Stalled Redis: the unit bob took stays in doubt until a sync after the stall settles it.
+        await redis.SuspendAsync();
+        await BuyAsync(client, "bob", HttpStatusCode.ServiceUnavailable);
+        await redis.ResumeAsync();
+        await names.WaitForAsync(SettleTimeout, "spike.stock.settled");
+        await BuyAsync(client, "carol", HttpStatusCode.Created);
+        await BuyAsync(client, "alice", HttpStatusCode.OK);
+        (await client.GetAsync($"/api/sales/{SaleId}")).Dispose();
+        (await client.PostAsJsonAsync($"/api/sales/{SaleId}/orders/{order}/payment", new PaymentRequest("alice", "pay-1"))).Dispose();
+        (await client.GetAsync($"/api/sales/{SaleId}/orders/{order}")).Dispose();
+        (await client.GetAsync($"/api/sales/{SaleId}/buyers/alice/order")).Dispose();
+        using (var reset = new HttpRequestMessage(HttpMethod.Put, $"/api/sales/{SaleId}") { Content = JsonContent.Create(new SaleDefinition(1)) })
+        {
+            reset.Headers.Add("X-Admin-Key", ApiHost.AdminKey);
+            (await client.SendAsync(reset)).EnsureSuccessStatusCode();
+        }
+
+        await BuyAsync(client, "dave", HttpStatusCode.Created);
+        await BuyAsync(client, "erin", HttpStatusCode.Conflict);
+
+        GoldenFiles.AssertMatches("telemetry-names", names.Describe());
+    }
+
+    private static async Task<string?> BuyAsync(HttpClient client, string userId, HttpStatusCode expected)
+    {
+        using var response = await HttpContractTests.BuyAsync(client, SaleId, userId);
+        Assert.Equal(expected, response.StatusCode);
+        return response.IsSuccessStatusCode ? (await response.Content.ReadFromJsonAsync<OrderResponse>())!.OrderId : null;
+    }
+}
