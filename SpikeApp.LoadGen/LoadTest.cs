@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using SpikeApp.Contracts.Orders;
+using SpikeApp.Contracts.Sales;
 using SpikeApp.LoadGen.Invariants;
 using SpikeApp.LoadGen.Load;
 using SpikeApp.LoadGen.Outcomes;
@@ -21,8 +23,8 @@ public sealed class LoadTest(LoadGenOptions options, LoadRunner runner, SaleRead
         var runId = Guid.NewGuid().ToString("N")[..8];
         var orders = new OrderBook();
 
-        SaleSnapshot? before;
-        StoredOrdersSummary? storedBefore = null;
+        SaleResponse? before;
+        OrdersSummary? storedBefore = null;
         using (var timeout = new CancellationTokenSource(CheckTimeout))
         {
             (before, var error) = await reader.ReadSaleAsync(options.Sale, timeout.Token);

@@ -1,3 +1,5 @@
+using SpikeApp.Contracts.Orders;
+using SpikeApp.Contracts.Sales;
 using SpikeApp.LoadGen.Outcomes;
 using static System.FormattableString;
 
@@ -50,20 +52,20 @@ public static class InvariantChecker
         static InvariantResult Unread(string name) => new(name, InvariantStatus.Skipped, SaleUnread);
     }
 
-    internal static InvariantResult CheckSoldWithinTotal(SaleSnapshot sale) =>
+    internal static InvariantResult CheckSoldWithinTotal(SaleResponse sale) =>
         InvariantResult.Check(SoldWithinTotal, sale.Sold <= sale.Total, Invariant($"Redis sold {sale.Sold} of {sale.Total}"));
 
-    internal static InvariantResult CheckSuccessesWithinTotal(RunEvidence run, SaleSnapshot sale, IReadOnlyList<FetchedOrder> orders)
+    internal static InvariantResult CheckSuccessesWithinTotal(RunEvidence run, SaleResponse sale, IReadOnlyList<FetchedOrder> orders)
     {
         // An expired order gave its unit back, so it may be sold again: only live orders count against the total.
-        var expired = Count(orders, OrderSnapshot.Expired);
+        var expired = Count(orders, OrderStatus.Expired);
         var detail = expired == 0
             ? Invariant($"{run.Successes} successes seen, total {sale.Total}")
             : Invariant($"{run.Successes} successes seen, {expired} of their orders expired since, total {sale.Total}");
         return InvariantResult.Check(SuccessesWithinTotal, run.Successes - expired <= sale.Total, detail);
     }
 
-    internal static InvariantResult CheckSoldMatchesSuccesses(RunEvidence run, SaleSnapshot after, IReadOnlyList<FetchedOrder> orders)
+    internal static InvariantResult CheckSoldMatchesSuccesses(RunEvidence run, SaleResponse after, IReadOnlyList<FetchedOrder> orders)
     {
         if (SoldDuringRun(run, after) is { } unusable)
         {
@@ -71,7 +73,7 @@ public static class InvariantChecker
         }
 
         var seen = SuccessesSeen(run);
-        var expired = Count(orders, OrderSnapshot.Expired);
+        var expired = Count(orders, OrderStatus.Expired);
         var live = seen - expired;
         var sold = after.Sold - run.SaleBefore!.Sold;
         var counts = Invariant($"Redis sold {run.SaleBefore.Sold} -> {after.Sold} (+{sold}), successes seen {seen}")
@@ -127,7 +129,7 @@ public static class InvariantChecker
     }
 
     /// <summary>Every unit this run sold is still pending, or paid by a payment this client saw acknowledged.</summary>
-    internal static InvariantResult CheckPaidMatchesSold(RunEvidence run, SaleSnapshot? after, IReadOnlyList<FetchedOrder> orders)
+    internal static InvariantResult CheckPaidMatchesSold(RunEvidence run, SaleResponse? after, IReadOnlyList<FetchedOrder> orders)
     {
         if (run.Shared)
         {
@@ -140,13 +142,13 @@ public static class InvariantChecker
         }
 
         var sold = after.Sold - run.SaleBefore!.Sold;
-        var pending = Count(orders, OrderSnapshot.Pending);
+        var pending = Count(orders, OrderStatus.Pending);
         var acknowledged = run.Orders.Payments(PaymentOutcome.Paid);
         var unsure = run.Uncertain + run.Orders.Payments(PaymentOutcome.OtherError);
         var counts = Invariant($"Redis sold +{sold}, {pending} of them pending: {sold - pending} paid; payments acknowledged {acknowledged}");
         var lost = orders
-            .Where(order => order.Order is { Status: not OrderSnapshot.Paid } && run.Orders.PaymentOf(order.Held.OrderId) == PaymentOutcome.Paid)
-            .Select(order => $"order {order.Held.OrderId} reads {order.Order!.Status}")
+            .Where(order => order.Order is { Status: not OrderStatus.Paid } && run.Orders.PaymentOf(order.Held.OrderId) == PaymentOutcome.Paid)
+            .Select(order => $"order {order.Held.OrderId} reads {order.Order!.Status.ToName()}")
             .Order(StringComparer.Ordinal).ToList();
         if (lost.Count > 0)
         {
@@ -169,7 +171,7 @@ public static class InvariantChecker
     internal static InvariantResult CheckOneLiveOrderPerBuyer(IReadOnlyList<FetchedOrder> orders)
     {
         var doubled = orders
-            .Where(order => order.Order is { IsLive: true })
+            .Where(order => order.Order?.Status.IsLive() == true)
             .GroupBy(order => order.Held.UserId, StringComparer.Ordinal)
             .Where(buyer => buyer.Count() > 1)
             .OrderBy(buyer => buyer.Key, StringComparer.Ordinal)
@@ -178,7 +180,7 @@ public static class InvariantChecker
         return doubled.Count == 0
             ? new(OneLiveOrderPerBuyer, InvariantStatus.Passed, Invariant($"{buyers} buyers, none holding two pending or paid orders"))
             : new(OneLiveOrderPerBuyer, InvariantStatus.Failed, Invariant(
-                $"{doubled.Count} buyers hold two live orders: {string.Join("; ", doubled.Take(MaxExamples).Select(buyer => $"{buyer.Key} ({string.Join(", ", buyer.Select(order => $"{order.Held.OrderId} {order.Order!.Status}").Order(StringComparer.Ordinal))})"))}"));
+                $"{doubled.Count} buyers hold two live orders: {string.Join("; ", doubled.Take(MaxExamples).Select(buyer => $"{buyer.Key} ({string.Join(", ", buyer.Select(order => $"{order.Held.OrderId} {order.Order!.Status.ToName()}").Order(StringComparer.Ordinal))})"))}"));
     }
 
     /// <summary>
@@ -218,9 +220,9 @@ public static class InvariantChecker
     /// Units released by expiry are sold again while buyers still come: when an order expired well before a buyer was
     /// turned away, someone must have bought its unit, so the run saw more successes than the total.
     /// </summary>
-    internal static InvariantResult CheckExpiredStockResold(RunEvidence run, SaleSnapshot? sale, IReadOnlyList<FetchedOrder> orders)
+    internal static InvariantResult CheckExpiredStockResold(RunEvidence run, SaleResponse? sale, IReadOnlyList<FetchedOrder> orders)
     {
-        var expired = orders.Select(order => order.Order).OfType<OrderSnapshot>().Where(order => order.Status == OrderSnapshot.Expired).ToList();
+        var expired = orders.Select(order => order.Order).OfType<Order>().Where(order => order.Status == OrderStatus.Expired).ToList();
         if (expired.Count == 0 || sale is null || run.LastSoldOut is not { } turnedAway)
         {
             return new(ExpiredStockResold, InvariantStatus.Skipped,
@@ -245,24 +247,24 @@ public static class InvariantChecker
     }
 
     /// <summary>A buyer may buy again once their order expired: every order but the last expired before the next was made.</summary>
-    private static bool BoughtAgainAfterExpiry(OrderConflict conflict, Dictionary<string, OrderSnapshot> found)
+    private static bool BoughtAgainAfterExpiry(OrderConflict conflict, Dictionary<string, Order> found)
     {
         var held = conflict.OrderIds.Select(found.GetValueOrDefault).ToList();
-        if (held.Any(order => order?.CreatedAt is null))
+        if (held.Any(order => order is null))
         {
             return false;
         }
 
         var inOrder = held.OrderBy(order => order!.CreatedAt).ToList();
         return inOrder.Zip(inOrder.Skip(1)).All(pair =>
-            pair.First!.Status == OrderSnapshot.Expired && pair.First.ExpiresAt is { } deadline && pair.Second!.CreatedAt >= deadline);
+            pair.First!.Status == OrderStatus.Expired && pair.Second!.CreatedAt >= pair.First.ExpiresAt);
     }
 
     /// <summary>Null when PostgreSQL holds the paid order as Redis does: paid, the same buyer and payment reference; else how not.</summary>
     private static string? Disagreement(StoredOrder order) => (order.Paid, order.Stored) switch
     {
         (var paid, null) => $"order {paid.OrderId}: GET {order.Failure}",
-        (var paid, { Status: not OrderSnapshot.Paid } stored) => $"order {paid.OrderId} is {stored.Status} in PostgreSQL",
+        (var paid, { Status: not OrderStatus.Paid } stored) => $"order {paid.OrderId} is {stored.Status.ToName()} in PostgreSQL",
         (var paid, var stored) when stored.UserId != paid.UserId || stored.PaymentReference != paid.PaymentReference =>
             $"order {paid.OrderId} is {stored.UserId}'s, paid as {stored.PaymentReference}, in PostgreSQL; {paid.UserId}'s, paid as {paid.PaymentReference}, in Redis",
         _ => null,
@@ -290,7 +292,7 @@ public static class InvariantChecker
     }
 
     /// <summary>Null when Redis' sold count can be compared with this run's; else why not, as the verdict to give.</summary>
-    private static (InvariantStatus Status, string Detail)? SoldDuringRun(RunEvidence run, SaleSnapshot after) =>
+    private static (InvariantStatus Status, string Detail)? SoldDuringRun(RunEvidence run, SaleResponse after) =>
         run.Shared ? (InvariantStatus.Skipped, "--shared: other clients buy from this sale too")
         : run.SaleBefore is not { } before ? (InvariantStatus.Failed, "the sale could not be read before the run, so its sold count has no baseline")
         : before.Epoch != after.Epoch ? (InvariantStatus.Failed,
@@ -300,12 +302,12 @@ public static class InvariantChecker
     /// <summary>Successes the client saw; in api mode a 200 can reveal an order whose 201 was lost, so the order ids count too.</summary>
     private static long SuccessesSeen(RunEvidence run) => run.Mode == LoadMode.Api ? Math.Max(run.Successes, run.Orders.DistinctOrderIds()) : run.Successes;
 
-    private static int Count(IReadOnlyList<FetchedOrder> orders, string status) => orders.Count(order => order.Order?.Status == status);
+    private static int Count(IReadOnlyList<FetchedOrder> orders, OrderStatus status) => orders.Count(order => order.Order?.Status == status);
 
-    private static Dictionary<string, OrderSnapshot> OrdersById(IReadOnlyList<FetchedOrder> orders)
+    private static Dictionary<string, Order> OrdersById(IReadOnlyList<FetchedOrder> orders)
     {
-        var found = new Dictionary<string, OrderSnapshot>(StringComparer.Ordinal);
-        foreach (var order in orders.Select(order => order.Order).OfType<OrderSnapshot>())
+        var found = new Dictionary<string, Order>(StringComparer.Ordinal);
+        foreach (var order in orders.Select(order => order.Order).OfType<Order>())
         {
             found.TryAdd(order.OrderId, order);
         }

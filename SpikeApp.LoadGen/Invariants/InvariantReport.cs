@@ -1,8 +1,13 @@
+using System.Text.Json.Serialization;
+using SpikeApp.Contracts.Sales;
 
 namespace SpikeApp.LoadGen.Invariants;
 
 /// <summary>The sale before and after the run, and every check's verdict.</summary>
-public sealed record InvariantReport(SaleSnapshot? SaleBefore, SaleSnapshot? SaleAfter, IReadOnlyList<InvariantResult> Results)
+public sealed record InvariantReport(
+    [property: JsonConverter(typeof(SaleFiguresWriter))] SaleResponse? SaleBefore,
+    [property: JsonConverter(typeof(SaleFiguresWriter))] SaleResponse? SaleAfter,
+    IReadOnlyList<InvariantResult> Results)
 {
     public bool Passed => Results.All(result => result.Status != InvariantStatus.Failed);
 

@@ -1,3 +1,6 @@
+using SpikeApp.Contracts.Orders;
+using SpikeApp.Contracts.Sales;
+
 namespace SpikeApp.LoadGen.Invariants;
 
 /// <summary>What the client saw, warmup included, for <see cref="InvariantChecker"/> to hold against the sale.</summary>
@@ -14,8 +17,8 @@ public sealed record RunEvidence(
     long Successes,
     long Uncertain,
     OrderBook Orders,
-    SaleSnapshot? SaleBefore,
+    SaleResponse? SaleBefore,
     int Concurrency,
     double PayRatio = 0,
     DateTimeOffset? LastSoldOut = null,
-    StoredOrdersSummary? StoredBefore = null);
+    OrdersSummary? StoredBefore = null);

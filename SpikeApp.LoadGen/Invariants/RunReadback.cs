@@ -1,15 +1,18 @@
+using SpikeApp.Contracts.Orders;
+using SpikeApp.Contracts.Sales;
+
 namespace SpikeApp.LoadGen.Invariants;
 
 /// <summary>What <see cref="SaleReader"/> read back after the run, for <see cref="InvariantChecker"/> to hold against what the client saw.</summary>
 /// <param name="Sale">Redis' view of the sale; null when it could not be read, and <paramref name="SaleError"/> says why.</param>
 /// <param name="Orders">In api mode, every order id the client was handed, as the API holds the order now.</param>
 /// <param name="Stored">PostgreSQL's side, read when buyers paid and --orders-url was given.</param>
-public sealed record RunReadback(SaleSnapshot? Sale, string? SaleError, IReadOnlyList<FetchedOrder> Orders, StoredReadback? Stored = null);
+public sealed record RunReadback(SaleResponse? Sale, string? SaleError, IReadOnlyList<FetchedOrder> Orders, StoredReadback? Stored = null);
 
 /// <summary>An order id the client was handed, and the order when the API holds it for that buyer and sale; else why not.</summary>
-public sealed record FetchedOrder(OrderHeld Held, OrderSnapshot? Order, string? Failure)
+public sealed record FetchedOrder(OrderHeld Held, Order? Order, string? Failure)
 {
-    public static FetchedOrder FromAnswer(string saleId, OrderHeld held, OrderSnapshot? answer, string? failure)
+    public static FetchedOrder FromAnswer(string saleId, OrderHeld held, Order? answer, string? failure)
     {
         ArgumentNullException.ThrowIfNull(held);
         return answer switch
@@ -23,7 +26,7 @@ public sealed record FetchedOrder(OrderHeld Held, OrderSnapshot? Order, string? 
 }
 
 /// <summary>PostgreSQL's side: each order Redis holds as paid, as stored; and the summary after the run, left unread with --shared.</summary>
-public sealed record StoredReadback(IReadOnlyList<StoredOrder> PaidOrders, StoredOrdersSummary? SummaryAfter = null, string? SummaryError = null);
+public sealed record StoredReadback(IReadOnlyList<StoredOrder> PaidOrders, OrdersSummary? SummaryAfter = null, string? SummaryError = null);
 
 /// <summary>An order Redis holds as paid, and PostgreSQL's copy of it; null when <paramref name="Failure"/> says why there is none.</summary>
-public sealed record StoredOrder(OrderSnapshot Paid, OrderSnapshot? Stored, string? Failure = null);
+public sealed record StoredOrder(Order Paid, Order? Stored, string? Failure = null);

@@ -1,3 +1,7 @@
+using SpikeApp.Contracts;
+using SpikeApp.Contracts.Orders;
+using SpikeApp.Contracts.Sales;
+
 namespace SpikeApp.LoadGen.Invariants;
 
 /// <summary>
@@ -9,15 +13,15 @@ public sealed class SaleReader(HttpClient http, StoredOrdersClient? storedOrders
     /// <summary>Reads of the sale and the orders until they agree (see <see cref="ReadSaleAndOrdersAsync"/>).</summary>
     private const int ReadAttempts = 3;
 
-    public async Task<(SaleSnapshot? Sale, string? Error)> ReadSaleAsync(string saleId, CancellationToken cancellationToken)
+    public async Task<(SaleResponse? Sale, string? Error)> ReadSaleAsync(string saleId, CancellationToken cancellationToken)
     {
         var path = $"api/sales/{Uri.EscapeDataString(saleId)}";
-        var (sale, failure) = await http.ReadAsync(path, LoadGenJsonContext.Default.SaleSnapshot, cancellationToken);
+        var (sale, failure) = await http.ReadAsync(path, ContractsJsonContext.Default.SaleResponse, cancellationToken);
         return (sale, failure is null ? null : $"GET /{path} {failure}.");
     }
 
-    public Task<(StoredOrdersSummary? Summary, string? Error)> ReadStoredSummaryAsync(string saleId, CancellationToken cancellationToken) =>
-        storedOrders?.ReadSummaryAsync(saleId, cancellationToken) ?? Task.FromResult<(StoredOrdersSummary?, string?)>((null, "no --orders-url"));
+    public Task<(OrdersSummary? Summary, string? Error)> ReadStoredSummaryAsync(string saleId, CancellationToken cancellationToken) =>
+        storedOrders?.ReadSummaryAsync(saleId, cancellationToken) ?? Task.FromResult<(OrdersSummary?, string?)>((null, "no --orders-url"));
 
     public async Task<RunReadback> ReadBackAsync(RunEvidence run, CancellationToken cancellationToken)
     {
@@ -31,7 +35,7 @@ public sealed class SaleReader(HttpClient http, StoredOrdersClient? storedOrders
     /// The sale and every order, read so that they agree: after the run only expiries change the sold count, so when it
     /// is the same before and after reading the orders, none expired meanwhile.
     /// </summary>
-    private async Task<(SaleSnapshot? Sale, string? Error, IReadOnlyList<FetchedOrder> Orders)> ReadSaleAndOrdersAsync(
+    private async Task<(SaleResponse? Sale, string? Error, IReadOnlyList<FetchedOrder> Orders)> ReadSaleAndOrdersAsync(
         RunEvidence run, CancellationToken cancellationToken)
     {
         var (sale, error) = await ReadSaleAsync(run.SaleId, cancellationToken);
@@ -65,7 +69,7 @@ public sealed class SaleReader(HttpClient http, StoredOrdersClient? storedOrders
         await Parallel.ForAsync(0, held.Count, InParallel(run, cancellationToken), async (i, token) =>
         {
             var path = $"api/sales/{Uri.EscapeDataString(run.SaleId)}/orders/{Uri.EscapeDataString(held[i].OrderId)}";
-            var (answer, failure) = await http.ReadAsync(path, LoadGenJsonContext.Default.OrderSnapshot, token);
+            var (answer, failure) = await http.ReadAsync(path, ContractsJsonContext.Default.Order, token);
             fetched[i] = FetchedOrder.FromAnswer(run.SaleId, held[i], answer, failure);
         });
         return fetched;
@@ -74,7 +78,7 @@ public sealed class SaleReader(HttpClient http, StoredOrdersClient? storedOrders
     private static async Task<StoredReadback> ReadStoredAsync(
         RunEvidence run, IReadOnlyList<FetchedOrder> orders, StoredOrdersClient storedOrders, CancellationToken cancellationToken)
     {
-        var paid = orders.Select(order => order.Order).OfType<OrderSnapshot>().Where(order => order.Status == OrderSnapshot.Paid).ToList();
+        var paid = orders.Select(order => order.Order).OfType<Order>().Where(order => order.Status == OrderStatus.Paid).ToList();
         var stored = new StoredOrder[paid.Count];
         await Parallel.ForAsync(0, paid.Count, InParallel(run, cancellationToken), async (i, token) =>
         {

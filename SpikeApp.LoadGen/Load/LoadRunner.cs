@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text;
+using System.Text.Json;
+using SpikeApp.Contracts;
+using SpikeApp.Contracts.Sales;
 using SpikeApp.LoadGen.Invariants;
 using SpikeApp.LoadGen.Latency;
 using SpikeApp.LoadGen.Outcomes;
@@ -17,8 +19,6 @@ public sealed class LoadRunner(HttpClient http, LoadGenOptions options)
 {
     /// <summary>API answers are a few hundred bytes; a larger body is read past and classified on its start.</summary>
     private const int BodyBufferBytes = 4096;
-
-    private const int MaxApiIdLength = 64;
 
     private readonly Uri _purchases = options.Mode == LoadMode.Seed
         ? new Uri("buy/skill", UriKind.Relative)
@@ -87,7 +87,7 @@ public sealed class LoadRunner(HttpClient http, LoadGenOptions options)
         string phase, string? userId, ActivityLink[] runLink, Worker worker, LatencyRecorder latency)
     {
         using var activity = LoadGenTelemetry.StartPurchase(phase, options.Sale, userId, runLink);
-        using var request = PurchaseRequest(userId);
+        using var request = PurchaseMessage(userId);
         var result = await SendAsync(request, activity, OutcomeKinds.Purchase, _classifyPurchase, worker, latency);
         return (result, activity?.Context ?? default);
     }
@@ -98,7 +98,7 @@ public sealed class LoadRunner(HttpClient http, LoadGenOptions options)
         using var activity = LoadGenTelemetry.StartPayment(options.Sale, userId, orderId, purchase);
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"api/sales/{options.Sale}/orders/{Uri.EscapeDataString(orderId)}/payment", UriKind.Relative))
         {
-            Content = JsonContent.Create(new PaymentRequest(userId, PaymentReference(orderId)), LoadGenJsonContext.Default.PaymentRequest),
+            Content = JsonContent.Create(new PaymentRequest(userId, PaymentReference(orderId)), ContractsJsonContext.Default.PaymentRequest),
         };
         return await SendAsync(request, activity, OutcomeKinds.Payment, OutcomeClassifier.ClassifyPayment, worker, latency: null);
     }
@@ -138,17 +138,17 @@ public sealed class LoadRunner(HttpClient http, LoadGenOptions options)
     }
 
     /// <summary>Unique per order and within the API's id rules: an order id too long to prefix is used as it is.</summary>
-    private static string PaymentReference(string orderId) => "lg-pay-" + orderId is { Length: <= MaxApiIdLength } reference ? reference : orderId;
+    private static string PaymentReference(string orderId) => "lg-pay-" + orderId is { Length: <= Ids.MaxLength } reference ? reference : orderId;
 
-    private HttpRequestMessage PurchaseRequest(string? userId)
+    private HttpRequestMessage PurchaseMessage(string? userId)
     {
         if (userId is null)
         {
             return new HttpRequestMessage(HttpMethod.Get, _purchases);
         }
 
-        // Buyer ids are [A-Za-z0-9_-] by construction, so they need no JSON escaping.
-        var content = new ByteArrayContent(Encoding.UTF8.GetBytes("{\"userId\":\"" + userId + "\"}"));
+        // Bytes with a length, not JsonContent's stream: a purchase goes out with Content-Length rather than chunked.
+        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(new PurchaseRequest(userId), ContractsJsonContext.Default.PurchaseRequest));
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         return new HttpRequestMessage(HttpMethod.Post, _purchases) { Content = content };
     }

@@ -15,7 +15,10 @@ public enum Outcome
     /// <summary>429 (the API's <c>overloaded</c> problem): shed by admission control before anything was sold.</summary>
     Overloaded,
 
-    /// <summary>503, or seed 系统繁忙: Redis was unavailable; the purchase may or may not have happened.</summary>
+    /// <summary>
+    /// 503 (<c>unavailable</c>, or <c>sale-restoring</c> while the sale is restored from the ledger), or seed 系统繁忙:
+    /// the purchase may or may not have happened.
+    /// </summary>
     Unavailable,
 
     /// <summary>Any other status or body.</summary>

@@ -1,5 +1,8 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
+using SpikeApp.Contracts.Buy;
+using SpikeApp.Contracts.Problems;
 
 namespace SpikeApp.LoadGen.Outcomes;
 
@@ -9,17 +12,31 @@ namespace SpikeApp.LoadGen.Outcomes;
 /// </summary>
 public static class OutcomeClassifier
 {
+    private const string NoSuchSale = $"seed: no such sale ({SeedMessages.NoSale})";
+
+    // The contract's strings as UTF-8 once, so matching an answer against them allocates nothing.
+    private static readonly byte[] SoldOutType = Encoding.UTF8.GetBytes(ProblemTypes.SoldOut);
+    private static readonly byte[] OrderExpiredType = Encoding.UTF8.GetBytes(ProblemTypes.OrderExpired);
+    private static readonly byte[] OrderVoidedType = Encoding.UTF8.GetBytes(ProblemTypes.OrderVoided);
+    private static readonly byte[] SeedSoldOut = Encoding.UTF8.GetBytes(SeedMessages.SoldOut);
+    private static readonly byte[] SeedBusy = Encoding.UTF8.GetBytes(SeedMessages.Busy);
+    private static readonly byte[] SeedNoSale = Encoding.UTF8.GetBytes(SeedMessages.NoSale);
+
     public static Classification<Outcome> Classify(LoadMode mode, int statusCode, ReadOnlySpan<byte> body) => mode switch
     {
         LoadMode.Seed => ClassifySeed(statusCode, body),
         _ => ClassifyApi(statusCode, body),
     };
 
-    /// <summary>A payment: 200 paid, 409 <c>order-expired</c> refused, anything else an error named by its status and problem type.</summary>
+    /// <summary>
+    /// A payment: 200 paid, 409 <c>order-expired</c> or <c>order-voided</c> refused, anything else an error named by its
+    /// status and problem type.
+    /// </summary>
     public static Classification<PaymentOutcome> ClassifyPayment(int statusCode, ReadOnlySpan<byte> body) => statusCode switch
     {
         200 => new(PaymentOutcome.Paid),
-        409 when HasProblemType(body, "urn:spikeapp:problem:order-expired"u8) => new(PaymentOutcome.Expired),
+        409 when HasProblemType(body, OrderExpiredType) => new(PaymentOutcome.Expired),
+        409 when HasProblemType(body, OrderVoidedType) => new(PaymentOutcome.Voided),
         _ => new(PaymentOutcome.OtherError, Problem: Describe(statusCode, body)),
     };
 
@@ -36,8 +53,9 @@ public static class OutcomeClassifier
     {
         201 => Order(Outcome.Success, statusCode, body),
         200 => Order(Outcome.ExistingOrder, statusCode, body),
-        409 when HasProblemType(body, "urn:spikeapp:problem:sold-out"u8) => new(Outcome.SoldOut),
+        409 when HasProblemType(body, SoldOutType) => new(Outcome.SoldOut),
         429 => new(Outcome.Overloaded),
+        // Either 503 asks the buyer to retry: unavailable, or sale-restoring (Redis lost the sale; nothing was sold).
         503 => new(Outcome.Unavailable),
         _ => new(Outcome.OtherError, Problem: Describe(statusCode, body)),
     };
@@ -105,9 +123,9 @@ public static class OutcomeClassifier
 
     /// <summary>The seed's failure messages; ValueTextEquals also matches them \u-escaped.</summary>
     private static Classification<Outcome> SeedMessage(ref Utf8JsonReader reader) =>
-        reader.ValueTextEquals("已售罄"u8) ? new(Outcome.SoldOut)
-        : reader.ValueTextEquals("系统繁忙，请稍后再试"u8) ? new(Outcome.Unavailable)
-        : reader.ValueTextEquals("活动不存在"u8) ? new(Outcome.OtherError, Problem: "seed: no such sale (活动不存在)")
+        reader.ValueTextEquals(SeedSoldOut) ? new(Outcome.SoldOut)
+        : reader.ValueTextEquals(SeedBusy) ? new(Outcome.Unavailable)
+        : reader.ValueTextEquals(SeedNoSale) ? new(Outcome.OtherError, Problem: NoSuchSale)
         : new(Outcome.OtherError, Problem: "seed: unknown msg");
 
     private static Classification<Outcome> Order(Outcome outcome, int statusCode, ReadOnlySpan<byte> body) =>

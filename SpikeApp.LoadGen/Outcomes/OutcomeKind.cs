@@ -2,7 +2,11 @@ namespace SpikeApp.LoadGen.Outcomes;
 
 /// <summary>What sets purchases' and payments' outcomes apart, so that one pipeline sends, classifies, counts, traces and reports both.</summary>
 /// <param name="errors">The outcomes that mark the request's span as an error.</param>
-public sealed class OutcomeKind<TOutcome>(Func<TOutcome, OutcomeName> describe, TOutcome unanswered, params TOutcome[] errors)
+/// <param name="rare">
+/// Outcomes listed (report, JSON, progress line) only once one happened, so that runs without them keep the report's
+/// usual lines and fields.
+/// </param>
+public sealed class OutcomeKind<TOutcome>(Func<TOutcome, OutcomeName> describe, TOutcome unanswered, TOutcome[] errors, TOutcome[]? rare = null)
     where TOutcome : struct, Enum
 {
     private static readonly TOutcome[] Outcomes = Enum.GetValues<TOutcome>();
@@ -16,6 +20,8 @@ public sealed class OutcomeKind<TOutcome>(Func<TOutcome, OutcomeName> describe, 
     public OutcomeName Name(TOutcome outcome) => _names[Index(outcome)];
 
     public bool IsError(TOutcome outcome) => errors.Contains(outcome);
+
+    public bool IsListed(TOutcome outcome, long count) => count > 0 || rare is null || !rare.Contains(outcome);
 
     public Classification<TOutcome> Unanswered(string problem) => new(unanswered, Problem: problem);
 

@@ -3,10 +3,14 @@ namespace SpikeApp.LoadGen.Outcomes;
 /// <summary>Purchases and payments, with every outcome's names in one table; the JSON report uses the enum members' names instead.</summary>
 public static class OutcomeKinds
 {
-    public static readonly OutcomeKind<Outcome> Purchase = new(Describe, Outcome.Unanswered, Outcome.OtherError, Outcome.Unanswered);
+    public static readonly OutcomeKind<Outcome> Purchase = new(Describe, Outcome.Unanswered, errors: [Outcome.OtherError, Outcome.Unanswered]);
 
-    /// <summary>A payment without an answer may or may not have gone through: an error, not a refusal.</summary>
-    public static readonly OutcomeKind<PaymentOutcome> Payment = new(Describe, PaymentOutcome.OtherError, PaymentOutcome.OtherError);
+    /// <summary>
+    /// A payment without an answer may or may not have gone through: an error, not a refusal. Only a reset voids an
+    /// order, so most runs see no voided one.
+    /// </summary>
+    public static readonly OutcomeKind<PaymentOutcome> Payment =
+        new(Describe, PaymentOutcome.OtherError, errors: [PaymentOutcome.OtherError], rare: [PaymentOutcome.Voided]);
 
     private static OutcomeName Describe(Outcome outcome) => outcome switch
     {
@@ -24,6 +28,7 @@ public static class OutcomeKinds
     {
         PaymentOutcome.Paid => new("paid", "paid", "paid"),
         PaymentOutcome.Expired => new("expired", "refused: expired", "pay expired"),
+        PaymentOutcome.Voided => new("voided", "refused: voided", "pay voided"),
         PaymentOutcome.OtherError => new("other_error", "other errors", "pay errors"),
         _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "A payment outcome without names."),
     };

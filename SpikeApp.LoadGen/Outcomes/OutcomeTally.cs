@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 
 namespace SpikeApp.LoadGen.Outcomes;
 
-/// <summary>How many answers of each kind, indexed by the outcome; enumerates every outcome in the enum's order.</summary>
+/// <summary>How many answers of each kind, indexed by the outcome; enumerates every listed outcome in the enum's order.</summary>
 /// <param name="countOf">Each outcome's count, e.g. read from live counters; without it, set them with the indexer.</param>
 public abstract class OutcomeTally<TOutcome>(OutcomeKind<TOutcome> kind, Func<TOutcome, long>? countOf)
     : IEnumerable<KeyValuePair<TOutcome, long>> where TOutcome : struct, Enum
@@ -22,7 +22,8 @@ public abstract class OutcomeTally<TOutcome>(OutcomeKind<TOutcome> kind, Func<TO
     public long Total => _counts.Sum();
 
     public IEnumerator<KeyValuePair<TOutcome, long>> GetEnumerator() =>
-        kind.All.Select(outcome => KeyValuePair.Create(outcome, this[outcome])).GetEnumerator();
+        kind.All.Where(outcome => kind.IsListed(outcome, this[outcome]))
+            .Select(outcome => KeyValuePair.Create(outcome, this[outcome])).GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 

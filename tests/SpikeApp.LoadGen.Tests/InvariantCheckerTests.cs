@@ -1,3 +1,4 @@
+using SpikeApp.Contracts.Orders;
 using SpikeApp.LoadGen.Invariants;
 using SpikeApp.LoadGen.Outcomes;
 using static SpikeApp.LoadGen.Tests.Runs;
@@ -43,7 +44,7 @@ public class InvariantCheckerTests
             report.Results.Take(4));
         Assert.Equal(
             new InvariantResult(InvariantChecker.ExpiredStockResold, InvariantStatus.Skipped, "the sale could not be read"),
-            InvariantChecker.CheckExpiredStockResold(Evidence(successes: 1) with { LastSoldOut = Opening.AddHours(1) }, null, [Order("o1", "u1", "expired")]));
+            InvariantChecker.CheckExpiredStockResold(Evidence(successes: 1) with { LastSoldOut = Opening.AddHours(1) }, null, [Order("o1", "u1", OrderStatus.Expired)]));
         Assert.Equal("no sale", InvariantChecker.Check(Evidence(successes: 0), new RunReadback(null, null, [])).Results[0].Detail);
     }
 
@@ -78,7 +79,7 @@ public class InvariantCheckerTests
     public void ASharedSaleComparesNoCountWithThisRuns()
     {
         var run = Evidence(successes: 1, ("u1", "o1")) with { Shared = true };
-        FetchedOrder[] orders = [Order("o1", "u1", "paid")];
+        FetchedOrder[] orders = [Order("o1", "u1", OrderStatus.Paid)];
 
         Assert.Equal(
             [
@@ -102,17 +103,17 @@ public class InvariantCheckerTests
         Assert.Equal(
             new InvariantResult(InvariantChecker.PaidMatchesSold, InvariantStatus.Failed,
                 "Redis sold +1, 0 of them pending: 1 paid; payments acknowledged 2: 1 acknowledged payments are not in Redis' sold count"),
-            InvariantChecker.CheckPaidMatchesSold(run, Sale(sold: 1), [Order("o1", "u1", "paid"), Order("o2", "u2", "paid")]));
+            InvariantChecker.CheckPaidMatchesSold(run, Sale(sold: 1), [Order("o1", "u1", OrderStatus.Paid), Order("o2", "u2", OrderStatus.Paid)]));
     }
 
     [Fact]
     public void APaidOrderStoredUnderAnotherReferenceFailsAndSoDoesAMissingBaseline()
     {
-        var paid = Order("o1", "u1", "paid", reference: "p1").Order!;
+        var paid = Order("o1", "u1", OrderStatus.Paid, reference: "p1").Order!;
         var run = Evidence(successes: 1, ("u1", "o1")) with { StoredBefore = null };
 
         var result = InvariantChecker.CheckPaidOrdersStored(run, new StoredReadback(
-            [new(paid, paid with { PaymentReference = "p9" })], SummaryAfter: new StoredOrdersSummary(SaleId, 0, 1, 0, 1)));
+            [new(paid, paid with { PaymentReference = "p9" })], SummaryAfter: new OrdersSummary(SaleId, 0, 1, 0, 0, 1)));
 
         Assert.Equal(
             new InvariantResult(InvariantChecker.PaidOrdersStored, InvariantStatus.Failed,
@@ -129,7 +130,7 @@ public class InvariantCheckerTests
         Assert.Equal(
             new InvariantResult(InvariantChecker.ExpiredStockResold, InvariantStatus.Passed,
                 "2 successes for 2 units; 1 orders expired 1 s or more before the last buyer was turned away: sold again within the 1 requests answered 503 or not at all"),
-            InvariantChecker.CheckExpiredStockResold(run, Sale(sold: 1, total: 2), [Order("o1", "u1", "expired", expiresSecond: 60), Order("o2", "u2", "paid")]));
+            InvariantChecker.CheckExpiredStockResold(run, Sale(sold: 1, total: 2), [Order("o1", "u1", OrderStatus.Expired, expiresSecond: 60), Order("o2", "u2", OrderStatus.Paid)]));
     }
 
     [Theory]
@@ -138,14 +139,14 @@ public class InvariantCheckerTests
     [InlineData(null, null, "order o1 of u1: GET answered 404")]
     public void AnOrderAnsweredForAnotherBuyerOrSaleOrNotAtAllIsAFailure(string? saleId, string? userId, string failure)
     {
-        var answer = saleId is null ? null : new OrderSnapshot("o1", saleId, userId!, "r1", Opening);
+        var answer = saleId is null ? null : Order("o1", userId!).Order! with { SaleId = saleId };
 
         Assert.Equal(new FetchedOrder(new("u1", "o1"), null, failure), FetchedOrder.FromAnswer(SaleId, new("u1", "o1"), answer, "answered 404"));
     }
 
-    private static SaleSnapshot Sale(long sold, long total = 10) => new(SaleId, total, sold, Math.Max(0, total - sold), sold >= total, Epoch: 1);
-
     /// <summary>An order the API answered for its buyer; times in seconds after <see cref="Opening"/>.</summary>
-    private static FetchedOrder Order(string orderId, string userId, string status = "pending", int expiresSecond = 900, string? reference = null) =>
-        new(new(userId, orderId), new(orderId, SaleId, userId, "r1", Opening, status, Opening.AddSeconds(expiresSecond), reference), null);
+    private static FetchedOrder Order(
+        string orderId, string userId, OrderStatus status = OrderStatus.Pending, int expiresSecond = 900, string? reference = null) =>
+        new(new(userId, orderId), new(orderId, SaleId, userId, "r1", status, Opening, Opening.AddSeconds(expiresSecond),
+            PaidAt: status == OrderStatus.Paid ? Opening.AddSeconds(1) : null, reference, Epoch: 1), null);
 }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using SpikeApp.Contracts.Orders;
 using SpikeApp.LoadGen.Invariants;
 using SpikeApp.LoadGen.Load;
 using SpikeApp.LoadGen.Outcomes;
@@ -45,7 +46,7 @@ public class LoadRunnerTests
     {
         await using var run = await RunShopAsync();
         var evidence = new RunEvidence(SaleId, LoadMode.Api, Shared: false, run.Result.Outcomes[Outcome.Success], run.Result.Outcomes.Uncertain,
-            run.Orders, new SaleSnapshot(SaleId, 5, 0, 5, false, 1), Concurrency: 4);
+            run.Orders, Runs.Sale(sold: 0, total: 5), Concurrency: 4);
 
         var invariants = InvariantChecker.Check(evidence, await new SaleReader(run.Api.Client).ReadBackAsync(evidence, CancellationToken.None));
 
@@ -124,22 +125,25 @@ public class LoadRunnerTests
         Assert.Equal(5, orders.Payments(PaymentOutcome.Expired));
     }
 
-    [Fact]
-    public async Task APaymentErrorIsCountedWithItsDescription()
+    [Theory]
+    [InlineData(503, """{"type":"urn:spikeapp:problem:unavailable","status":503}""", PaymentOutcome.OtherError, "HTTP 503 urn:spikeapp:problem:unavailable")]
+    [InlineData(409, """{"type":"urn:spikeapp:problem:order-voided","title":"Order voided","status":409}""", PaymentOutcome.Voided, null)]
+    public async Task APaymentIsCountedByItsAnswerAndAnErrorWithItsDescription(int status, string body, PaymentOutcome outcome, string? description)
     {
         await using var api = await StubApi.StartAsync(app =>
         {
             app.MapPost("/api/sales/{saleId}/purchases", () => Results.Text("""{"orderId":"o-1"}""", "application/json", statusCode: 201));
-            app.MapPost("/api/sales/{saleId}/orders/{orderId}/payment", () => Results.Text(
-                """{"type":"urn:spikeapp:problem:unavailable","status":503}""", "application/problem+json", statusCode: 503));
+            app.MapPost("/api/sales/{saleId}/orders/{orderId}/payment", () => Results.Text(body, "application/problem+json", statusCode: status));
         });
         var options = Options(requests: 3, concurrency: 1, users: null);
         options.PayRatio = 1;
+        var orders = new OrderBook();
 
-        var result = await new LoadRunner(api.Client, options).RunAsync(LoadPhase.Run(options, "t7"), new RunCounters(), new OrderBook(), CancellationToken.None);
+        var result = await new LoadRunner(api.Client, options).RunAsync(LoadPhase.Run(options, "t7"), new RunCounters(), orders, CancellationToken.None);
 
-        Assert.Equal(new PaymentCounts { [PaymentOutcome.OtherError] = 3 }, result.Payments?.Outcomes);
-        Assert.Equal(new Dictionary<string, long> { ["HTTP 503 urn:spikeapp:problem:unavailable"] = 3 }, result.Payments!.Problems);
+        Assert.Equal(new PaymentCounts { [outcome] = 3 }, result.Payments?.Outcomes);
+        Assert.Equal(description is null ? [] : new Dictionary<string, long> { [description] = 3 }, result.Payments!.Problems);
+        Assert.Equal(outcome, orders.PaymentOf("o-1"));
     }
 
     [Fact]
@@ -156,8 +160,8 @@ public class LoadRunnerTests
     {
         await using var run = await RunShopAsync(stock: 20, payRatio: 0.5);
         var evidence = new RunEvidence(SaleId, LoadMode.Api, Shared: false, run.Result.Outcomes[Outcome.Success], run.Result.Outcomes.Uncertain,
-            run.Orders, new SaleSnapshot(SaleId, 20, 0, 20, false, 1), Concurrency: 4, PayRatio: 0.5,
-            StoredBefore: new StoredOrdersSummary(SaleId, 0, 0, 0, 0));
+            run.Orders, Runs.Sale(sold: 0, total: 20), Concurrency: 4, PayRatio: 0.5,
+            StoredBefore: new OrdersSummary(SaleId, 0, 0, 0, 0, 0));
 
         var readback = await new SaleReader(run.Api.Client, new StoredOrdersClient(run.Api.Client)).ReadBackAsync(evidence, CancellationToken.None);
         var invariants = InvariantChecker.Check(evidence, readback);

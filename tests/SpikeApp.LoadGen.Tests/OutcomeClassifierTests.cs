@@ -17,6 +17,7 @@ public class OutcomeClassifierTests
     [InlineData(429, """{"type":"urn:spikeapp:problem:overloaded"}""", Outcome.Overloaded, null, null)]
     [InlineData(429, "", Outcome.Overloaded, null, null)]
     [InlineData(503, """{"type":"urn:spikeapp:problem:unavailable"}""", Outcome.Unavailable, null, null)]
+    [InlineData(503, """{"type":"urn:spikeapp:problem:sale-restoring","title":"Sale restoring","status":503}""", Outcome.Unavailable, null, null)]
     [InlineData(500, """{"type":"urn:spikeapp:problem:internal"}""", Outcome.OtherError, null, "HTTP 500 urn:spikeapp:problem:internal")]
     [InlineData(500, "", Outcome.OtherError, null, "HTTP 500")]
     [InlineData(404, """{"type":"urn:spikeapp:problem:no-sale","status":404}""", Outcome.OtherError, null, "HTTP 404 urn:spikeapp:problem:no-sale")]
@@ -64,10 +65,12 @@ public class OutcomeClassifierTests
     [Theory]
     [InlineData(200, """{"orderId":"o1","status":"paid"}""", PaymentOutcome.Paid, null)]
     [InlineData(409, """{"type":"urn:spikeapp:problem:order-expired","status":409}""", PaymentOutcome.Expired, null)]
+    [InlineData(409, """{"type":"urn:spikeapp:problem:order-voided","status":409}""", PaymentOutcome.Voided, null)]
     [InlineData(409, SoldOutProblem, PaymentOutcome.OtherError, "HTTP 409 urn:spikeapp:problem:sold-out")]
     [InlineData(403, """{"type":"urn:spikeapp:problem:not-your-order"}""", PaymentOutcome.OtherError, "HTTP 403 urn:spikeapp:problem:not-your-order")]
     [InlineData(404, """{"type":"urn:spikeapp:problem:no-order"}""", PaymentOutcome.OtherError, "HTTP 404 urn:spikeapp:problem:no-order")]
     [InlineData(503, "", PaymentOutcome.OtherError, "HTTP 503")]
+    [InlineData(503, """{"type":"urn:spikeapp:problem:sale-restoring"}""", PaymentOutcome.OtherError, "HTTP 503 urn:spikeapp:problem:sale-restoring")]
     public void PaymentAnswers(int status, string body, PaymentOutcome outcome, string? problem) =>
         Assert.Equal(new Classification<PaymentOutcome>(outcome, Problem: problem), OutcomeClassifier.ClassifyPayment(status, Encoding.UTF8.GetBytes(body)));
 
@@ -76,6 +79,33 @@ public class OutcomeClassifierTests
         Assert.Equal(
             new Classification<PaymentOutcome>(PaymentOutcome.OtherError, Problem: "HttpRequestException: ConnectionError"),
             OutcomeClassifier.Unanswered(OutcomeKinds.Payment, new HttpRequestException(HttpRequestError.ConnectionError, "refused", new SocketException())));
+
+    [Fact]
+    public void ClassifyingAnAnswerThatCarriesNoOrderIdAllocatesNothing()
+    {
+        var soldOut = Encoding.UTF8.GetBytes(SoldOutProblem);
+        var restoring = Encoding.UTF8.GetBytes("""{"type":"urn:spikeapp:problem:sale-restoring","status":503}""");
+        var expired = Encoding.UTF8.GetBytes("""{"type":"urn:spikeapp:problem:order-expired","status":409}""");
+        var voided = Encoding.UTF8.GetBytes("""{"type":"urn:spikeapp:problem:order-voided","status":409}""");
+        var seedSoldOut = Encoding.UTF8.GetBytes("""{"code":-1,"msg":"已售罄"}""");
+        var seedBusy = Encoding.UTF8.GetBytes("""{"code":-1,"msg":"系统繁忙，请稍后再试"}""");
+        ClassifyAll();
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        ClassifyAll();
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+
+        void ClassifyAll()
+        {
+            OutcomeClassifier.Classify(LoadMode.Api, 409, soldOut);
+            OutcomeClassifier.Classify(LoadMode.Api, 503, restoring);
+            OutcomeClassifier.ClassifyPayment(409, expired);
+            OutcomeClassifier.ClassifyPayment(409, voided);
+            OutcomeClassifier.Classify(LoadMode.Seed, 200, seedSoldOut);
+            OutcomeClassifier.Classify(LoadMode.Seed, 200, seedBusy);
+        }
+    }
 
     private static Classification<Outcome> Classify(LoadMode mode, int status, string body) =>
         OutcomeClassifier.Classify(mode, status, Encoding.UTF8.GetBytes(body));

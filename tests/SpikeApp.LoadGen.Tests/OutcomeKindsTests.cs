@@ -18,6 +18,7 @@ public class OutcomeKindsTests
     [Theory]
     [InlineData(PaymentOutcome.Paid, "paid", "paid", "paid")]
     [InlineData(PaymentOutcome.Expired, "expired", "refused: expired", "pay expired")]
+    [InlineData(PaymentOutcome.Voided, "voided", "refused: voided", "pay voided")]
     [InlineData(PaymentOutcome.OtherError, "other_error", "other errors", "pay errors")]
     public void EachPaymentOutcomeHasATagALabelAndAProgressLabel(PaymentOutcome outcome, string tag, string label, string progressLabel) =>
         Assert.Equal(new OutcomeName(tag, label, progressLabel), OutcomeKinds.Payment.Name(outcome));

@@ -37,4 +37,18 @@ public class ProgressReporterTests
         var line = Assert.Single(output.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
         Assert.EndsWith("| unanswered 0 | paid 1 | pay expired 0 | pay errors 1", line, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task AVoidedOrderIsOnTheProgressLineOnceOneWasRefused()
+    {
+        var counters = new RunCounters();
+        counters.RecordPurchase(new Classification<Outcome>(Outcome.Success, "1-1"));
+        counters.Payments.Record(new Classification<PaymentOutcome>(PaymentOutcome.Voided));
+        using var output = new StringWriter();
+
+        await new ProgressReporter(output, interactive: false, payments: true).RunAsync(counters, planned: 10, new CancellationToken(canceled: true));
+
+        var line = Assert.Single(output.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
+        Assert.EndsWith("| unanswered 0 | paid 0 | pay expired 0 | pay voided 1 | pay errors 0", line, StringComparison.Ordinal);
+    }
 }

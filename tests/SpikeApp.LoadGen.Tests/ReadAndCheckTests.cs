@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using SpikeApp.Contracts.Orders;
 using SpikeApp.LoadGen.Invariants;
 using SpikeApp.LoadGen.Outcomes;
 using static SpikeApp.LoadGen.Tests.Runs;
@@ -150,7 +151,7 @@ public class ReadAndCheckTests
 
         var report = await CheckAsync(api, Paying(Evidence(successes: 3, ("u1", "o1"), ("u2", "o2"), ("u3", "o3")), ("o1", PaymentOutcome.Paid), ("o3", PaymentOutcome.Paid)) with
         {
-            StoredBefore = new StoredOrdersSummary(SaleId, Pending: 0, Paid: 5, Expired: 0, Total: 5),
+            StoredBefore = new OrdersSummary(SaleId, Pending: 0, Paid: 5, Expired: 0, Voided: 0, Total: 5),
         });
 
         Assert.Equal(0, report.ExitCode);
@@ -209,6 +210,22 @@ public class ReadAndCheckTests
             new InvariantResult(InvariantChecker.OneLiveOrderPerBuyer, InvariantStatus.Failed, "1 buyers hold two live orders: u1 (o1 paid, o2 pending)"),
             Result(report, InvariantChecker.OneLiveOrderPerBuyer));
         Assert.Equal(InvariantStatus.Failed, Result(report, InvariantChecker.OneOrderPerUser).Status);
+    }
+
+    [Fact]
+    public async Task AVoidedOrderIsNotLive()
+    {
+        // u1's first order was pending when the sale was reset: it ended with that round and holds no unit.
+        await using var api = await StartAsync(Sale(total: 10, sold: 2), [new("o1", "u1", "voided"), new("o2", "u1"), new("o3", "u2")]);
+
+        var report = await CheckAsync(api, Paying(Evidence(successes: 3, ("u1", "o1"), ("u1", "o2"), ("u2", "o3"))) with { Shared = true });
+
+        Assert.Equal(
+            new InvariantResult(InvariantChecker.OneLiveOrderPerBuyer, InvariantStatus.Passed, "2 buyers, none holding two pending or paid orders"),
+            Result(report, InvariantChecker.OneLiveOrderPerBuyer));
+        Assert.Equal(
+            new InvariantResult(InvariantChecker.OrdersBelongToBuyers, InvariantStatus.Passed, "3 orders fetched, each its buyer's"),
+            Result(report, InvariantChecker.OrdersBelongToBuyers));
     }
 
     [Fact]
@@ -372,7 +389,7 @@ public class ReadAndCheckTests
         {
             saleId = SaleId, total, sold, remaining = Math.Max(0, total - sold), soldOut = sold >= total, epoch,
             soldByReplica = new Dictionary<string, long> { ["r1"] = sold },
-            replica = new { id = "r1", slice = total, sliceRemaining = 0, soldHere = sold, soldOutKnown = false },
+            replica = new { id = "r1", slice = total, sliceRemaining = 0, soldHere = sold, soldOutKnown = false, inDoubt = 0 },
         });
 
     private static OrderRow[] Orders(params (string OrderId, string UserId)[] orders) => [.. orders.Select(order => new OrderRow(order.OrderId, order.UserId))];
@@ -399,7 +416,7 @@ public class ReadAndCheckTests
             : Results.NotFound());
         app.MapGet("/api/sales/{saleId}/orders/{orderId}", (string saleId, string orderId) => Answer(orders, saleId, orderId));
         app.MapGet("/api/orders/{saleId}/summary", (string saleId) => Results.Text(
-            $$"""{"saleId":"{{saleId}}","pending":0,"paid":{{storedPaid}},"expired":0,"total":{{storedPaid}}}""", "application/json"));
+            $$"""{"saleId":"{{saleId}}","pending":0,"paid":{{storedPaid}},"expired":0,"voided":0,"total":{{storedPaid}}}""", "application/json"));
         app.MapGet("/api/orders/{saleId}/{orderId}", (string saleId, string orderId) => Answer(stored ?? [], saleId, orderId));
 
         static IResult Answer(OrderRow[] rows, string saleId, string orderId) => rows.FirstOrDefault(row => row.OrderId == orderId) is { } row
@@ -415,7 +432,8 @@ public class ReadAndCheckTests
         public string Json(string saleId) => JsonSerializer.Serialize(new
         {
             orderId = OrderId, saleId, userId = UserId, replicaId = "r1", status = Status,
-            createdAt = Opening.AddSeconds(CreatedSecond), expiresAt = Opening.AddSeconds(ExpiresSecond), paymentReference = Reference,
+            createdAt = Opening.AddSeconds(CreatedSecond), expiresAt = Opening.AddSeconds(ExpiresSecond),
+            paidAt = Status == "paid" ? Opening.AddSeconds(CreatedSecond + 1) : (DateTimeOffset?)null, paymentReference = Reference, epoch = 1,
         });
     }
 }

@@ -20,7 +20,7 @@ public class ReportWriterTests
             },
             new Dictionary<string, long> { ["HTTP 500"] = 1, ["timeout"] = 1 },
             new LatencySummary(99, 1, 5, 4, 8, 20, 30, 31.5)),
-        new InvariantReport(null, new SaleSnapshot("default", 10, 11, 0, true, 1),
+        new InvariantReport(null, Runs.Sale(sold: 11) with { SaleId = "default" },
             [
                 new(InvariantChecker.SoldWithinTotal, InvariantStatus.Failed, "Redis sold 11 of 10"),
                 new(InvariantChecker.OneOrderPerUser, InvariantStatus.Passed, "10 buyers, each with one order id"),
@@ -36,7 +36,7 @@ public class ReportWriterTests
             new PaymentResult(
                 new PaymentCounts { [PaymentOutcome.Paid] = 4, [PaymentOutcome.Expired] = 1, [PaymentOutcome.OtherError] = 1 },
                 new Dictionary<string, long> { ["HTTP 503"] = 1 })),
-        new InvariantReport(null, new SaleSnapshot("default", 10, 9, 1, false, 1), []));
+        new InvariantReport(null, Runs.Sale(sold: 9) with { SaleId = "default" }, []));
 
     [Fact]
     public void TheJsonReportCountsEveryOutcomeByName()
@@ -63,6 +63,18 @@ public class ReportWriterTests
         Assert.Equal(50.0, root.GetProperty("run").GetProperty("requestsPerSecond").GetDouble());
         Assert.Equal(31.5, root.GetProperty("run").GetProperty("latency").GetProperty("maxMs").GetDouble());
         Assert.Equal(1, root.GetProperty("run").GetProperty("problems").GetProperty("timeout").GetInt64());
+    }
+
+    [Fact]
+    public void TheJsonReportCarriesTheSaleByItsTotals()
+    {
+        using var json = JsonDocument.Parse(ReportWriter.ToJson(Report));
+        var invariants = json.RootElement.GetProperty("invariants");
+
+        Assert.Equal(JsonValueKind.Null, invariants.GetProperty("saleBefore").ValueKind);
+        Assert.Equal(
+            ["saleId:default", "total:10", "sold:11", "remaining:0", "soldOut:true", "epoch:1"],
+            invariants.GetProperty("saleAfter").EnumerateObject().Select(field => $"{field.Name}:{field.Value.ToString().ToLowerInvariant()}"));
     }
 
     [Fact]
@@ -121,6 +133,32 @@ public class ReportWriterTests
             payments.GetProperty("outcomes").EnumerateObject().Select(outcome => (outcome.Name, outcome.Value.GetInt64())));
         Assert.Equal(1, payments.GetProperty("problems").GetProperty("HTTP 503").GetInt64());
         Assert.Equal((0.5, 3.0), (root.GetProperty("payRatio").GetDouble(), root.GetProperty("settleSeconds").GetDouble()));
+    }
+
+    [Fact]
+    public void AVoidedOrderIsListedAsARefusalOnlyOnceOneWasRefused()
+    {
+        var voided = PayingReport with
+        {
+            Run = PayingReport.Run with
+            {
+                Payments = new PaymentResult(
+                    new PaymentCounts { [PaymentOutcome.Paid] = 4, [PaymentOutcome.Voided] = 2 }, new Dictionary<string, long>()),
+            },
+        };
+        using var json = JsonDocument.Parse(ReportWriter.ToJson(voided));
+
+        Assert.Equal(
+            [("paid", 4), ("expired", 0), ("voided", 2), ("otherError", 0), ("total", 6)],
+            json.RootElement.GetProperty("run").GetProperty("payments").GetProperty("outcomes").EnumerateObject()
+                .Select(outcome => (outcome.Name, outcome.Value.GetInt64())));
+        Assert.Contains(string.Join(Environment.NewLine,
+            "Payments (6 of 10 new orders; the rest abandoned)",
+            "  paid                          4",
+            "  refused: expired              0",
+            "  refused: voided               2",
+            "  other errors                  0",
+            ""), WriteText(voided), StringComparison.Ordinal);
     }
 
     [Fact]

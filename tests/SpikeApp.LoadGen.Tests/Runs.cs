@@ -1,3 +1,5 @@
+using SpikeApp.Contracts.Orders;
+using SpikeApp.Contracts.Sales;
 using SpikeApp.LoadGen.Invariants;
 using SpikeApp.LoadGen.Outcomes;
 
@@ -7,7 +9,12 @@ namespace SpikeApp.LoadGen.Tests;
 internal static class Runs
 {
     public const string SaleId = "s1";
-    public static readonly SaleSnapshot Before = new(SaleId, Total: 10, Sold: 0, Remaining: 10, SoldOut: false, Epoch: 1);
+    public static readonly SaleResponse Before = Sale(sold: 0);
+
+    /// <summary>The sale as the API answers it, every unit sold by replica r1.</summary>
+    public static SaleResponse Sale(long sold, long total = 10, long epoch = 1) =>
+        new(SaleId, total, sold, Math.Max(0, total - sold), sold >= total, epoch,
+            new Dictionary<string, long> { ["r1"] = sold }, new ReplicaSliceResponse("r1", total, 0, sold, SoldOutKnown: false, InDoubt: 0));
 
     /// <summary>An api-mode run with <paramref name="successes"/> 201s and the order ids it was handed.</summary>
     public static RunEvidence Evidence(long successes, params (string UserId, string OrderId)[] orders)
@@ -29,6 +36,6 @@ internal static class Runs
             evidence.Orders.RecordPayment(orderId, outcome);
         }
 
-        return evidence with { PayRatio = 0.5, StoredBefore = new StoredOrdersSummary(SaleId, 0, 0, 0, 0) };
+        return evidence with { PayRatio = 0.5, StoredBefore = new OrdersSummary(SaleId, 0, 0, 0, 0, 0) };
     }
 }

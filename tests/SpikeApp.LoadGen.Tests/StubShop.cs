@@ -121,9 +121,12 @@ public sealed class StubShop(string saleId, int stock, TimeSpan delay = default,
         lock (_lock)
         {
             var sold = _liveOrderByUser.Count;
-            return Results.Text(
-                $$"""{"saleId":"{{saleId}}","total":{{stock}},"sold":{{sold}},"remaining":{{stock - sold}},"soldOut":{{(sold == stock ? "true" : "false")}},"epoch":1}""",
-                "application/json");
+            return Results.Text(JsonSerializer.Serialize(new
+            {
+                saleId, total = stock, sold, remaining = stock - sold, soldOut = sold == stock, epoch = 1,
+                soldByReplica = new Dictionary<string, int> { ["r1"] = sold },
+                replica = new { id = "r1", slice = stock, sliceRemaining = stock - sold, soldHere = sold, soldOutKnown = false, inDoubt = 0 },
+            }), "application/json");
         }
     }
 
@@ -141,7 +144,7 @@ public sealed class StubShop(string saleId, int stock, TimeSpan delay = default,
         {
             var count = (string status) => _orders.Values.Count(order => order.Status == status);
             return Results.Text(
-                $$"""{"saleId":"{{saleId}}","pending":{{count("pending")}},"paid":{{count("paid")}},"expired":{{count("expired")}},"total":{{_orders.Count}}}""",
+                $$"""{"saleId":"{{saleId}}","pending":{{count("pending")}},"paid":{{count("paid")}},"expired":{{count("expired")}},"voided":0,"total":{{_orders.Count}}}""",
                 "application/json");
         }
     }
@@ -170,6 +173,7 @@ public sealed class StubShop(string saleId, int stock, TimeSpan delay = default,
         expiresAt = _opening.AddSeconds(Math.Min(order.ExpiresAt, 1_000_000)),
         paidAt = order.PaidAt is { } paidAt ? _opening.AddSeconds(paidAt) : (DateTimeOffset?)null,
         paymentReference = order.PaymentReference,
+        epoch = 1,
     }), "application/json", statusCode: statusCode);
 
     private static IResult Problem(int statusCode, string type) =>
