@@ -92,13 +92,15 @@ public sealed class SaleRegistry(RedisSaleStore store, ReplicaIdentity replica, 
 
     private SaleView Adopt(string saleId, SaleState state, int? aliveReplicas = null, bool open = false)
     {
-        var replicas = aliveReplicas ?? options.Value.Replicas;
         var sale = _sales.AddOrUpdate(
             saleId,
-            static (id, arg) => arg.Registry.Create(id, arg.State, arg.Replicas),
+            // A replica's first slice of a sale: its even share among the replicas it is told of.
+            static (id, arg) => arg.Registry.Create(id, arg.State, arg.Registry.ConfiguredReplicas),
             // Another epoch, older or newer: a stale read that wins the race costs one refused deduction, never a sale.
-            static (id, existing, arg) => existing.Epoch == arg.State.Epoch ? existing : arg.Registry.Create(id, arg.State, arg.Replicas),
-            (Registry: this, State: state, Replicas: replicas));
+            // A new epoch's slice is shared among the replicas Redis saw alive, when the answer says.
+            static (id, existing, arg) => existing.Epoch == arg.State.Epoch ? existing
+                : arg.Registry.Create(id, arg.State, arg.AliveReplicas ?? arg.Registry.ConfiguredReplicas),
+            (Registry: this, State: state, AliveReplicas: aliveReplicas));
 
         if (sale.Epoch == state.Epoch)
         {
@@ -107,6 +109,8 @@ public sealed class SaleRegistry(RedisSaleStore store, ReplicaIdentity replica, 
 
         return new SaleView(state, sale);
     }
+
+    private int ConfiguredReplicas => options.Value.Replicas;
 
     private LocalSale Create(string saleId, SaleState state, int replicas) =>
         new(saleId, state.Epoch, options.Value.SliceFor(state.Total, replicas));

@@ -38,9 +38,7 @@ public sealed class AdminKeySecrecyTests(RedisServerFixture redis) : IDisposable
         var statuses = new List<HttpStatusCode>();
         foreach (var key in new[] { ApiHost.AdminKey, WrongKey })
         {
-            using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/sales/{host.SaleId}") { Content = JsonContent.Create(new SaleDefinition(5)) };
-            request.Headers.Add("X-Admin-Key", key);
-            statuses.Add((await client.SendAsync(request)).StatusCode);
+            statuses.Add((await HttpContractTests.ResetAsync(client, host.SaleId, total: 5, key)).StatusCode);
         }
 
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.Unauthorized], statuses);

@@ -2,13 +2,15 @@ using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Logging;
+using SpikeApp.Store;
 using SpikeApp.Testing;
 
 namespace SpikeApp.Api.Tests;
 
 /// <summary>
 /// The real API in this process, on Kestrel at a loopback port, against the test's <see cref="RedisServerProcess"/>.
-/// Each host gets its own default sale unless told otherwise.
+/// Each host gets its own default sale unless told otherwise; replicas never create a sale, so the host creates it as
+/// the order processor would.
 /// </summary>
 public sealed class ApiHost : WebApplicationFactory<Program>
 {
@@ -17,12 +19,16 @@ public sealed class ApiHost : WebApplicationFactory<Program>
 
     private readonly Dictionary<string, string?> _settings;
     private readonly ILoggerProvider? _logs;
+    private readonly RedisServerProcess _redis;
+    private readonly int _total;
 
     public ApiHost(RedisServerProcess redis, string? saleId = null, int total = 10, int replicas = 1, double bufferRatio = 0, string replicaId = "replica-test",
         IReadOnlyDictionary<string, string?>? settings = null, ILoggerProvider? logs = null)
     {
         SaleId = saleId ?? "s-" + Guid.NewGuid().ToString("N")[..12];
         _logs = logs;
+        _redis = redis;
+        _total = total;
         _settings = new()
         {
             ["ConnectionStrings:redis"] = redis.ConnectionString,
@@ -43,9 +49,10 @@ public sealed class ApiHost : WebApplicationFactory<Program>
 
     public string SaleId { get; }
 
-    /// <summary>Starts the host and waits until <c>/health</c> says the sale is loaded.</summary>
+    /// <summary>Creates the default sale unless Redis has it, starts the host and waits until <c>/health</c> says the sale is loaded.</summary>
     public async Task<HttpClient> StartAsync()
     {
+        await new RedisSaleStore(_redis.Connection, ReadyTimeout).BeginAsync(SaleId, _total, expectedEpoch: null);
         StartServer();
         var client = CreateClient();
         if (client.BaseAddress is not { Host: "127.0.0.1" })

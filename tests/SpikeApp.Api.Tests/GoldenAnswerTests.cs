@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
-using SpikeApp.Api.Sales;
+using SpikeApp.Contracts.Sales;
 using SpikeApp.Api.Stock;
 using SpikeApp.Testing;
 
@@ -96,7 +96,11 @@ public class GoldenAnswerTests(RedisServerFixture redis)
         var client = await host.StartAsync();
         (await HttpContractTests.BuyAsync(client, host.SaleId, "alice")).Dispose();
 
-        await AssertGoldenAsync("put-sale", client.SendAsync(Put("golden-admin", """{"total":7}""", ApiHost.AdminKey)));
+        using var read = await client.GetAsync("/api/sales/golden-admin");
+
+        await AssertGoldenAsync("put-sale-precondition-required", client.SendAsync(Put("golden-admin", """{"total":7}""", ApiHost.AdminKey)));
+        await AssertGoldenAsync("put-sale", client.SendAsync(Put("golden-admin", """{"total":7}""", ApiHost.AdminKey, read.Headers.ETag)));
+        await AssertGoldenAsync("put-sale-precondition-failed", client.SendAsync(Put("golden-admin", """{"total":7}""", ApiHost.AdminKey, read.Headers.ETag)));
         await AssertGoldenAsync("put-sale-admin-key-required", client.SendAsync(Put("golden-admin", """{"total":7}""", adminKey: null)));
         await AssertGoldenAsync("put-sale-wrong-admin-key", client.SendAsync(Put("golden-admin", """{"total":7}""", "not-the-key")));
     }
@@ -217,15 +221,20 @@ public class GoldenAnswerTests(RedisServerFixture redis)
     {
         using var response = await HttpContractTests.BuyAsync(client, saleId, userId);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<OrderResponse>())!.OrderId;
+        return (await response.Content.ReadFromJsonAsync<PurchaseResponse>())!.OrderId;
     }
 
     private static Task<HttpResponseMessage> PayAsync(HttpClient client, string saleId, string orderId, string userId, string reference) =>
         client.PostAsJsonAsync($"/api/sales/{saleId}/orders/{orderId}/payment", new PaymentRequest(userId, reference));
 
-    private static HttpRequestMessage Put(string saleId, string body, string? adminKey)
+    private static HttpRequestMessage Put(string saleId, string body, string? adminKey, System.Net.Http.Headers.EntityTagHeaderValue? ifMatch = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Put, $"/api/sales/{saleId}") { Content = new StringContent(body, Encoding.UTF8, Json) };
+        if (ifMatch is not null)
+        {
+            request.Headers.IfMatch.Add(ifMatch);
+        }
+
         if (adminKey is not null)
         {
             request.Headers.Add("X-Admin-Key", adminKey);

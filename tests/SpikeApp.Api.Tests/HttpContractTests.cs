@@ -150,8 +150,7 @@ public class HttpContractTests(RedisServerFixture redis)
         await BuyAsync(client, host.SaleId, "alice");
         var before = (await GetSaleAsync(client, host.SaleId)).Epoch;
 
-        using var rightKey = ResetRequest(host.SaleId, total: 7, ApiHost.AdminKey);
-        var reset = await client.SendAsync(rightKey);
+        var reset = await ResetAsync(client, host.SaleId, total: 7);
         var afterReset = await GetSaleAsync(client, host.SaleId);
         var rebought = await BuyAsync(client, host.SaleId, "alice");
 
@@ -224,10 +223,63 @@ public class HttpContractTests(RedisServerFixture redis)
         Assert.Equal((10, 3, epoch, 7), (sale.Total, sale.Sold, sale.Epoch, sale.Remaining));
     }
 
+    [Fact]
+    public async Task AResetMustNameTheEpochItEnds()
+    {
+        await using var host = new ApiHost(redis, total: 4);
+        var client = await host.StartAsync();
+        await BuyAsync(client, host.SaleId, "alice");
+        var read = await client.GetAsync($"/api/sales/{host.SaleId}");
+
+        using var withoutIfMatch = ResetRequest(host.SaleId, total: 7, ApiHost.AdminKey);
+        var unnamed = await client.SendAsync(withoutIfMatch);
+        var reset = await ResetAsync(client, host.SaleId, total: 7);
+        using var retry = ResetRequest(host.SaleId, total: 7, ApiHost.AdminKey);
+        retry.Headers.IfMatch.Add(read.Headers.ETag!);
+        var retried = await client.SendAsync(retry);
+        using var weak = ResetRequest(host.SaleId, total: 7, ApiHost.AdminKey);
+        weak.Headers.TryAddWithoutValidation("If-Match", "W/\"1\"");
+        var malformed = await client.SendAsync(weak);
+        var rebought = await BuyAsync(client, host.SaleId, "bob");
+
+        await AssertProblemAsync(unnamed, HttpStatusCode.PreconditionRequired, ProblemTypes.PreconditionRequired);
+        Assert.Equal(HttpStatusCode.OK, reset.StatusCode);
+        await AssertProblemAsync(retried, HttpStatusCode.PreconditionFailed, ProblemTypes.PreconditionFailed);
+        await AssertProblemAsync(malformed, HttpStatusCode.BadRequest, ProblemTypes.InvalidInput);
+        // The orders made after the reset survived the retried one.
+        Assert.Equal(HttpStatusCode.Created, rebought.StatusCode);
+        Assert.Equal(1, (await GetSaleAsync(client, host.SaleId)).Sold);
+    }
+
+    [Fact]
+    public async Task AnOperatorCreatesANewSaleWithoutIfMatch()
+    {
+        await using var host = new ApiHost(redis, total: 4);
+        var client = await host.StartAsync();
+        var saleId = "s-" + Guid.NewGuid().ToString("N")[..12];
+
+        using var create = ResetRequest(saleId, total: 3, ApiHost.AdminKey);
+        var created = await client.SendAsync(create);
+        var bought = await BuyAsync(client, saleId, "alice");
+
+        Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+        Assert.Equal($"\"{(await GetSaleAsync(client, saleId)).Epoch}\"", created.Headers.ETag!.ToString());
+        Assert.Equal(HttpStatusCode.Created, bought.StatusCode);
+    }
+
+    /// <summary>Resets the sale as an operator does: reads its ETag, then resets that epoch (If-Match).</summary>
+    internal static async Task<HttpResponseMessage> ResetAsync(HttpClient client, string saleId, int total, string adminKey = ApiHost.AdminKey)
+    {
+        using var read = await client.GetAsync($"/api/sales/{saleId}");
+        using var request = ResetRequest(saleId, total, adminKey);
+        request.Headers.IfMatch.Add(read.Headers.ETag!);
+        return await client.SendAsync(request);
+    }
+
     internal static Task<HttpResponseMessage> BuyAsync(HttpClient client, string saleId, string userId) =>
         client.PostAsJsonAsync($"/api/sales/{saleId}/purchases", new PurchaseRequest(userId));
 
-    private static HttpRequestMessage ResetRequest(string saleId, int total, string adminKey)
+    internal static HttpRequestMessage ResetRequest(string saleId, int total, string adminKey)
     {
         var request = new HttpRequestMessage(HttpMethod.Put, $"/api/sales/{saleId}") { Content = JsonContent.Create(new SaleDefinition(total)) };
         request.Headers.Add("X-Admin-Key", adminKey);

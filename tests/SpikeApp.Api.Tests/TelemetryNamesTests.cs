@@ -2,7 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
-using SpikeApp.Api.Sales;
+using SpikeApp.Contracts.Sales;
 using SpikeApp.Testing;
 
 namespace SpikeApp.Api.Tests;
@@ -46,11 +46,7 @@ public class TelemetryNamesTests
         (await client.PostAsJsonAsync($"/api/sales/{SaleId}/orders/{order}/payment", new PaymentRequest("alice", "pay-1"))).Dispose();
         (await client.GetAsync($"/api/sales/{SaleId}/orders/{order}")).Dispose();
         (await client.GetAsync($"/api/sales/{SaleId}/buyers/alice/order")).Dispose();
-        using (var reset = new HttpRequestMessage(HttpMethod.Put, $"/api/sales/{SaleId}") { Content = JsonContent.Create(new SaleDefinition(1)) })
-        {
-            reset.Headers.Add("X-Admin-Key", ApiHost.AdminKey);
-            (await client.SendAsync(reset)).EnsureSuccessStatusCode();
-        }
+        (await HttpContractTests.ResetAsync(client, SaleId, total: 1)).EnsureSuccessStatusCode();
 
         await BuyAsync(client, "dave", HttpStatusCode.Created);
         await BuyAsync(client, "erin", HttpStatusCode.Conflict);
@@ -62,6 +58,6 @@ public class TelemetryNamesTests
     {
         using var response = await HttpContractTests.BuyAsync(client, SaleId, userId);
         Assert.Equal(expected, response.StatusCode);
-        return response.IsSuccessStatusCode ? (await response.Content.ReadFromJsonAsync<OrderResponse>())!.OrderId : null;
+        return response.IsSuccessStatusCode ? (await response.Content.ReadFromJsonAsync<PurchaseResponse>())!.OrderId : null;
     }
 }

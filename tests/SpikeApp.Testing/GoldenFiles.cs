@@ -21,7 +21,7 @@ public static partial class GoldenFiles
     public const string UpdateVariable = "SPIKE_UPDATE_GOLDEN";
 
     /// <summary>The headers that are part of the contract, in the order they are written.</summary>
-    private static readonly string[] ContractHeaders = ["Content-Type", "Location", "Retry-After", "Cache-Control", "Age", "Allow"];
+    private static readonly string[] ContractHeaders = ["Content-Type", "Location", "Retry-After", "Cache-Control", "Age", "Allow", "ETag"];
 
     private static bool Updating => Environment.GetEnvironmentVariable(UpdateVariable) == "1";
 
