@@ -32,10 +32,14 @@ public sealed class OrderFeed(IConnectionMultiplexer redis)
         }
         catch (RedisServerException ex) when (ex.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
         {
-            await EnsureGroupAsync(key);
+            await CallAsync(true, async _ =>
+            {
+                await EnsureGroupAsync(key);
+                return true;
+            });
             return [];
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (ex is RedisException or TimeoutException or OperationCanceledException)
         {
             throw new SaleStoreUnavailableException($"Redis did not answer XREADGROUP: {ex.Message}", ex);
         }
@@ -113,7 +117,7 @@ public sealed class OrderFeed(IConnectionMultiplexer redis)
         {
             return whenMissing;
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (ex is RedisException or TimeoutException or OperationCanceledException)
         {
             throw new SaleStoreUnavailableException($"Redis did not answer a stream command: {ex.Message}", ex);
         }

@@ -67,7 +67,7 @@ public sealed class RedisSaleStore
         {
             return new Deduction(DeductionStatus.Closed);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (IsRedisFailure(ex))
         {
             ObserveAbandoned(call);
             span?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
@@ -348,7 +348,7 @@ public sealed class RedisSaleStore
             call = command(Database);
             return await call.WaitAsync(_commandTimeout);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (IsRedisFailure(ex))
         {
             ObserveAbandoned(call);
             span?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
@@ -365,6 +365,12 @@ public sealed class RedisSaleStore
                 TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
+
+    /// <summary>
+    /// How a Redis call fails: an error or a timeout, and also a call StackExchange.Redis cancels when it drops a dead
+    /// connection (no caller here cancels a call). Each is "Redis did not answer", never a crash.
+    /// </summary>
+    private static bool IsRedisFailure(Exception ex) => ex is RedisException or TimeoutException or OperationCanceledException;
 
     /// <summary>The server does not have the sale's scripts: the sale is not open there.</summary>
     private static bool IsNotOpen(RedisServerException ex) => ex.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal);

@@ -96,9 +96,10 @@ public sealed partial class SaleReconciler(
 
             return true;
         }
-        catch (SaleStoreUnavailableException ex)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            _unhealthyReason = $"Redis did not answer the last sync of sale '{saleId}': {ex.Message}";
+            // A sync must never stop the replica: the next one (at most an interval away) retries.
+            _unhealthyReason = $"The last sync of sale '{saleId}' failed: {ex.Message}";
             LogSyncFailed(saleId, ex);
             return false;
         }

@@ -47,9 +47,9 @@ public sealed partial class LedgerKeeper(
             {
                 _trouble = await CheckAllAsync(stoppingToken);
             }
-            catch (Exception ex) when (ex is SaleStoreUnavailableException or NpgsqlException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
-                _trouble = $"Redis or PostgreSQL did not answer the last check: {ex.Message}";
+                _trouble = $"The last check failed: {ex.Message}";
                 LogCheckFailed(ex);
             }
         }
@@ -182,6 +182,6 @@ public sealed partial class LedgerKeeper(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sale {SaleId} restored from the ledger as epoch {Epoch} of round {Round}: sold {Sold} of {Total}. Redis held epoch {RedisEpoch} change {RedisSeq}; the ledger had epoch {LedgerEpoch} change {LedgerSeq}")]
     private partial void LogRestored(string saleId, long epoch, long round, long sold, long total, long? redisEpoch, long? redisSeq, long ledgerEpoch, long ledgerSeq);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis or PostgreSQL did not answer the ledger check; the next one retries")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The ledger check failed (Redis or PostgreSQL did not answer?); the next one retries")]
     private partial void LogCheckFailed(Exception exception);
 }

@@ -28,8 +28,9 @@ public sealed partial class OrderExpirer(
                     await ExpireDueAsync(saleId);
                 }
             }
-            catch (SaleStoreUnavailableException ex)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
+                // Expiry must outlive any one failure: the next tick tries again.
                 LogRedisUnavailable(ex);
             }
         }

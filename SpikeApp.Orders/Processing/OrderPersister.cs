@@ -72,7 +72,7 @@ public sealed partial class OrderPersister(
                     await TrimAndMeasureLagAsync(saleIds);
                 }
             }
-            catch (Exception ex) when (ex is SaleStoreUnavailableException or NpgsqlException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 // Nothing was acknowledged: the same entries are read again ("0") once the store answers.
                 LogStoreUnavailable(ex);

@@ -110,6 +110,7 @@ public class FaultTests(ITestOutputHelper output)
 
         cluster.Redis.Kill();
         await cluster.Redis.StartAsync();
+        await WaitUntilSellingAsync(cluster, timeout.Token);
 
         Assert.Equal(SalesBeforeTheFault, await cluster.SoldAsync());
         await cluster.AssertInvariantsAsync(acknowledged);
@@ -213,10 +214,14 @@ public class FaultTests(ITestOutputHelper output)
         await cluster.AssertInvariantsAsync(acknowledged, replicasRestarted: true);
     }
 
-    /// <summary>The Redis-fault tests' cluster: 2 replicas, total 400, and <see cref="SalesBeforeTheFault"/> units sold.</summary>
+    /// <summary>
+    /// The Redis-fault tests' cluster: 2 replicas, total 400, and <see cref="SalesBeforeTheFault"/> units sold; with its
+    /// ledger, whose order processor opens the sale again once a restarted Redis is checked.
+    /// </summary>
     private static async Task<SpikeCluster> StartWithSalesBeforeTheFaultAsync(ConcurrentDictionary<string, string> acknowledged, CancellationToken cancellationToken)
     {
-        var cluster = await SpikeCluster.StartAsync(replicas: 2, total: 400, bufferRatio: 0.5);
+        var cluster = await SpikeCluster.StartAsync(replicas: 2, total: 400, bufferRatio: 0.5,
+            ledger: new Dictionary<string, string> { ["Orders__LedgerCheckInterval"] = "00:00:00.200" });
         await BuyAllAsync(cluster, Enumerable.Range(0, SalesBeforeTheFault).Select(buyer => $"before-{buyer}"), acknowledged, cancellationToken);
         return cluster;
     }

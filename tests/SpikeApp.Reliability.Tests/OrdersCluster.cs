@@ -13,54 +13,31 @@ public sealed class OrdersCluster : IAsyncDisposable
     /// <summary>How long PostgreSQL may take to agree with Redis.</summary>
     public static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(20);
 
-    private readonly Dictionary<string, string> _processorEnvironment;
-
-    private OrdersCluster(SpikeCluster cluster, PostgresServerProcess postgres, Dictionary<string, string> processorEnvironment)
-    {
-        Cluster = cluster;
-        Postgres = postgres;
-        _processorEnvironment = processorEnvironment;
-        Processor = new ApiProcess("orders-1", processorEnvironment, ApiProcess.OrdersAssembly);
-    }
+    private OrdersCluster(SpikeCluster cluster) => Cluster = cluster;
 
     public SpikeCluster Cluster { get; }
 
-    public PostgresServerProcess Postgres { get; }
+    public PostgresServerProcess Postgres => Cluster.Postgres!;
 
-    public ApiProcess Processor { get; }
+    public ApiProcess Processor => Cluster.Processor!;
 
     public static async Task<OrdersCluster> StartAsync(int total, string paymentWindow = "00:15:00", bool processorRunning = true, int batchSize = 500,
         int replicas = 2, string ledgerCheckInterval = "00:00:00.200")
     {
         var cluster = await SpikeCluster.StartAsync(replicas, total, bufferRatio: 0.2,
-            settings: new Dictionary<string, string> { ["Spike__PaymentWindow"] = paymentWindow, ["Spike__RedisTimeout"] = "00:00:05" });
-        var postgres = new PostgresServerProcess();
-        await postgres.StartAsync();
-        var setup = new OrdersCluster(cluster, postgres, new Dictionary<string, string>
-        {
-            ["ConnectionStrings__redis"] = cluster.Redis.ConnectionString,
-            ["ConnectionStrings__ordersdb"] = postgres.ConnectionString,
-            ["Orders__BatchSize"] = batchSize.ToString(CultureInfo.InvariantCulture),
-            ["Orders__ExpiryInterval"] = "00:00:00.200",
-            ["Orders__ClaimAfter"] = "00:00:01",
-            ["Orders__LedgerCheckInterval"] = ledgerCheckInterval,
-            ["Spike__DefaultSale__Id"] = SpikeCluster.SaleId,
-            ["Spike__DefaultSale__Total"] = total.ToString(CultureInfo.InvariantCulture),
-        });
-        if (processorRunning)
-        {
-            await setup.Processor.StartAsync();
-        }
-
-        return setup;
+            settings: new Dictionary<string, string> { ["Spike__PaymentWindow"] = paymentWindow, ["Spike__RedisTimeout"] = "00:00:05" },
+            ledger: new Dictionary<string, string>
+            {
+                ["Orders__BatchSize"] = batchSize.ToString(CultureInfo.InvariantCulture),
+                ["Orders__ExpiryInterval"] = "00:00:00.200",
+                ["Orders__ClaimAfter"] = "00:00:01",
+                ["Orders__LedgerCheckInterval"] = ledgerCheckInterval,
+            },
+            processorRunning: processorRunning);
+        return new OrdersCluster(cluster);
     }
 
-    public async Task<ApiProcess> StartProcessorAsync(string name)
-    {
-        var processor = new ApiProcess(name, _processorEnvironment, ApiProcess.OrdersAssembly);
-        await processor.StartAsync();
-        return processor;
-    }
+    public Task<ApiProcess> StartProcessorAsync(string name) => Cluster.StartProcessorAsync(name);
 
     /// <summary>Order id to status, as Redis holds them (the record's fifth field).</summary>
     public async Task<Dictionary<string, string>> RedisStatusesAsync() =>
@@ -171,10 +148,5 @@ public sealed class OrdersCluster : IAsyncDisposable
     public static string Count(IReadOnlyDictionary<string, string> statuses) =>
         string.Join(", ", statuses.Values.GroupBy(status => status).OrderBy(group => group.Key, StringComparer.Ordinal).Select(group => $"{group.Key} {group.Count()}"));
 
-    public async ValueTask DisposeAsync()
-    {
-        Processor.Dispose();
-        await Cluster.DisposeAsync();
-        await Postgres.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => Cluster.DisposeAsync();
 }
