@@ -100,7 +100,8 @@ public sealed class OrderLedger(NpgsqlDataSource dataSource)
             Add<long?>(command, "total", NpgsqlDbType.Bigint, [.. incarnations.Select(began => (long?)began.Total), .. seen.Select(_ => (long?)null)]);
             Add<long?>(command, "sold", NpgsqlDbType.Bigint, [.. incarnations.Select(began => (long?)began.Sold), .. seen.Select(_ => (long?)null)]);
             Add<DateTimeOffset?>(command, "began_at", NpgsqlDbType.TimestampTz, [.. incarnations.Select(began => (DateTimeOffset?)began.At), .. seen.Select(_ => (DateTimeOffset?)null)]);
-            Add<long>(command, "seq", NpgsqlDbType.Bigint, [.. incarnations.Select(began => began.Seq), .. seen.Select(epoch => epoch.Seq)]);
+            // An incarnation's last change is the latest of its epoch in the batch, not its own first entry.
+            Add<long>(command, "seq", NpgsqlDbType.Bigint, [.. incarnations.Select(began => LastSeq(events, began)), .. seen.Select(epoch => epoch.Seq)]);
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -214,6 +215,9 @@ public sealed class OrderLedger(NpgsqlDataSource dataSource)
         reader.IsDBNull(first + 5) ? null : reader.GetFieldValue<DateTimeOffset>(first + 5),
         reader.IsDBNull(first + 6) ? null : reader.GetString(first + 6),
         reader.GetInt64(first + 7));
+
+    private static long LastSeq(IEnumerable<SaleEvent> events, IncarnationEvent began) =>
+        events.Where(change => change.SaleId == began.SaleId && change.Epoch == began.Epoch).Max(change => change.Seq);
 
     private static void Add<T>(NpgsqlCommand command, string name, NpgsqlDbType type, IEnumerable<T> values) =>
         command.Parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Array | type) { Value = values.ToArray() });

@@ -1,36 +1,35 @@
 using System.Net;
 using System.Text.Json;
 using Npgsql;
-using SpikeApp.Testing;
 
-namespace SpikeApp.Reliability.Tests;
+namespace SpikeApp.Orders.Tests;
 
 /// <summary>
-/// The order processor's read API (<c>/api/orders</c>) on a real SpikeApp.Orders process over a real PostgreSQL, with
-/// rows written straight into the table it migrated, so each answer is known exactly.
+/// The order processor's read API (<c>/api/orders</c>), the processor in this process over a real Redis and PostgreSQL,
+/// with rows written straight into the table it migrated, so each answer is known exactly.
 /// </summary>
-[Collection(nameof(FaultTests))]
+[Collection(InProcessProcessors.Name)]
 public class OrdersReadApiTests(OrdersReadApiTests.StoredOrders orders) : IClassFixture<OrdersReadApiTests.StoredOrders>
 {
     [Fact]
     public async Task TheSummaryCountsTheSalesOrdersByStatus() =>
-        Assert.Equal("""{"saleId":"s1","pending":2,"paid":1,"expired":1,"total":4}""", await orders.GetAsync("/api/orders/s1/summary", HttpStatusCode.OK));
+        Assert.Equal("""{"saleId":"s1","pending":2,"paid":1,"expired":1,"voided":0,"total":4}""", await orders.GetAsync("/api/orders/s1/summary", HttpStatusCode.OK));
 
     [Fact]
     public async Task ASaleWithoutStoredOrdersCountsZero() =>
-        Assert.Equal("""{"saleId":"nothing-yet","pending":0,"paid":0,"expired":0,"total":0}""",
+        Assert.Equal("""{"saleId":"nothing-yet","pending":0,"paid":0,"expired":0,"voided":0,"total":0}""",
             await orders.GetAsync("/api/orders/nothing-yet/summary", HttpStatusCode.OK));
 
     [Fact]
     public async Task AnOrderIsAnsweredAsStored() =>
         Assert.Equal(
-            """{"orderId":"o-paid","saleId":"s1","userId":"u3","replicaId":"api-1","status":"paid","createdAt":"2026-11-27T18:00:00+00:00","expiresAt":"2026-11-27T18:15:00+00:00","paidAt":"2026-11-27T18:01:30.25+00:00","paymentReference":"pay-3"}""",
+            """{"orderId":"o-paid","saleId":"s1","userId":"u3","replicaId":"api-1","status":"paid","createdAt":"2026-11-27T18:00:00+00:00","expiresAt":"2026-11-27T18:15:00+00:00","paidAt":"2026-11-27T18:01:30.25+00:00","paymentReference":"pay-3","epoch":1795802400000000}""",
             await orders.GetAsync("/api/orders/s1/o-paid", HttpStatusCode.OK));
 
     [Fact]
     public async Task APendingOrderHasNoPayment() =>
         Assert.Equal(
-            """{"orderId":"o-pending-1","saleId":"s1","userId":"u1","replicaId":"api-2","status":"pending","createdAt":"2026-11-27T18:00:00+00:00","expiresAt":"2026-11-27T18:15:00+00:00","paidAt":null,"paymentReference":null}""",
+            """{"orderId":"o-pending-1","saleId":"s1","userId":"u1","replicaId":"api-2","status":"pending","createdAt":"2026-11-27T18:00:00+00:00","expiresAt":"2026-11-27T18:15:00+00:00","paidAt":null,"paymentReference":null,"epoch":1795802400000000}""",
             await orders.GetAsync("/api/orders/s1/o-pending-1", HttpStatusCode.OK));
 
     [Theory]
@@ -82,10 +81,11 @@ public class OrdersReadApiTests(OrdersReadApiTests.StoredOrders orders) : IClass
         await redis.StartAsync();
         await using var postgres = new PostgresServerProcess();
         await postgres.StartAsync();
-        using var processor = await StoredOrders.StartProcessorAsync("orders-outage", redis, postgres);
+        await using var processor = new OrdersHost(redis, postgres);
+        using var client = await processor.StartAsync();
 
         postgres.Kill();
-        using var response = await processor.Client.GetAsync(new Uri("/api/orders/s1/o-paid", UriKind.Relative));
+        using var response = await client.GetAsync(new Uri("/api/orders/s1/o-paid", UriKind.Relative));
 
         await GoldenFiles.AssertMatchesAsync("orders-unavailable", response);
     }
@@ -93,24 +93,27 @@ public class OrdersReadApiTests(OrdersReadApiTests.StoredOrders orders) : IClass
     /// <summary>Redis, PostgreSQL and one order processor; five orders stored once the processor has migrated the schema.</summary>
     public sealed class StoredOrders : IAsyncLifetime, IAsyncDisposable
     {
+        // Sold by the sale's first incarnation, whose epoch is also the round's.
         private const string Insert = """
-            INSERT INTO orders (order_id, sale_id, user_id, replica_id, status, created_at, expires_at, paid_at, payment_reference) VALUES
-            ('o-pending-1', 's1', 'u1', 'api-2', 'pending', '2026-11-27T18:00:00Z', '2026-11-27T18:15:00Z', NULL, NULL),
-            ('o-pending-2', 's1', 'u2', 'api-1', 'pending', '2026-11-27T18:00:01Z', '2026-11-27T18:15:01Z', NULL, NULL),
-            ('o-paid', 's1', 'u3', 'api-1', 'paid', '2026-11-27T18:00:00Z', '2026-11-27T18:15:00Z', '2026-11-27T18:01:30.25Z', 'pay-3'),
-            ('o-expired', 's1', 'u4', 'api-2', 'expired', '2026-11-27T18:00:00Z', '2026-11-27T18:15:00Z', NULL, NULL),
-            ('o-other-sale', 's2', 'u1', 'api-1', 'paid', '2026-11-27T18:00:00Z', '2026-11-27T18:15:00Z', '2026-11-27T18:02:00Z', 'pay-9')
+            INSERT INTO orders (order_id, sale_id, user_id, replica_id, status, created_at, expires_at, paid_at, payment_reference, epoch, round) VALUES
+            ('o-pending-1', 's1', 'u1', 'api-2', 'pending', '2026-11-27T18:00:00Z', '2026-11-27T18:15:00Z', NULL, NULL, 1795802400000000, 1795802400000000),
+            ('o-pending-2', 's1', 'u2', 'api-1', 'pending', '2026-11-27T18:00:01Z', '2026-11-27T18:15:01Z', NULL, NULL, 1795802400000000, 1795802400000000),
+            ('o-paid', 's1', 'u3', 'api-1', 'paid', '2026-11-27T18:00:00Z', '2026-11-27T18:15:00Z', '2026-11-27T18:01:30.25Z', 'pay-3', 1795802400000000, 1795802400000000),
+            ('o-expired', 's1', 'u4', 'api-2', 'expired', '2026-11-27T18:00:00Z', '2026-11-27T18:15:00Z', NULL, NULL, 1795802400000000, 1795802400000000),
+            ('o-other-sale', 's2', 'u1', 'api-1', 'paid', '2026-11-27T18:00:00Z', '2026-11-27T18:15:00Z', '2026-11-27T18:02:00Z', 'pay-9', 1795802400000000, 1795802400000000)
             """;
 
         private readonly RedisServerProcess _redis = new();
         private readonly PostgresServerProcess _postgres = new();
-        private ApiProcess? _processor;
+        private OrdersHost? _processor;
+        private HttpClient? _client;
 
         public async Task InitializeAsync()
         {
             await _redis.StartAsync();
             await _postgres.StartAsync();
-            _processor = await StartProcessorAsync("orders-read", _redis, _postgres);
+            _processor = new OrdersHost(_redis, _postgres);
+            _client = await _processor.StartAsync();
 
             await using var connection = new NpgsqlConnection(_postgres.ConnectionString);
             await connection.OpenAsync();
@@ -118,24 +121,12 @@ public class OrdersReadApiTests(OrdersReadApiTests.StoredOrders orders) : IClass
             await insert.ExecuteNonQueryAsync();
         }
 
-        public HttpClient Client => _processor!.Client;
-
-        /// <summary>An order processor process over these servers, once it has migrated the schema (healthy).</summary>
-        public static async Task<ApiProcess> StartProcessorAsync(string name, RedisServerProcess redis, PostgresServerProcess postgres)
-        {
-            var processor = new ApiProcess(name, new Dictionary<string, string>
-            {
-                ["ConnectionStrings__redis"] = redis.ConnectionString,
-                ["ConnectionStrings__ordersdb"] = postgres.ConnectionString,
-            }, ApiProcess.OrdersAssembly);
-            await processor.StartAsync();
-            return processor;
-        }
+        public HttpClient Client => _client!;
 
         /// <summary>The body, after checking the status code and the media type.</summary>
         public async Task<string> GetAsync(string path, HttpStatusCode status, string mediaType = "application/json")
         {
-            using var response = await _processor!.Client.GetAsync(new Uri(path, UriKind.Relative));
+            using var response = await Client.GetAsync(new Uri(path, UriKind.Relative));
             var body = await response.Content.ReadAsStringAsync();
             Assert.True(response.StatusCode == status, $"GET {path}: {(int)response.StatusCode} {body}");
             Assert.Equal(mediaType, response.Content.Headers.ContentType?.MediaType);
@@ -146,7 +137,12 @@ public class OrdersReadApiTests(OrdersReadApiTests.StoredOrders orders) : IClass
 
         public async ValueTask DisposeAsync()
         {
-            _processor?.Dispose();
+            _client?.Dispose();
+            if (_processor is not null)
+            {
+                await _processor.DisposeAsync();
+            }
+
             await _postgres.DisposeAsync();
             await _redis.DisposeAsync();
         }
