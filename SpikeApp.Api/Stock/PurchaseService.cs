@@ -41,8 +41,19 @@ public sealed partial class PurchaseService(
                 if (sale.IsRestoring)
                 {
                     // Redis lost the sale or came back behind the ledger: nothing is sold until the ledger restores it.
-                    telemetry.RecordOutcome(PurchaseOutcomes.Restoring);
-                    return new PurchaseResult(PurchaseStatus.Restoring);
+                    // Asking again (a sync, at most one per refill interval) learns of the restore without waiting for
+                    // a message this replica may have missed while it reconnected.
+                    if (await refiller.RefillAsync(sale) == RefillResult.EpochChanged)
+                    {
+                        sale = registry.Find(saleId);
+                        continue;
+                    }
+
+                    if (sale.IsRestoring)
+                    {
+                        telemetry.RecordOutcome(PurchaseOutcomes.Restoring);
+                        return new PurchaseResult(PurchaseStatus.Restoring);
+                    }
                 }
 
                 var gate = await TakeLocalAsync(sale);

@@ -14,15 +14,22 @@ public class SellOutTests
     private const string SaleId = "default";
     private static readonly TimeSpan TestTimeout = TimeSpan.FromMinutes(6);
 
-    /// <summary>The API's default <c>Spike:ReconcileIntervalMilliseconds</c> and <c>Spike:RefillIntervalMilliseconds</c>.</summary>
+    /// <summary>The API's default <c>Spike:ReconcileInterval</c> and <c>Spike:RefillInterval</c>.</summary>
     private static readonly TimeSpan ReconcileInterval = TimeSpan.FromSeconds(2), RefillInterval = TimeSpan.FromMilliseconds(50);
 
-    /// <summary>The commands of one sync (the script and what it runs inside Redis): all a sold-out replica still sends.</summary>
-    private static readonly string[] SyncCommands = ["evalsha", "hmget", "time", "zadd", "zremrangebyscore", "pexpire", "zcard"];
+    /// <summary>
+    /// The commands of one sync (the script and what it runs inside Redis, then the sale directory's SADD): all a
+    /// sold-out replica still sends.
+    /// </summary>
+    private static readonly string[] SyncCommands = ["evalsha", "hmget", "time", "zadd", "zremrangebyscore", "pexpire", "zcard", "sadd"];
 
-    /// <summary>What the order processor sends while nothing is sold: stream polls, trims, and the expiry script (and what it runs).</summary>
+    /// <summary>
+    /// What the order processor sends while nothing is sold: stream polls, trims, the expiry script (and what it runs),
+    /// and the ledger's check that each sale is open (HMGET, SCRIPT EXISTS, SADD).
+    /// </summary>
     private static readonly string[] ProcessorCommands =
-        ["smembers", "xreadgroup", "xautoclaim", "xack", "xinfo", "xpending", "xtrim", "xgroup", "evalsha", "time", "zrangebyscore"];
+        ["smembers", "xreadgroup", "xautoclaim", "xack", "xinfo", "xpending", "xtrim", "xgroup", "evalsha", "time", "zrangebyscore",
+         "hmget", "script|exists", "sadd"];
 
     /// <summary>The order processor's default <c>Orders:ExpiryInterval</c>.</summary>
     private static readonly TimeSpan ExpiryInterval = TimeSpan.FromMilliseconds(500);

@@ -319,7 +319,15 @@ public class LedgerTests(ITestOutputHelper output)
         var index = 0;
         foreach (var (userId, orderId) in crowd.Acknowledged)
         {
-            var again = await SpikeCluster.BuyAsync(replicas[index++ % replicas.Count], userId, cancellationToken);
+            var replica = replicas[index++ % replicas.Count];
+            var again = await SpikeCluster.BuyAsync(replica, userId, cancellationToken);
+            // A replica may still be catching up with the restore; a client retries a 503 as Retry-After says.
+            for (var retry = 0; again.Status == HttpStatusCode.ServiceUnavailable && retry < 10; retry++)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
+                again = await SpikeCluster.BuyAsync(replica, userId, cancellationToken);
+            }
+
             Assert.Equal((HttpStatusCode.OK, orderId), (again.Status!.Value, again.OrderId!));
         }
     }
