@@ -29,7 +29,7 @@ public class SellOutTests
     /// </summary>
     private static readonly string[] ProcessorCommands =
         ["smembers", "xreadgroup", "xautoclaim", "xack", "xinfo", "xpending", "xtrim", "xgroup", "evalsha", "time", "zrangebyscore",
-         "hmget", "script|exists", "sadd"];
+         "hmget", "script|exists", "sadd", "xinfo|groups", "select"];
 
     /// <summary>The order processor's default <c>Orders:ExpiryInterval</c>.</summary>
     private static readonly TimeSpan ExpiryInterval = TimeSpan.FromMilliseconds(500);
