@@ -15,8 +15,18 @@ var orders = builder.AddSpikePostgres("postgres").AddSpikeDatabase("ordersdb", d
 // Operators and the dashboard's reset command present this key; generated per run unless Parameters:admin-key is set.
 var adminKey = builder.AddParameter("admin-key", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true);
 
+// The order processor: moves orders from the Redis streams into PostgreSQL and expires unpaid ones.
+// It also holds the ledger: it creates the default sale, and restores a sale Redis lost.
+var processor = builder.AddProject<Projects.SpikeApp_Orders>("orders")
+    .WithReference(redis).WaitFor(redis)
+    .WithReference(orders).WaitFor(orders)
+    .WithDefaultSale(spike)
+    .WithHttpHealthCheck("/health");
+
+// Replicas sell only sales the ledger opened: they start once the processor has created or checked the default sale.
 var replicas = builder.AddApiReplicas(spike, replica => replica
     .WithReference(redis).WaitFor(redis)
+    .WaitFor(processor)
     .WithSpikeConfiguration(builder.Configuration, spike)
     .WithEnvironment("Spike__AdminKey", adminKey)
     .WithHttpHealthCheck("/health"));
@@ -28,14 +38,6 @@ var gateway = builder.AddProject<Projects.SpikeApp_Gateway>("gateway")
     .WithReplicaDestinations(replicas, gatewaySettings)
     .WithHttpHealthCheck("/health")
     .WithResetSaleCommand(spike.DefaultSale.Id, spike.DefaultSale.Total, adminKey);
-
-// The order processor: moves orders from the Redis streams into PostgreSQL and expires unpaid ones.
-// It also holds the ledger: it creates the default sale, and restores a sale Redis lost.
-var processor = builder.AddProject<Projects.SpikeApp_Orders>("orders")
-    .WithReference(redis).WaitFor(redis)
-    .WithReference(orders).WaitFor(orders)
-    .WithDefaultSale(spike)
-    .WithHttpHealthCheck("/health");
 
 // A load test runs when asked (the dashboard's Start button), not on every start of the AppHost.
 builder.AddProject<Projects.SpikeApp_LoadGen>("loadgen")
