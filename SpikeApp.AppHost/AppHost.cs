@@ -15,8 +15,7 @@ var orders = builder.AddSpikePostgres("postgres").AddSpikeDatabase("ordersdb", d
 // Operators and the dashboard's reset command present this key; generated per run unless Parameters:admin-key is set.
 var adminKey = builder.AddParameter("admin-key", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true);
 
-// The order processor: moves orders from the Redis streams into PostgreSQL and expires unpaid ones.
-// It also holds the ledger: it creates the default sale, and restores a sale Redis lost.
+// The order processor also holds the ledger: it creates the default sale, and restores a sale Redis lost.
 var processor = builder.AddProject<Projects.SpikeApp_Orders>("orders")
     .WithReference(redis).WaitFor(redis)
     .WithReference(orders).WaitFor(orders)

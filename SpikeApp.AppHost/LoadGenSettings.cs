@@ -2,7 +2,6 @@ using Microsoft.Extensions.Configuration;
 
 namespace SpikeApp.AppHost;
 
-/// <summary>The <c>loadgen</c> resource's run, from the AppHost's <c>LoadGen</c> section.</summary>
 internal sealed class LoadGenSettings
 {
     public const string SectionName = "LoadGen";
@@ -21,7 +20,6 @@ internal sealed class LoadGenSettings
 
     public string? JsonReport { get; set; }
 
-    /// <summary>The share of buyers who pay for their order (0 to 1); the rest abandon it and it expires.</summary>
     public double? PayRatio { get; set; }
 
     /// <summary>A wait after the run before the checks, in LoadGen's syntax: orders expire and the stream drains meanwhile.</summary>

@@ -4,12 +4,7 @@ namespace SpikeApp.AppHost;
 
 internal static class ResetSaleCommand
 {
-    /// <summary>
-    /// Adds a dashboard command that resets the sale (a new round: fresh slices on every replica, the last round's pending
-    /// orders voided, paid ones kept), so a load test can run again without restarting anything. It reads the sale first
-    /// and resets exactly the epoch it read (<c>If-Match</c>). The admin key travels in a header, never in the command's
-    /// arguments.
-    /// </summary>
+    /// <summary>Resets exactly the epoch it read (<c>If-Match</c>); the admin key goes in a header, never in the arguments.</summary>
     public static IResourceBuilder<ProjectResource> WithResetSaleCommand(
         this IResourceBuilder<ProjectResource> resource, string saleId, int total, IResourceBuilder<ParameterResource> adminKey)
     {

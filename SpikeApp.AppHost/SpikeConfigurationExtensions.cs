@@ -5,10 +5,7 @@ namespace SpikeApp.AppHost;
 
 internal static class SpikeConfigurationExtensions
 {
-    /// <summary>
-    /// Passes the AppHost's <c>Spike</c> section to the API as it is (<c>Spike:BufferRatio</c> becomes
-    /// <c>Spike__BufferRatio</c>), then the values the AppHost decides: the replica count and the default sale.
-    /// </summary>
+    /// <summary>Passes the <c>Spike</c> section to the API as it is, then the values the AppHost decides.</summary>
     public static IResourceBuilder<ProjectResource> WithSpikeConfiguration(
         this IResourceBuilder<ProjectResource> api, IConfiguration configuration, SpikeSettings settings)
     {

@@ -4,11 +4,7 @@ using SpikeApp.Contracts.Sales;
 
 namespace SpikeApp.AppHost;
 
-/// <summary>
-/// The AppHost's own reading of the <c>Spike</c> section: how many replicas to run and which sale to create.
-/// The rest of the section is the API's (<c>SpikeOptions</c>) and reaches every replica unchanged, so each setting
-/// has one name and one default.
-/// </summary>
+/// <summary>The AppHost's part of the <c>Spike</c> section; the rest is the API's, so each setting has one name and one default.</summary>
 internal sealed class SpikeSettings
 {
     public const string SectionName = "Spike";

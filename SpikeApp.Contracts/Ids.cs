@@ -1,8 +1,6 @@
 namespace SpikeApp.Contracts;
 
-/// <summary>
-/// Sale and user ids become parts of Redis keys and hash tags, so only a short, safe alphabet is accepted.
-/// </summary>
+/// <summary>Sale and user ids become parts of Redis keys and hash tags, so only a short, safe alphabet is accepted.</summary>
 public static class Ids
 {
     public const int MaxLength = 64;

@@ -3,21 +3,14 @@ using System.Diagnostics;
 
 namespace Microsoft.Extensions.Hosting;
 
-/// <summary>
-/// Keeps a share of the traces of answers that say nothing new (a "sold out" already known), chosen by trace id as
-/// OpenTelemetry's <c>TraceIdRatioBasedSampler</c> does, so every service of one trace decides alike.
-/// </summary>
+/// <summary>Chooses by trace id, as OpenTelemetry's <c>TraceIdRatioBasedSampler</c> does, so every service of a trace decides alike.</summary>
 public readonly struct TraceIdRatio
 {
     private readonly long _threshold;
 
-    /// <param name="ratio">From 0 (keep none) to 1 (keep all).</param>
     public TraceIdRatio(double ratio) => _threshold = ratio >= 1 ? long.MaxValue : (long)(Math.Max(ratio, 0) * long.MaxValue);
 
-    /// <summary>
-    /// Whether <paramref name="request"/> keeps its trace. Otherwise it stops being recorded: it is neither enriched nor
-    /// exported, and no child span is started. An unrecorded request is never kept.
-    /// </summary>
+    /// <summary>A dropped request stops being recorded: it is neither enriched nor exported, and starts no child span.</summary>
     public bool KeepOrDrop(Activity? request)
     {
         if (request is not { Recorded: true })
@@ -36,7 +29,6 @@ public readonly struct TraceIdRatio
         return false;
     }
 
-    /// <summary>Stops recording <paramref name="request"/>: a span already started is not exported.</summary>
     public static void Drop(Activity request)
     {
         request.ActivityTraceFlags &= ~ActivityTraceFlags.Recorded;

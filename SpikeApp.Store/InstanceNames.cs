@@ -2,13 +2,9 @@ using SpikeApp.Contracts;
 
 namespace SpikeApp.Store;
 
-/// <summary>How a service instance names itself in orders, spans, metrics and stream consumers.</summary>
 public static class InstanceNames
 {
-    /// <summary>
-    /// <paramref name="configured"/>, else the <c>service.instance.id</c> Aspire gives each instance (as the dashboard
-    /// names it, from <c>OTEL_RESOURCE_ATTRIBUTES</c>), else host and process id; reduced to the id alphabet.
-    /// </summary>
+    /// <summary>Else Aspire's <c>service.instance.id</c>, so the name is the dashboard's; else host and process id.</summary>
     public static string Resolve(string? configured, string? resourceAttributes)
     {
         var candidate = configured;

@@ -6,9 +6,8 @@ using Order = SpikeApp.Contracts.Orders.Order;
 namespace SpikeApp.Store;
 
 /// <summary>
-/// The order processors' view of a sale's order stream: one consumer group, at-least-once delivery. An entry is
-/// acknowledged only after its order is stored; entries a dead consumer left pending are claimed by a live one; the
-/// stream is trimmed only below what the group has acknowledged.
+/// A sale's order stream for the order processors: one consumer group, at-least-once. An entry is acknowledged only once
+/// stored; a dead consumer's pending entries are claimed by a live one; trimming stays below what is acknowledged.
 /// </summary>
 public sealed class OrderFeed(IConnectionMultiplexer redis)
 {
@@ -16,11 +15,7 @@ public sealed class OrderFeed(IConnectionMultiplexer redis)
 
     private IDatabase Database => redis.GetDatabase();
 
-    /// <summary>
-    /// Up to <paramref name="count"/> entries for <paramref name="consumer"/>: first those it was given before and has not
-    /// acknowledged (a restarted consumer picks up where it died), then new ones. Creates the group if the stream or
-    /// the group is missing (a new sale, or a reset that deleted the stream).
-    /// </summary>
+    /// <summary>Unacknowledged entries first (a restarted consumer picks up where it died), then new ones.</summary>
     public async Task<IReadOnlyList<SaleEvent>> ReadAsync(string saleId, string consumer, int count)
     {
         var key = SaleKeys.For(saleId).Stream;
@@ -45,7 +40,6 @@ public sealed class OrderFeed(IConnectionMultiplexer redis)
         }
     }
 
-    /// <summary>Takes over entries another consumer was given but has not acknowledged for <paramref name="minIdle"/>.</summary>
     public Task<IReadOnlyList<SaleEvent>> ClaimAsync(string saleId, string consumer, TimeSpan minIdle, int count) => CallAsync([], async database =>
     {
         var claimed = await database.StreamAutoClaimAsync(SaleKeys.For(saleId).Stream, GroupName, consumer, (long)minIdle.TotalMilliseconds, "0-0", count);
@@ -55,10 +49,6 @@ public sealed class OrderFeed(IConnectionMultiplexer redis)
     public Task AcknowledgeAsync(string saleId, IReadOnlyList<string> entryIds) => CallAsync(0L, async database =>
         await database.StreamAcknowledgeAsync(SaleKeys.For(saleId).Stream, GroupName, [.. entryIds.Select(id => (RedisValue)id)]));
 
-    /// <summary>
-    /// Deletes the entries every consumer group has acknowledged: those below each group's oldest pending entry (or,
-    /// with none pending, its last delivered one). Returns how many were deleted.
-    /// </summary>
     public Task<long> TrimAcknowledgedAsync(string saleId) => CallAsync(0L, async database =>
     {
         var key = SaleKeys.For(saleId).Stream;
@@ -85,7 +75,7 @@ public sealed class OrderFeed(IConnectionMultiplexer redis)
         return (long)await database.ExecuteAsync("XTRIM", key, "MINID", keepFrom!);
     });
 
-    /// <summary>Entries not yet acknowledged by the order processors: read but not stored, or not read at all.</summary>
+    /// <summary>Entries not yet acknowledged: read but not stored, or not read at all.</summary>
     public Task<long> LagAsync(string saleId) => CallAsync(0L, async database =>
     {
         var groups = await database.StreamGroupInfoAsync(SaleKeys.For(saleId).Stream);
@@ -123,10 +113,7 @@ public sealed class OrderFeed(IConnectionMultiplexer redis)
         }
     }
 
-    /// <summary>
-    /// Every entry of the sale's stream, oldest first, whether or not a processor was given it: what Redis knows and the
-    /// ledger may not have stored yet. Read in pages of <paramref name="pageSize"/>.
-    /// </summary>
+    /// <summary>Every entry, delivered or not: what Redis knows and the ledger may not have stored yet.</summary>
     public async IAsyncEnumerable<IReadOnlyList<SaleEvent>> ReadAllAsync(string saleId, int pageSize)
     {
         var key = SaleKeys.For(saleId).Stream;

@@ -4,11 +4,9 @@ using System.Text;
 namespace SpikeApp.Store;
 
 /// <summary>
-/// The scripts that change a sale, bound to that sale: each text names the sale, so each has its own SHA1, and they run
-/// only as EVALSHA, never sent as text. A sale is open on a Redis server once its scripts are loaded there; Redis keeps
-/// loaded scripts neither in its AOF nor on its replicas, so a restarted or failed-over server has the sale closed
-/// until the ledger has checked it and opened it again (<see cref="RedisSaleStore.OpenAsync"/>). That is the gate that
-/// keeps a Redis that came back behind the ledger from selling.
+/// The scripts that change a sale, each naming the sale so it has its own SHA1, run only as EVALSHA. Redis keeps loaded
+/// scripts neither in its AOF nor on its replicas, so a restarted or failed-over server has the sale closed until the
+/// ledger checks it and opens it again: the gate that keeps a Redis that came back behind the ledger from selling.
 /// </summary>
 internal sealed class SaleScriptSet(string saleId)
 {
@@ -20,11 +18,10 @@ internal sealed class SaleScriptSet(string saleId)
 
     public BoundScript Sync { get; } = new(saleId, SaleScripts.Sync);
 
-    /// <summary>In load order: <see cref="Deduct"/> last, so a sale whose deduction is loaded has every script loaded.</summary>
+    /// <summary><see cref="Deduct"/> loads last, so a sale whose deduction is loaded has every script loaded.</summary>
     public IReadOnlyList<BoundScript> All => [Sync, Pay, ExpireDue, Deduct];
 }
 
-/// <summary>One script of one sale: its text and the SHA1 EVALSHA names it by.</summary>
 internal sealed class BoundScript(string saleId, string body)
 {
     public string Text { get; } = $"-- sale {saleId}\n{body}";

@@ -1,38 +1,26 @@
 namespace SpikeApp.Store;
 
 /// <summary>
-/// The Lua scripts of a sale. Each runs atomically inside Redis, so Redis alone decides who gets a unit, and whether an
-/// order ends paid or expired. Epochs are Redis' clock in microseconds, above the previous one and above a floor the
-/// ledger gives, so a sale begun again after Redis lost its data never reuses an epoch.
+/// The Lua scripts of a sale: each runs atomically, so Redis alone decides who gets a unit and whether an order ends
+/// paid or expired. Epochs are Redis' clock in microseconds, above the previous one and the ledger's floor, so a sale
+/// begun again after Redis lost its data never reuses one. Every change is one stream entry with its epoch, round and
+/// <c>seq</c> (entries of that epoch: the ledger compares it with its own to tell whether Redis forgot something).
+/// Order records: <c>user|replica|createdAtMs|expiresAtMs|status|paidAtMs|reference|epoch|round</c> (ids never hold '|').
 /// </summary>
-/// <remarks>
-/// Every change a script makes reaches the sale's stream as one entry carrying the epoch that wrote it, the round and
-/// the sale's <c>seq</c>: the count of entries of that epoch, which the ledger compares with its own to tell whether
-/// Redis forgot something. Order entries also carry the order's own epoch (<c>orderEpoch</c>) when it differs.
-/// Order records are <c>user|replica|createdAtMs|expiresAtMs|status|paidAtMs|reference|epoch|round</c> (ids never
-/// contain '|'); the scripts never touch an order of another round.
-/// </remarks>
 internal static class SaleScripts
 {
-    /// <summary>Reply codes of <see cref="Deduct"/>.</summary>
+    // Reply codes of Deduct, Pay and Begin.
     public const long NoSale = 0, Created = 1, Existing = 2, SoldOut = 3, EpochChanged = 4;
 
-    /// <summary>Reply codes of <see cref="Pay"/>.</summary>
     public const long NoOrder = 0, Paid = 1, Expired = 2, NotYours = 3, SaleMissing = 4, Voided = 5;
 
-    /// <summary>Reply codes of <see cref="Begin"/>.</summary>
     public const long Began = 1, AlreadyExists = 2, EpochMismatch = 3;
 
-    /// <summary>Lua that reads Redis' clock in milliseconds into <c>nowMs</c>.</summary>
     private const string NowMs = """
         local clock = redis.call('TIME')
         local nowMs = clock[1] * 1000 + math.floor(clock[2] / 1000)
         """;
 
-    /// <summary>
-    /// Lua that sets <c>epoch</c> to a new epoch: Redis' clock in microseconds, but above <c>floor</c> and above
-    /// <c>previous</c> (either may be nil).
-    /// </summary>
     private const string NewEpoch = """
         local function newEpoch(previous, floor)
             local now = redis.call('TIME')
@@ -43,11 +31,7 @@ internal static class SaleScripts
         end
         """;
 
-    /// <summary>
-    /// Lua functions over order records and the stream, and the one way an order expires: its unit goes back on sale
-    /// (<c>sold - 1</c>, never below zero), the buyer may buy again, the processor hears of it on the stream.
-    /// KEYS: <see cref="SaleKeys.ScriptKeys"/>.
-    /// </summary>
+    // Shared by the scripts below (same KEYS); expire() is the one way an order expires.
     private const string Orders = """
         local function parse(record)
             local f = {}
@@ -84,13 +68,10 @@ internal static class SaleScripts
         end
         """;
 
-    /// <summary>
-    /// KEYS: <see cref="SaleKeys.ScriptKeys"/>. ARGV: user id, replica id, the epoch the replica's slice belongs to, a new
-    /// random order id, the payment window in ms, the purchase's trace context. Returns {code, orderId}, and for a sale or
-    /// "sold out" two more values: 1 when the sale is now sold out, and the sale's seq as of this answer. The check is <c>sold &lt; total</c>: the seed's <c>total &gt;= sold</c>
-    /// sold one unit too many. A buyer who already holds an order gets it back, even after the sale sold out, so a
-    /// retried request is idempotent. The order is pending until paid, with its deadline in <see cref="SaleKeys.Deadlines"/>.
-    /// </summary>
+    // KEYS: SaleKeys.ScriptKeys. ARGV: user, replica, the slice's epoch, a new order id, payment window (ms), trace
+    // context. Returns {code, orderId}, plus {1 if now sold out, seq} after a sale or a "sold out". The check is
+    // sold < total (the seed's total >= sold oversold by one); a buyer who holds an order gets it back even once sold
+    // out, so a retry is idempotent.
     public const string Deduct = $$"""
         {{Orders}}
         local sale = redis.call('HMGET', KEYS[1], 'total', 'sold', 'epoch', 'round', 'seq')
@@ -114,13 +95,9 @@ internal static class SaleScripts
         return {1, ARGV[4], soldOut, seq}
         """;
 
-    /// <summary>
-    /// KEYS: <see cref="SaleKeys.ScriptKeys"/>. ARGV: total, sale id, (unused), the epoch the sale must have (empty:
-    /// the sale must not exist), the lowest epoch the new one may take. Begins a round: creates the sale, or resets it.
-    /// The last round's pending orders end voided (their units are not carried over), its paid orders stay paid, and
-    /// what the stream holds still reaches the processor. Returns {code, total, sold, epoch} (for a refusal, {code,
-    /// current epoch}).
-    /// </summary>
+    // Begins a round: creates or resets the sale. KEYS: SaleKeys.ScriptKeys. ARGV: total, sale id, (unused), the epoch
+    // the sale must have (empty: must not exist), the new epoch's floor. The last round's pending orders end voided, its
+    // paid ones stay paid. Returns {code, total, sold, epoch}, or {code, current epoch}.
     public const string Begin = $$"""
         {{Orders}}
         {{NewEpoch}}
@@ -150,16 +127,11 @@ internal static class SaleScripts
         return {1, ARGV[1], '0', epoch}
         """;
 
-    /// <summary>
-    /// KEYS: <see cref="SaleKeys.ScriptKeys"/>, then <see cref="SaleKeys.RestoreLock"/>. ARGV: the lock's token, the state
-    /// the restore was planned against (<c>epoch:seq</c>, empty for a missing sale), total, round, the lowest epoch the
-    /// new one may take, sale id, change channel, then per order of the round (from the ledger) its id, user, replica,
-    /// createdAtMs, expiresAtMs, status, paidAtMs, reference and epoch (sale id and channel are unused). Brings the sale
-/// up to the ledger in one step: a
-    /// new epoch of the same round whose <c>sold</c> is the live orders, with the buyers, the pending deadlines and every
-    /// order of the round. Refused unless the caller still holds the lock and Redis is still as planned, so racing
-    /// restorers produce one incarnation. Returns {1, epoch, sold}, or {0, reason}.
-    /// </summary>
+    // Brings the sale up to the ledger: a new epoch of the same round, sold = its live orders, with buyers, deadlines
+    // and every order of the round. KEYS: SaleKeys.RestoreKeys. ARGV: lock token, the state planned against (epoch:seq,
+    // empty if missing), total, round, the new epoch's floor, sale id and channel (unused), then per order: id, user,
+    // replica, createdAtMs, expiresAtMs, status, paidAtMs, reference, epoch. Refused unless the lock is still held and
+    // Redis is as planned, so racing restorers make one incarnation. Returns {1, epoch, sold} or {0, reason}.
     public const string Restore = $$"""
         {{Orders}}
         {{NewEpoch}}
@@ -190,12 +162,9 @@ internal static class SaleScripts
         return {1, epoch, sold}
         """;
 
-    /// <summary>
-    /// KEYS: <see cref="SaleKeys.SyncKeys"/>. ARGV: replica id, presence time-to-live in ms, then a buyer and the order id
-    /// of each purchase in doubt on this replica. Marks the replica alive, forgets replicas silent for longer than the
-    /// time-to-live, and returns {total, sold, epoch, seq, alive replicas, then 1 or 0 per purchase in doubt: that very
-    /// purchase was made}, or {} when there is no sale.
-    /// </summary>
+    // KEYS: SaleKeys.SyncKeys. ARGV: replica, presence time-to-live (ms), then buyer and order id of each purchase in
+    // doubt. Marks the replica alive, forgets silent ones. Returns {total, sold, epoch, seq, alive replicas, then 1 per
+    // purchase in doubt that was made, else 0}, or {} when there is no sale.
     public const string Sync = """
         local sale = redis.call('HMGET', KEYS[1], 'total', 'sold', 'epoch', 'seq')
         if not sale[1] then return {} end
@@ -214,12 +183,9 @@ internal static class SaleScripts
         return reply
         """;
 
-    /// <summary>
-    /// KEYS: <see cref="SaleKeys.ScriptKeys"/>. ARGV: order id, user id, payment reference, sale id, change channel.
-    /// Pays a pending order before its deadline; past it, expires the order on the spot (paying and expiring are decided
-    /// here, atomically: an order ends paid or expired, never both). Paying a paid order again answers the same.
-    /// Returns {code, order record}.
-    /// </summary>
+    // KEYS: SaleKeys.ScriptKeys. ARGV: order id, user, payment reference, sale id, channel. Pays a pending order before
+    // its deadline, else expires it on the spot: atomically, so an order ends paid or expired, never both.
+    // Returns {code, order record}.
     public const string Pay = $$"""
         {{Orders}}
         local sale = redis.call('HMGET', KEYS[1], 'epoch', 'round')
@@ -251,12 +217,8 @@ internal static class SaleScripts
         return {1, format(o)}
         """;
 
-    /// <summary>
-    /// KEYS: <see cref="SaleKeys.ScriptKeys"/>. ARGV: at most how many, sale id, change channel. Expires pending orders
-    /// of the current round whose deadline has passed (by Redis' clock), oldest first, and announces the restock once.
-    /// Safe to run from several processors at once: an order already paid or expired is left alone. Returns the expired
-    /// order ids.
-    /// </summary>
+    // KEYS: SaleKeys.ScriptKeys. ARGV: at most how many, sale id, channel. Expires the round's pending orders past their
+    // deadline and announces the restock once; safe from several processors. Returns their ids.
     public const string ExpireDue = $$"""
         {{Orders}}
         local sale = redis.call('HMGET', KEYS[1], 'epoch', 'round')

@@ -7,17 +7,12 @@ namespace SpikeApp.Store;
 
 public static class SaleStoreExtensions
 {
-    /// <summary>
-    /// Adds the sale store over one shared Redis multiplexer (Aspire's client for connection <paramref name="connectionName"/>):
-    /// <see cref="RedisSaleStore"/>, <see cref="OrderFeed"/> and the store's client spans. No call waits longer than
-    /// <paramref name="commandTimeout"/>, and while Redis is unreachable calls fail at once instead of queueing.
-    /// </summary>
+    /// <summary>Adds <see cref="RedisSaleStore"/> and <see cref="OrderFeed"/> over Aspire's shared Redis client.</summary>
     /// <param name="commandTimeout">Read from the service's own options when the store is first resolved.</param>
     public static IHostApplicationBuilder AddSaleStore(this IHostApplicationBuilder builder, Func<IServiceProvider, TimeSpan> commandTimeout,
         string connectionName = "redis")
     {
-        // Redis calls are traced by the store's own client spans (StoreTelemetry): Aspire's profiling-based
-        // instrumentation held every command until its flush.
+        // Traced by StoreTelemetry's own spans instead: the profiling-based instrumentation held commands until its flush.
         builder.AddRedisClient(connectionName, configureSettings: settings => settings.DisableTracing = true);
         builder.Services.AddOptions<ConfigurationOptions>().Configure<IServiceProvider>((redis, services) =>
         {

@@ -5,13 +5,9 @@ namespace SpikeApp.AppHost.Gateway;
 
 internal static class GatewayResourceExtensions
 {
-    /// <summary>The YARP cluster the gateway balances over (its <c>ReverseProxy:Clusters:api</c>).</summary>
     private const string ClusterKey = "ReverseProxy__Clusters__api__Destinations";
 
-    /// <summary>
-    /// Serves the gateway on <see cref="GatewaySettings.Port"/> itself, without Aspire's development proxy in front:
-    /// the proxy pinned each keep-alive client to one replica and cost 4x on the seed's load test.
-    /// </summary>
+    /// <summary>No Aspire proxy in front: it pinned each keep-alive client to one replica (cost: bench/README.md).</summary>
     public static IResourceBuilder<ProjectResource> WithPublicEndpoint(this IResourceBuilder<ProjectResource> gateway, GatewaySettings settings) =>
         gateway.WithEndpoint("http", endpoint =>
         {
@@ -19,11 +15,7 @@ internal static class GatewayResourceExtensions
             endpoint.IsProxied = false;
         });
 
-    /// <summary>
-    /// Makes each replica a destination of the gateway's cluster, found through service discovery by its resource name
-    /// (<c>http://api-1</c>, the replica's own proxyless endpoint), with its configured weight; and nests the replicas
-    /// under the gateway in the dashboard.
-    /// </summary>
+    /// <summary>Each replica is a destination found by its resource name, which resolves to its own proxyless endpoint.</summary>
     public static IResourceBuilder<ProjectResource> WithReplicaDestinations(this IResourceBuilder<ProjectResource> gateway,
         IEnumerable<IResourceBuilder<ProjectResource>> replicas, GatewaySettings settings)
     {

@@ -2,10 +2,7 @@ using Microsoft.Extensions.Configuration;
 
 namespace SpikeApp.AppHost.Gateway;
 
-/// <summary>
-/// The AppHost's own reading of the <c>Gateway</c> section: where the public URL listens and how the replicas are
-/// weighted. The rest of the section is the gateway's (<c>GatewayOptions</c>) and reaches it unchanged.
-/// </summary>
+/// <summary>The AppHost's part of the <c>Gateway</c> section; the rest is the gateway's own and reaches it unchanged.</summary>
 internal sealed class GatewaySettings
 {
     public const string SectionName = "Gateway";
@@ -18,7 +15,6 @@ internal sealed class GatewaySettings
     /// <summary>Weight per replica name (<c>Gateway:Weights:api-1=2</c>); a replica not named weighs 1.</summary>
     public Dictionary<string, int> Weights { get; set; } = new(StringComparer.Ordinal);
 
-    /// <summary>Keys the AppHost consumes itself rather than passing to the gateway.</summary>
     public static bool IsAppHostKey(string key) =>
         key.Equals($"{SectionName}:{nameof(Port)}", StringComparison.OrdinalIgnoreCase)
         || key.StartsWith($"{SectionName}:{nameof(Weights)}", StringComparison.OrdinalIgnoreCase);

@@ -1,9 +1,6 @@
 namespace SpikeApp.Contracts.Buy;
 
-/// <summary>
-/// The Go demo's answers on <c>/buy/skill</c> and <c>/buy/ticket</c>: always 200, <c>code</c> 1 for a sale and -1
-/// otherwise, with these messages. Replicas, the gateway and the load generator speak them alike.
-/// </summary>
+/// <summary>The Go demo's answers (always 200, <c>code</c> 1 or -1), spoken alike by replicas, gateway and load generator.</summary>
 public static class SeedMessages
 {
     public const string Sold = "抢票成功";

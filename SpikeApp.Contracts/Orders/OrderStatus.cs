@@ -2,7 +2,6 @@ using System.Text.Json.Serialization;
 
 namespace SpikeApp.Contracts.Orders;
 
-/// <summary>Where an order is in its life: pending until paid or past its deadline.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<OrderStatus>))]
 public enum OrderStatus
 {

@@ -1,9 +1,6 @@
 namespace SpikeApp.Contracts.Orders;
 
-/// <summary>
-/// The one spelling of each <see cref="OrderStatus"/>: on the wire, in Redis' order records and stream entries, and in
-/// PostgreSQL's <c>status</c> column.
-/// </summary>
+/// <summary>The one spelling of each <see cref="OrderStatus"/>: on the wire, in Redis and in PostgreSQL.</summary>
 public static class OrderStatuses
 {
     public const string Pending = "pending";

@@ -6,10 +6,7 @@ namespace SpikeApp.Contracts.Problems;
 
 public static class ProblemDetailsExtensions
 {
-    /// <summary>
-    /// Answers bad requests instead of throwing (a malformed body is the client's error, never a 500) and gives every
-    /// problem the framework writes one of <see cref="ProblemTypes"/>, chosen by its status.
-    /// </summary>
+    /// <summary>Answers bad requests instead of throwing (never a 500) and types framework problems by <see cref="ProblemTypes"/>.</summary>
     public static IServiceCollection AddSpikeProblemDetails(this IServiceCollection services)
     {
         services.Configure<RouteHandlerOptions>(routing => routing.ThrowOnBadRequest = false);

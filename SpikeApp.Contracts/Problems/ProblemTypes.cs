@@ -27,10 +27,7 @@ public static class ProblemTypes
     public const string AdminKeyRequired = Prefix + "admin-key-required";
     public const string AdminDisabled = Prefix + "admin-disabled";
 
-    /// <summary>
-    /// The type for problems the framework writes (binding errors, unknown routes, body limits, unhandled errors), so
-    /// every error a service answers carries one of ours.
-    /// </summary>
+    /// <summary>For the problems the framework writes, so every error a service answers carries one of ours.</summary>
     public static string ForStatus(int status) => status switch
     {
         StatusCodes.Status400BadRequest => InvalidInput,

@@ -3,10 +3,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace SpikeApp.Contracts.Problems;
 
-/// <summary>The 400 answers every service words alike.</summary>
 public static class ValidationProblems
 {
-    /// <summary>400 naming each invalid id (ids become Redis keys, so only a short, safe alphabet is accepted).</summary>
     public static ValidationProblem InvalidIds(params ReadOnlySpan<(string Name, string? Value)> ids)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);

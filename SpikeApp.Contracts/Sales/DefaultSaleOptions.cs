@@ -2,10 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace SpikeApp.Contracts.Sales;
 
-/// <summary>
-/// The sale that exists without an operator creating it (<c>Spike:DefaultSale</c>), so <c>/buy/skill</c> works at once;
-/// the AppHost's reset command restarts it. The AppHost and the services read the same defaults from here.
-/// </summary>
+/// <summary>The sale that exists without an operator, so <c>/buy/skill</c> works at once; AppHost and services share it.</summary>
 public sealed class DefaultSaleOptions
 {
     public const string SectionName = "Spike:DefaultSale";

@@ -3,19 +3,12 @@ using Npgsql;
 
 namespace SpikeApp.Hosting.Postgres;
 
-/// <summary>
-/// The data folder of a <see cref="LocalPostgresResource"/>: made a cluster the run's password opens before the server
-/// starts, and given its databases once the server is ready.
-/// </summary>
 internal sealed class LocalPostgresCluster(PostgresInstallation installation, string dataDirectory, string password)
 {
     // Set once this run's password opens the cluster; a restart from the dashboard then has nothing to prepare.
     private bool _prepared;
 
-    /// <summary>
-    /// An empty folder gets <c>initdb</c>; a cluster kept from an earlier run (Postgres:DataDirectory) gets this run's
-    /// password, since every run generates one.
-    /// </summary>
+    /// <summary>A cluster kept from an earlier run gets this run's password, since every run generates one.</summary>
     public async Task PrepareAsync(ILogger logger, CancellationToken cancellationToken)
     {
         if (_prepared)
@@ -49,10 +42,7 @@ internal sealed class LocalPostgresCluster(PostgresInstallation installation, st
         }
     }
 
-    /// <summary>
-    /// A connection string that opens one connection and closes it: an idle pooled connection held by the AppHost would
-    /// keep the server's shutdown waiting for it.
-    /// </summary>
+    /// <summary>An idle pooled connection held by the AppHost would keep the server's shutdown waiting for it.</summary>
     public static string WithoutPooling(string connectionString, string? database = null)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false };

@@ -1,9 +1,6 @@
 namespace Aspire.Hosting.ApplicationModel;
 
-/// <summary>A database of a <see cref="LocalPostgresResource"/>: created when the server is ready if missing, healthy once it accepts connections.</summary>
-/// <param name="name">The resource name, also the name of its connection string.</param>
-/// <param name="databaseName">The database's name in the server.</param>
-/// <param name="parent">The server.</param>
+/// <summary>A database of a <see cref="LocalPostgresResource"/>, created when the server is ready if missing.</summary>
 public sealed class LocalPostgresDatabaseResource(string name, string databaseName, LocalPostgresResource parent)
     : Resource(name), IResourceWithParent<LocalPostgresResource>, IResourceWithConnectionString
 {

@@ -1,13 +1,6 @@
 namespace Aspire.Hosting.ApplicationModel;
 
-/// <summary>
-/// A PostgreSQL server of this machine, for developers and CI without a container runtime. It listens on 127.0.0.1
-/// only, logs its superuser in with a generated password (scram-sha-256) and commits durably (fsync, synchronous commit).
-/// </summary>
-/// <param name="name">The resource name, also the name of its connection string.</param>
-/// <param name="command">What starts the server: <c>postgres</c> itself, or what runs it as the right user.</param>
-/// <param name="dataDirectory">The server's cluster.</param>
-/// <param name="password">The password of <see cref="UserName"/>.</param>
+/// <summary>This machine's PostgreSQL server: 127.0.0.1 only, a generated superuser password, fsync and synchronous commit.</summary>
 public sealed class LocalPostgresResource(string name, string command, string dataDirectory, ParameterResource password)
     : ExecutableResource(name, command, dataDirectory), IResourceWithConnectionString
 {
@@ -30,8 +23,7 @@ public sealed class LocalPostgresResource(string name, string command, string da
     /// <summary>The databases created when the server is ready, if missing.</summary>
     public IReadOnlyList<LocalPostgresDatabaseResource> Databases => _databases;
 
-    /// <summary>The server's address and superuser login, without a database.</summary>
-    // The shape of Aspire's PostgresServerResource. The server binds 127.0.0.1 only; naming the address avoids a client trying ::1 first.
+    /// <summary>The server's address and superuser login; 127.0.0.1, not localhost, so no client tries ::1 first.</summary>
     public ReferenceExpression ConnectionStringExpression =>
         ReferenceExpression.Create(
             $"Host=127.0.0.1;Port={PrimaryEndpoint.Property(EndpointProperty.Port)};Username={UserName};Password={PasswordParameter}");

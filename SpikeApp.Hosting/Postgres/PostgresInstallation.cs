@@ -5,11 +5,7 @@ using SpikeApp.Hosting.Servers;
 
 namespace SpikeApp.Hosting.Postgres;
 
-/// <summary>
-/// The PostgreSQL server executables of this machine, and the account they run under: <c>initdb</c> and
-/// <c>postgres</c> refuse to run as root, so as root both run as the package's <c>postgres</c> user (through
-/// <c>runuser</c>) on folders that user owns.
-/// </summary>
+/// <summary>initdb and postgres refuse root: as root both run as the package's <c>postgres</c> user through <c>runuser</c>.</summary>
 internal sealed partial class PostgresInstallation
 {
     public const string ServiceUser = "postgres";
@@ -26,10 +22,8 @@ internal sealed partial class PostgresInstallation
 
     public string Server => Path.Combine(BinDirectory, ExecutableName("postgres"));
 
-    /// <summary><c>runuser</c> when this process is root (initdb and postgres then run as <see cref="ServiceUser"/>), else null.</summary>
     public string? RunUser { get; }
 
-    /// <summary>The newest server under /usr/lib/postgresql/&lt;version&gt;/bin (Debian, Ubuntu), else the one on PATH; null when there is none.</summary>
     public static PostgresInstallation? Find()
     {
         var binDirectory = CandidateBinDirectories().FirstOrDefault(directory =>
@@ -49,14 +43,12 @@ internal sealed partial class PostgresInstallation
             "Run the AppHost as a normal user, install util-linux, or use Postgres:Mode 'container'."));
     }
 
-    /// <summary>What to start to run <paramref name="executable"/> under the right account: the file, then the words before the executable's own arguments.</summary>
     public (string FileName, string[] Prefix) Launch(string executable) =>
         RunUser is null ? (executable, []) : (RunUser, ["-u", ServiceUser, "--", executable]);
 
     /// <summary>
-    /// What to start to run the server: as <see cref="Launch"/>, through a shell that turns the SIGTERM a stopping AppHost
-    /// sends into SIGINT, PostgreSQL's fast shutdown. Its SIGTERM is a smart shutdown that waits for every client to leave,
-    /// and a service still holding pooled connections would keep it waiting until it is killed (and must then recover).
+    /// Through a shell that turns a stopping AppHost's SIGTERM into SIGINT, a fast shutdown: postgres' SIGTERM waits for
+    /// every client to leave, and a service holding pooled connections would keep it waiting until killed.
     /// </summary>
     public (string FileName, string[] Prefix) LaunchServer()
     {
@@ -85,7 +77,6 @@ internal sealed partial class PostgresInstallation
         }
     }
 
-    /// <summary>Runs <paramref name="executable"/> from this installation to its end, its output into <paramref name="logger"/>.</summary>
     public Task<int> RunAsync(string executable, IEnumerable<string> arguments, string? standardInput, ILogger logger, CancellationToken cancellationToken)
     {
         var (fileName, prefix) = Launch(executable);

@@ -14,15 +14,10 @@ public static partial class SpikePostgresBuilderExtensions
     private const string TemporaryPrefix = "spikeapp-postgres-";
 
     /// <summary>
-    /// Adds PostgreSQL as <c>Postgres:Mode</c> says: Aspire's container, the PostgreSQL server of this machine, or (auto)
-    /// whichever this machine can run, failing at once with both fixes named when it can run neither. Either keeps its
-    /// cluster in <c>Postgres:DataDirectory</c>, or else in a fresh folder deleted when the AppHost stops. Add databases
-    /// with <see cref="AddSpikeDatabase"/>.
+    /// Adds PostgreSQL as <c>Postgres:Mode</c> says (container, local or auto), its cluster in <c>Postgres:DataDirectory</c>
+    /// or else a per-run folder; the connection string <paramref name="name"/> names the server, no database.
     /// </summary>
-    /// <param name="builder">The <see cref="IDistributedApplicationBuilder"/>.</param>
-    /// <param name="name">The resource name, also the name of its connection string (the server, no database).</param>
-    /// <returns>The PostgreSQL server resource, whichever mode was chosen.</returns>
-    /// <exception cref="DistributedApplicationException">The mode is unknown, or this machine cannot run the one asked for.</exception>
+    /// <exception cref="DistributedApplicationException">The mode is unknown, or this machine cannot run it.</exception>
     public static IResourceBuilder<IResourceWithConnectionString> AddSpikePostgres(this IDistributedApplicationBuilder builder, [ResourceName] string name)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -45,15 +40,9 @@ public static partial class SpikePostgresBuilderExtensions
     }
 
     /// <summary>
-    /// Adds database <paramref name="databaseName"/> (resource <paramref name="name"/>, also its connection string's name)
-    /// to a server from <see cref="AddSpikePostgres"/>, in either mode: created when the server is ready if missing, so that
-    /// waiting for it means the database accepts connections.
+    /// Adds database <paramref name="databaseName"/> (default <paramref name="name"/>) to a server from <see cref="AddSpikePostgres"/>,
+    /// created when the server is ready if missing, so that waiting for it means the database accepts connections.
     /// </summary>
-    /// <param name="postgres">The server, as <see cref="AddSpikePostgres"/> returned it.</param>
-    /// <param name="name">The resource name, also the name of its connection string.</param>
-    /// <param name="databaseName">The database's name in the server; <paramref name="name"/> when null.</param>
-    /// <returns>The database resource.</returns>
-    /// <exception cref="ArgumentException"><paramref name="postgres"/> is not a server from <see cref="AddSpikePostgres"/>.</exception>
     public static IResourceBuilder<IResourceWithConnectionString> AddSpikeDatabase(this IResourceBuilder<IResourceWithConnectionString> postgres,
         [ResourceName] string name, string? databaseName = null)
     {
@@ -68,10 +57,6 @@ public static partial class SpikePostgresBuilderExtensions
         };
     }
 
-    /// <summary>
-    /// Runs the <c>postgres</c> of <paramref name="installation"/> on a port Aspire allocates, with the settings of
-    /// <see cref="LocalPostgresResource"/>, after <c>initdb</c> made <paramref name="dataDirectory"/> a cluster if it was empty.
-    /// </summary>
     private static IResourceBuilder<LocalPostgresResource> AddLocalPostgres(this IDistributedApplicationBuilder builder, string name,
         PostgresInstallation installation, string dataDirectory)
     {
@@ -144,7 +129,6 @@ public static partial class SpikePostgresBuilderExtensions
             .WithIconName("DatabaseMultiple");
     }
 
-    /// <summary>Adds database <paramref name="databaseName"/> to a local server, as Aspire's AddDatabase does to its container.</summary>
     private static IResourceBuilder<LocalPostgresDatabaseResource> AddDatabase(this IResourceBuilder<LocalPostgresResource> postgres, string name,
         string? databaseName = null)
     {
@@ -165,10 +149,7 @@ public static partial class SpikePostgresBuilderExtensions
             .WithIconName("Database");
     }
 
-    /// <summary>
-    /// Aspire gives a container's databases the container's state; an executable's it leaves alone, so the server
-    /// passes on its own: starting, stopped, failed (running comes once the database exists).
-    /// </summary>
+    /// <summary>Aspire passes a container's state on to its databases, but not an executable's.</summary>
     private static async Task PublishDatabaseStatesAsync(IServiceProvider services, LocalPostgresResource server,
         Func<CustomResourceSnapshot, CustomResourceSnapshot> update)
     {

@@ -1,13 +1,6 @@
 namespace Aspire.Hosting.ApplicationModel;
 
-/// <summary>
-/// A <c>redis-server</c> process on this machine, for developers and CI without a container runtime.
-/// It listens on 127.0.0.1 only, requires a password and keeps an append-only file fsynced on every write.
-/// </summary>
-/// <param name="name">The resource name, also the name of its connection string.</param>
-/// <param name="command">The <c>redis-server</c> executable.</param>
-/// <param name="dataDirectory">The folder the server keeps its <c>redis.conf</c> and append-only file in.</param>
-/// <param name="password">The password the server requires.</param>
+/// <summary>This machine's <c>redis-server</c>: 127.0.0.1 only, a password, an append-only file fsynced on every write.</summary>
 public sealed class LocalRedisResource(string name, string command, string dataDirectory, ParameterResource password)
     : ExecutableResource(name, command, dataDirectory), IResourceWithConnectionString
 {
@@ -19,11 +12,10 @@ public sealed class LocalRedisResource(string name, string command, string dataD
     /// <summary>The password the server requires.</summary>
     public ParameterResource PasswordParameter { get; } = password;
 
-    /// <summary>The folder the server keeps its data in.</summary>
+    /// <summary>The folder of its <c>redis.conf</c> and append-only file.</summary>
     public string DataDirectory { get; } = dataDirectory;
 
-    /// <summary>The server's address and password, in the StackExchange.Redis format Aspire's Redis container uses.</summary>
-    // The server binds 127.0.0.1 only; naming the address avoids a client trying ::1 first.
+    /// <summary>As Aspire's Redis container gives it; 127.0.0.1, not localhost, so no client tries ::1 first.</summary>
     public ReferenceExpression ConnectionStringExpression =>
         ReferenceExpression.Create($"127.0.0.1:{PrimaryEndpoint.Property(EndpointProperty.Port)},password={PasswordParameter}");
 }

@@ -11,14 +11,10 @@ public static class SpikeRedisBuilderExtensions
     private const string ServerExecutable = "redis-server";
 
     /// <summary>
-    /// Adds Redis as <c>Redis:Mode</c> says: Aspire's container, a local <c>redis-server</c>, or (auto) whichever this
-    /// machine can run, failing at once with both fixes named when it can run neither. Either keeps an append-only file
-    /// fsynced on every write, in <c>Redis:DataDirectory</c> or else a fresh folder deleted when the AppHost stops.
+    /// Adds Redis as <c>Redis:Mode</c> says (container, local or auto), with an append-only file fsynced on every write in
+    /// <c>Redis:DataDirectory</c> or else a per-run folder.
     /// </summary>
-    /// <param name="builder">The <see cref="IDistributedApplicationBuilder"/>.</param>
-    /// <param name="name">The resource name, also the name of its connection string.</param>
-    /// <returns>The Redis resource, whichever mode was chosen.</returns>
-    /// <exception cref="DistributedApplicationException">The mode is unknown, or this machine cannot run the one asked for.</exception>
+    /// <exception cref="DistributedApplicationException">The mode is unknown, or this machine cannot run it.</exception>
     public static IResourceBuilder<IResourceWithConnectionString> AddSpikeRedis(this IDistributedApplicationBuilder builder, [ResourceName] string name)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -35,10 +31,7 @@ public static class SpikeRedisBuilderExtensions
             : builder.AddLocalRedis(name, serverPath!, dataDirectory);
     }
 
-    /// <summary>
-    /// Aspire's Redis container with the durability of local mode: an append-only file fsynced on every write, in a data
-    /// folder bound from the host and kept for the run, so a Redis restart loses no acknowledged order.
-    /// </summary>
+    /// <summary>Durable as local mode, so a Redis restart loses no acknowledged order.</summary>
     private static IResourceBuilder<RedisResource> AddDurableRedisContainer(this IDistributedApplicationBuilder builder, string name, string dataDirectory) =>
         builder.AddRedis(name)
             .WithDataBindMount(dataDirectory)
@@ -65,7 +58,6 @@ public static class SpikeRedisBuilderExtensions
                 }
             });
 
-    /// <summary>Runs <paramref name="serverPath"/> on a port Aspire allocates, with the settings of <see cref="LocalRedisResource"/>.</summary>
     private static IResourceBuilder<LocalRedisResource> AddLocalRedis(this IDistributedApplicationBuilder builder, string name, string serverPath, string dataDirectory)
     {
         var passwordValue = RandomNumberGenerator.GetHexString(32, lowercase: true);

@@ -4,7 +4,6 @@ using Microsoft.Extensions.Configuration;
 
 namespace SpikeApp.Hosting.Servers;
 
-/// <summary>Whether the container runtime Aspire would use answers, so that auto mode can choose a container.</summary>
 internal static class ContainerRuntime
 {
     // Every server in auto mode asks; a runtime that hangs would cost its timeout once per server.

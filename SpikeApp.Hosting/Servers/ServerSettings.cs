@@ -4,10 +4,6 @@ using Microsoft.Extensions.Hosting;
 
 namespace SpikeApp.Hosting.Servers;
 
-/// <summary>
-/// How the AppHost hosts one server, read from that server's section (<c>Redis</c>, <c>Postgres</c>): where the server
-/// comes from and the folder it keeps its data in.
-/// </summary>
 internal sealed class ServerSettings
 {
     public ServerMode Mode { get; set; } = ServerMode.Auto;
@@ -30,15 +26,6 @@ internal sealed class ServerSettings
         return settings;
     }
 
-    /// <summary>
-    /// Container or local: auto takes a container when a container runtime answers, else the server installed here, and
-    /// stops the AppHost at once, naming both fixes, when neither is there.
-    /// </summary>
-    /// <param name="sectionName">The server's section, named in the errors.</param>
-    /// <param name="configuration">Where <c>ASPIRE_CONTAINER_RUNTIME</c> names the container runtime to probe.</param>
-    /// <param name="installedHere">Whether this machine has what local mode runs.</param>
-    /// <param name="localServer">What local mode runs, as a user would look for it: "redis-server on PATH".</param>
-    /// <param name="install">How to install it: "'apt-get install redis-server' or 'brew install redis'".</param>
     public ServerMode ChooseMode(string sectionName, IConfiguration configuration, bool installedHere, string localServer, string install) => Mode switch
     {
         ServerMode.Container => ServerMode.Container,
@@ -52,10 +39,7 @@ internal sealed class ServerSettings
             $"neither was found. Set {sectionName}:Mode to choose explicitly."),
     };
 
-    /// <summary>The configured folder (created if missing; relative to the AppHost), or a fresh per-run temp folder.</summary>
-    /// <param name="builder">The AppHost: its folder anchors a relative path, its stop deletes a per-run folder.</param>
-    /// <param name="temporaryPrefix">The start of a per-run folder's name.</param>
-    /// <param name="serverPidFile">For a per-run folder: the file in it naming the server's process, whose end its deletion waits for.</param>
+    /// <summary>Unset: a per-run folder, deleted once the server named in its <paramref name="serverPidFile"/> has exited.</summary>
     public string ResolveDataDirectory(IDistributedApplicationBuilder builder, string temporaryPrefix, string? serverPidFile = null)
     {
         if (DataDirectory is { Length: > 0 } configured)

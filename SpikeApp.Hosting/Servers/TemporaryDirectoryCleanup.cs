@@ -3,12 +3,7 @@ using Microsoft.Extensions.Hosting;
 
 namespace SpikeApp.Hosting.Servers;
 
-/// <summary>
-/// Deletes a per-run data folder when the AppHost stops, so runs do not pile up in the temp folder. With
-/// <paramref name="serverPidFile"/> (a file in the folder naming the server's process), it first waits for that server
-/// to exit: Aspire asks for the stop but does not wait for it, and a folder deleted under a server still shutting down
-/// pulls its files away from under it.
-/// </summary>
+/// <summary>Waits for the server to exit before deleting its folder: Aspire asks for the stop but does not wait for it.</summary>
 internal sealed class TemporaryDirectoryCleanup(string path, string? serverPidFile = null) : IHostedLifecycleService
 {
     private static readonly TimeSpan ServerExitTimeout = TimeSpan.FromSeconds(5);
