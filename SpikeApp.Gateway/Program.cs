@@ -13,5 +13,4 @@ app.MapGateway();
 
 app.Run();
 
-/// <summary>Entry point, visible to in-process tests.</summary>
 public partial class Program;

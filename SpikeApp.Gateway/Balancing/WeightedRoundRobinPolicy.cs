@@ -5,9 +5,8 @@ using Yarp.ReverseProxy.Model;
 namespace SpikeApp.Gateway.Balancing;
 
 /// <summary>
-/// The seed's load balancer: nginx's smooth weighted round robin, one pick per request (never per connection), over
-/// the replicas that are healthy right now. A destination's weight is its <c>Weight</c> metadata, 1 when absent.
-/// The order of picks is computed once per set of available destinations, so a pick is one interlocked increment.
+/// nginx's smooth weighted round robin, one pick per request (never per connection). The order of picks is computed once
+/// per set of available destinations, so a pick is one interlocked increment.
 /// </summary>
 internal sealed class WeightedRoundRobinPolicy : ILoadBalancingPolicy
 {
@@ -26,7 +25,6 @@ internal sealed class WeightedRoundRobinPolicy : ILoadBalancingPolicy
     public static int WeightOf(IReadOnlyDictionary<string, string>? metadata) =>
         metadata is not null && metadata.TryGetValue(WeightMetadata, out var text) && int.TryParse(text, out var weight) ? weight : 1;
 
-    /// <summary>The smooth order for these weights: each destination in proportion, spread out rather than in runs.</summary>
     internal static DestinationState[] SmoothOrder(IReadOnlyList<DestinationState> destinations)
     {
         var weights = destinations.Select(destination => WeightOf(destination.Model?.Config.Metadata)).ToArray();

@@ -3,7 +3,6 @@ using Yarp.ReverseProxy.Configuration;
 
 namespace SpikeApp.Gateway.Balancing;
 
-/// <summary>Refuses a configuration whose replica weights are not whole numbers from 1 to <see cref="WeightedRoundRobinPolicy.MaxWeight"/>.</summary>
 internal sealed class WeightsConfigFilter : IProxyConfigFilter
 {
     public ValueTask<ClusterConfig> ConfigureClusterAsync(ClusterConfig cluster, CancellationToken cancel)

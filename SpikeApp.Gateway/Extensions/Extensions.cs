@@ -14,10 +14,7 @@ namespace SpikeApp.Gateway.Extensions;
 
 internal static class Extensions
 {
-    /// <summary>
-    /// Adds the front door: YARP over the replicas named in <c>ReverseProxy:Clusters:api</c> (addresses resolved by
-    /// service discovery), weighted round robin per request, active and passive health, bounded connections and requests.
-    /// </summary>
+    /// <summary>Adds YARP over the replicas named in <c>ReverseProxy:Clusters:api</c>, resolved by service discovery.</summary>
     public static void AddGateway(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<GatewayOptions>()
@@ -49,10 +46,7 @@ internal static class Extensions
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(GatewayTelemetry.MeterName));
     }
 
-    /// <summary>
-    /// Answers what the gateway stored, and forwards every other request but the gateway's own health endpoints to a
-    /// replica.
-    /// </summary>
+    /// <summary>Answers what the gateway stored, and forwards every other request but its own health endpoints.</summary>
     public static void MapGateway(this WebApplication app)
     {
         // Ahead of the proxy's own pipeline: a known "sold out" costs no proxy state and no place among the requests in flight.

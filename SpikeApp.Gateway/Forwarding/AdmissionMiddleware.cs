@@ -4,10 +4,7 @@ using SpikeApp.Gateway.Telemetry;
 
 namespace SpikeApp.Gateway.Forwarding;
 
-/// <summary>
-/// Bounds what the gateway holds: beyond <see cref="GatewayOptions.MaxConcurrentRequests"/> in flight a request is
-/// answered 429 at once rather than queued behind the replicas' connections.
-/// </summary>
+/// <summary>Beyond the limit a request is answered 429 at once rather than queued behind the replicas' connections.</summary>
 internal sealed class AdmissionMiddleware(RequestDelegate next, IOptions<GatewayOptions> options, GatewayTelemetry telemetry)
 {
     private readonly int _limit = options.Value.MaxConcurrentRequests;

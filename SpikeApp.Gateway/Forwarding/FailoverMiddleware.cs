@@ -10,9 +10,8 @@ using Yarp.ReverseProxy.Model;
 namespace SpikeApp.Gateway.Forwarding;
 
 /// <summary>
-/// Runs before load balancing. A request that could not connect to its replica never reached it, so it is sent to
-/// another one (a purchase is idempotent per buyer anyway). Any other failure to forward — no replica available, a
-/// replica that died mid-request, a timeout — is answered 503 with <c>Retry-After</c>, never 502 or 504.
+/// A request that could not connect is sent to another replica; any other failure to forward (none available, one that
+/// died mid-request, a timeout) is answered 503 with <c>Retry-After</c>, never 502 or 504.
 /// </summary>
 internal sealed class FailoverMiddleware(RequestDelegate next, IOptions<GatewayOptions> options, GatewayTelemetry telemetry)
 {

@@ -4,10 +4,7 @@ using SpikeApp.Contracts.Problems;
 
 namespace SpikeApp.Gateway.Forwarding;
 
-/// <summary>
-/// The answers the gateway writes itself, in the API's contract: RFC 7807 problems with <c>Retry-After</c>, except on
-/// the seed routes (<c>/buy/...</c>), which always answer 200 with the seed's "busy" body. Serialized once.
-/// </summary>
+/// <summary>In the API's contract: problems with <c>Retry-After</c>, but 200 with the seed's "busy" body on the seed routes.</summary>
 internal static class GatewayAnswers
 {
     private const string ProblemContentType = "application/problem+json";

@@ -3,7 +3,6 @@ using Yarp.ReverseProxy.Forwarder;
 
 namespace SpikeApp.Gateway.Forwarding;
 
-/// <summary>The client the gateway forwards with: trace headers written by <see cref="TraceContext"/>, and a short connect timeout.</summary>
 internal sealed class ReplicaHttpClientFactory(ILogger<ForwarderHttpClientFactory> logger) : ForwarderHttpClientFactory(logger)
 {
     /// <summary>A replica on this machine connects in microseconds; one that does not within a second is treated as down.</summary>
@@ -12,6 +11,7 @@ internal sealed class ReplicaHttpClientFactory(ILogger<ForwarderHttpClientFactor
     protected override void ConfigureHandler(ForwarderHttpClientContext context, SocketsHttpHandler handler)
     {
         base.ConfigureHandler(context, handler);
+        // TraceContext writes the headers: this propagator would name whatever activity is current in the handler.
         handler.ActivityHeadersPropagator = DistributedContextPropagator.CreateNoOutputPropagator();
         handler.ConnectTimeout = ConnectTimeout;
     }

@@ -4,20 +4,13 @@ using Yarp.ReverseProxy.Transforms;
 
 namespace SpikeApp.Gateway.Forwarding;
 
-/// <summary>
-/// The trace context between the gateway and a replica, in both directions (W3C Trace Context, Level 2 for the answer).
-/// </summary>
 internal static class TraceContext
 {
     public const string TraceParent = "traceparent";
     public const string TraceState = "tracestate";
     public const string TraceResponse = "traceresponse";
 
-    /// <summary>
-    /// Sends the gateway's own server span as the replica's parent, so a purchase reads gateway → api in the dashboard.
-    /// (The forwarding client's propagator is switched off: it would name whatever activity is current inside the
-    /// HTTP handler, which need not be a span anyone exports.)
-    /// </summary>
+    /// <summary>The gateway's server span is the replica's parent, so a purchase reads gateway → api in the dashboard.</summary>
     public static ValueTask PropagateAsync(RequestTransformContext context)
     {
         if (context.HttpContext.Features.Get<IHttpActivityFeature>()?.Activity is { IdFormat: ActivityIdFormat.W3C, Id: { } id } request)
@@ -35,11 +28,7 @@ internal static class TraceContext
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>
-    /// Lets the replica decide whether a request's trace is kept. A replica that drops the trace of a "sold out" it
-    /// already knew about says so with a <c>traceresponse</c> whose sampled flag is off; the gateway then drops its own
-    /// span of that request too, and keeps the header to itself.
-    /// </summary>
+    /// <summary>A replica that drops a trace says so in a <c>traceresponse</c> (W3C Level 2); the gateway drops its span too.</summary>
     public static ValueTask FollowReplicaAsync(ResponseTransformContext context)
     {
         var headers = context.HttpContext.Response.Headers;

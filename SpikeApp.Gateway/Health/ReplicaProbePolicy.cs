@@ -3,11 +3,7 @@ using Yarp.ReverseProxy.Model;
 
 namespace SpikeApp.Gateway.Health;
 
-/// <summary>
-/// Active health: one failed <c>/health</c> probe takes a replica out, one good probe brings it back, and each change
-/// is logged once. (YARP's consecutive-failures policy with a threshold of 1 decides the same, but its monitor logs a
-/// warning with a stack trace at every failed probe: one a second for as long as a replica is dead.)
-/// </summary>
+/// <summary>YARP's consecutive-failures policy at threshold 1, but logging each change once, not a stack trace per failed probe.</summary>
 internal sealed partial class ReplicaProbePolicy(IDestinationHealthUpdater healthUpdater, ILogger<ReplicaProbePolicy> logger) : IActiveHealthCheckPolicy
 {
     public const string PolicyName = "ReplicaProbe";

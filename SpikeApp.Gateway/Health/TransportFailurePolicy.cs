@@ -6,9 +6,8 @@ using Yarp.ReverseProxy.Model;
 namespace SpikeApp.Gateway.Health;
 
 /// <summary>
-/// Passive health: one transport failure (refused, reset, timed out) takes the replica out at once, until the cluster's
-/// reactivation period ends or an active probe succeeds. YARP's own policy waits for a failure rate over a 60 s window,
-/// which a replica that has served thousands of requests reaches only long after it died.
+/// One transport failure takes the replica out at once. YARP's own policy waits for a failure rate over a window, which a
+/// replica that served thousands of requests reaches only long after it died.
 /// </summary>
 internal sealed class TransportFailurePolicy(IDestinationHealthUpdater healthUpdater) : IPassiveHealthCheckPolicy
 {

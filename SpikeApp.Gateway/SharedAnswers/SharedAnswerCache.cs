@@ -7,12 +7,8 @@ using Yarp.ReverseProxy.Transforms;
 namespace SpikeApp.Gateway.SharedAnswers;
 
 /// <summary>
-/// The gateway as a small shared cache (RFC 9111) of the answers replicas offer to shared caches with <c>s-maxage</c>:
-/// today only the seed route's "sold out", which a replica marks once Redis has said the sale is sold out. While such an
-/// answer is fresh (at most <see cref="GatewayOptions.MaxSharedAnswerAge"/>), the flood of buyers after a sale ends is
-/// answered here and never reaches a replica; stock that comes back (an expired order, a reset) is sold again through
-/// the gateway at most that long after the replicas know it. A successful write through the gateway forgets every
-/// stored answer at once. Nothing but a "no" is ever stored: the gateway cannot sell, so it cannot oversell.
+/// A small shared cache (RFC 9111) of the answers replicas offer with <c>s-maxage</c>: today the seed route's known "sold
+/// out", so the flood after a sale ends reaches no replica. Only a "no" is stored: the gateway cannot oversell.
 /// </summary>
 internal sealed class SharedAnswerCache(IOptions<GatewayOptions> options)
 {
@@ -54,10 +50,7 @@ internal sealed class SharedAnswerCache(IOptions<GatewayOptions> options)
         }
     }
 
-    /// <summary>
-    /// A response transform: stores a replica's answer that offers itself to shared caches (<c>s-maxage</c>), then
-    /// sends the client the bytes it read.
-    /// </summary>
+    /// <summary>Stores an answer offered to shared caches, then sends the client the bytes it read.</summary>
     public async ValueTask KeepAsync(ResponseTransformContext context)
     {
         var request = context.HttpContext.Request;
@@ -86,7 +79,6 @@ internal sealed class SharedAnswerCache(IOptions<GatewayOptions> options)
     }
 }
 
-/// <summary>A replica's answer as the gateway replays it: status, the headers that describe the body, and the body.</summary>
 internal sealed record SharedAnswer(int StatusCode, string? ContentType, string CacheControl, byte[] Body, long StoredAt, long FreshUntil)
 {
     private static readonly string[] AgeSeconds = [.. Enumerable.Range(0, 60).Select(seconds => seconds.ToString(System.Globalization.CultureInfo.InvariantCulture))];

@@ -4,11 +4,7 @@ using SpikeApp.Gateway.Telemetry;
 
 namespace SpikeApp.Gateway.SharedAnswers;
 
-/// <summary>
-/// Answers from <see cref="SharedAnswerCache"/> what it holds fresh, before anything is forwarded; forgets what it holds
-/// after a successful write. A stored answer's trace is kept at <see cref="GatewayOptions.SharedAnswerTraceRatio"/>, as
-/// a replica keeps a known "sold out"; metrics count every answer.
-/// </summary>
+/// <summary>A stored answer's trace is kept at <see cref="GatewayOptions.SharedAnswerTraceRatio"/>, as a replica keeps a known "sold out".</summary>
 internal sealed class SharedAnswerMiddleware(RequestDelegate next, SharedAnswerCache store, GatewayTelemetry telemetry, IOptions<GatewayOptions> options)
 {
     public const string AnswerTag = "spike.gateway.answer";

@@ -2,10 +2,7 @@ using System.Diagnostics.Metrics;
 
 namespace SpikeApp.Gateway.Telemetry;
 
-/// <summary>
-/// The gateway's own instruments: what it did besides forwarding. Forwarded requests themselves are counted by
-/// ASP.NET Core's <c>http.server.request.duration</c>, and traced by its server span.
-/// </summary>
+/// <summary>What the gateway did besides forwarding; ASP.NET Core's own metrics and spans count the forwarded requests.</summary>
 public sealed class GatewayTelemetry
 {
     public const string MeterName = "SpikeApp.Gateway";
