@@ -21,5 +21,4 @@ app.MapBuyApi();
 
 app.Run();
 
-/// <summary>Entry point, visible to in-process tests.</summary>
 public partial class Program;

@@ -4,7 +4,6 @@ using SpikeApp.Contracts.Sales;
 
 namespace SpikeApp.Api;
 
-/// <summary>How this replica takes part in flash sales; bound from the <c>Spike</c> section.</summary>
 public sealed class SpikeOptions
 {
     public const string SectionName = "Spike";
@@ -31,10 +30,7 @@ public sealed class SpikeOptions
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00", ErrorMessage = "Spike:RedisTimeout must be from 00:00:00.050 to 00:01:00.")]
     public TimeSpan RedisTimeout { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>
-    /// How often each replica re-reads every sale it holds (and says it is alive): the backstop for a missed reset or
-    /// restock message. A replica silent for three intervals no longer counts when slices are sized.
-    /// </summary>
+    /// <summary>The backstop for a missed change message; a replica silent for three intervals no longer counts in slice sizes.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00", ErrorMessage = "Spike:ReconcileInterval must be from 00:00:00.100 to 00:01:00.")]
     public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromSeconds(2);
 
@@ -42,11 +38,7 @@ public sealed class SpikeOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:00:10", ErrorMessage = "Spike:RefillInterval must be from 00:00:00 to 00:00:10.")]
     public TimeSpan RefillInterval { get; set; } = TimeSpan.FromMilliseconds(50);
 
-    /// <summary>
-    /// Share of the "sold out" answers this replica already knew about that keep their trace (0 to 1). Every other
-    /// request — each purchase that reaches Redis, each error, everything before the replica learnt the sale is sold
-    /// out — is always traced; metrics count every answer whatever this says.
-    /// </summary>
+    /// <summary>Share of the "sold out" answers this replica already knew that keep their trace; all else is always traced.</summary>
     [Range(0.0, 1.0)]
     public double SoldOutTraceRatio { get; set; } = 0.01;
 
@@ -58,16 +50,11 @@ public sealed class SpikeOptions
     [ValidateObjectMembers]
     public DefaultSaleOptions DefaultSale { get; set; } = new();
 
-    /// <summary>How long a replica counts as alive after its last sync.</summary>
     public TimeSpan PresenceTimeToLive => 3 * ReconcileInterval;
 
-    /// <summary>This replica's first slice of a sale of <paramref name="total"/> units.</summary>
     public int SliceFor(long total) => SliceFor(total, Replicas);
 
-    /// <summary>
-    /// A slice of what Redis still has: an even share among the replicas alive, plus the buffer, never more than what
-    /// remains. The slice is a gate, not an allocation, so shares may add up to more than what remains.
-    /// </summary>
+    /// <summary>A gate, not an allocation: the replicas' shares (even, plus the buffer) may add up to more than what remains.</summary>
     public int SliceFor(long remaining, int replicas)
     {
         if (remaining <= 0)

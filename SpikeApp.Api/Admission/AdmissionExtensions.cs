@@ -12,10 +12,7 @@ public static class AdmissionExtensions
 {
     private const string PurchasePolicy = "purchases";
 
-    /// <summary>
-    /// Sheds purchases beyond <see cref="AdmissionOptions.PermitLimit"/> + <see cref="AdmissionOptions.QueueLimit"/> with
-    /// 429 at once: in a stampede a fast refusal beats a request that queues into a timeout.
-    /// </summary>
+    /// <summary>Sheds purchases beyond the permits and the queue with 429 at once: in a stampede a fast refusal beats a timeout.</summary>
     public static void AddAdmissionControl(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<AdmissionOptions>()

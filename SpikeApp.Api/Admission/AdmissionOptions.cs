@@ -3,7 +3,6 @@ using Microsoft.Extensions.Options;
 
 namespace SpikeApp.Api.Admission;
 
-/// <summary>Per-replica admission control of the purchase endpoints; bound from <c>Spike:Admission</c>.</summary>
 public sealed class AdmissionOptions
 {
     public const string SectionName = "Spike:Admission";

@@ -7,11 +7,7 @@ using SpikeApp.Contracts.Buy;
 
 namespace SpikeApp.Api.Buy;
 
-/// <summary>
-/// The Go demo's endpoints, so its load test (<c>ab -n 20000 -c 100 .../buy/skill</c>) runs unchanged: always 200,
-/// <c>{"code":1,...}</c> on success and <c>{"code":-1,...}</c> otherwise, a fresh anonymous buyer per request,
-/// on the default sale.
-/// </summary>
+/// <summary>The Go demo's endpoints, so its load test (<c>ab ... /buy/skill</c>) runs unchanged.</summary>
 public static class BuyApi
 {
     public static RouteGroupBuilder MapBuyApi(this IEndpointRouteBuilder app)
@@ -24,10 +20,7 @@ public static class BuyApi
         return buy;
     }
 
-    /// <summary>
-    /// What a known "sold out" tells shared caches (the gateway): anyone may be told the same for a second, because
-    /// Redis said so and every anonymous buyer gets this answer until stock comes back. Browsers must not keep it.
-    /// </summary>
+    /// <summary>Shared caches (the gateway) may repeat Redis' "sold out" to any buyer for a second; browsers must not keep it.</summary>
     public const string SoldOutCacheControl = "max-age=0, s-maxage=1";
 
     public static async Task<IResult> BuyAsync(PurchaseService purchases, SaleRegistry registry, IOptions<SpikeOptions> options, HttpContext context)

@@ -26,7 +26,6 @@ internal static class Problems
         $"Order '{orderId}' was pending when its sale was reset: it ended with that round and holds no unit.",
         statusCode: StatusCodes.Status409Conflict, title: "Order voided", type: ProblemTypes.OrderVoided);
 
-    /// <summary>503; <see cref="StoreUnavailableExtensions.WithStoreUnavailableProblem"/> adds <c>Retry-After</c>.</summary>
     public static ProblemHttpResult SaleRestoring(string saleId) => TypedResults.Problem(
         $"Sale '{saleId}' is being restored from the ledger after Redis lost data; nothing was sold. Retry with the same user id.",
         statusCode: StatusCodes.Status503ServiceUnavailable, title: "Sale restoring", type: ProblemTypes.SaleRestoring);
@@ -49,7 +48,6 @@ internal static class Problems
         "This replica is at its admission limit; nothing was sold. Retry later.",
         statusCode: StatusCodes.Status429TooManyRequests, title: "Overloaded", type: ProblemTypes.Overloaded);
 
-    /// <summary>503; <see cref="StoreUnavailableExtensions.WithStoreUnavailableProblem"/> adds <c>Retry-After</c>.</summary>
     public static ProblemHttpResult Unavailable() => TypedResults.Problem(
         "The stock store did not answer. Retry with the same user id: a purchase that did go through is returned, never sold twice.",
         statusCode: StatusCodes.Status503ServiceUnavailable, title: "Unavailable", type: ProblemTypes.Unavailable);

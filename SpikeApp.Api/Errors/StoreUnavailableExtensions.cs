@@ -6,10 +6,7 @@ namespace SpikeApp.Api.Errors;
 
 public static class StoreUnavailableExtensions
 {
-    /// <summary>
-    /// One policy for "Redis did not answer": a <see cref="SaleStoreUnavailableException"/> from a handler becomes 503,
-    /// and every 503 carries <c>Retry-After</c>, so handlers keep only their happy path.
-    /// </summary>
+    /// <summary>Turns <see cref="SaleStoreUnavailableException"/> into 503 and gives every 503 <c>Retry-After</c>, so handlers keep their happy path.</summary>
     public static TBuilder WithStoreUnavailableProblem<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.AddEndpointFilter(async (context, next) =>
         {

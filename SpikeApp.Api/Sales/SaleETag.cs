@@ -8,10 +8,7 @@ internal static class SaleETag
 {
     public static string Of(long epoch) => $"\"{epoch.ToString(CultureInfo.InvariantCulture)}\"";
 
-    /// <summary>
-    /// The epoch an <c>If-Match</c> names: null without the header (a create), the epoch of one strong tag. False for
-    /// anything else (a list, a weak tag, <c>*</c>): a reset must name exactly the incarnation it ends.
-    /// </summary>
+    /// <summary>Null without the header (a create); false for a list, a weak tag or <c>*</c>: a reset names exactly one incarnation.</summary>
     public static bool TryParseIfMatch(StringValues ifMatch, out long? epoch)
     {
         epoch = null;

@@ -93,10 +93,7 @@ public static class SalesApi
         return ToAnswer(await store.GetOrderAsync(saleId, orderId), () => Problems.NoOrder(saleId, orderId));
     }
 
-    /// <summary>
-    /// The order a buyer holds. A buyer whose purchase timed out (503) and whose retry met a sold-out replica (409,
-    /// answered without Redis) asks here whether the first attempt bought.
-    /// </summary>
+    /// <summary>For a buyer whose purchase timed out and whose retry met a known "sold out": did the first attempt buy?</summary>
     public static async Task<Results<Ok<Order>, ValidationProblem, ProblemHttpResult>> GetOrderOfBuyerAsync(
         string saleId, string userId, RedisSaleStore store)
     {
@@ -108,10 +105,7 @@ public static class SalesApi
         return ToAnswer(await store.GetOrderOfBuyerAsync(saleId, userId), () => Problems.NoOrderForBuyer(saleId, userId));
     }
 
-    /// <summary>
-    /// Pays a pending order (a simulated payment: no provider is called). Paying again answers the same; past the
-    /// deadline the order is expired, and Redis decides which came first.
-    /// </summary>
+    /// <summary>A simulated payment (no provider is called); Redis decides whether it or the deadline came first.</summary>
     public static async Task<Results<Ok<Order>, ValidationProblem, ProblemHttpResult>> PayAsync(
         string saleId, string orderId, PaymentRequest? payment, RedisSaleStore store)
     {
@@ -133,12 +127,7 @@ public static class SalesApi
         };
     }
 
-    /// <summary>
-    /// Creates the sale (no <c>If-Match</c>; refused with 428 if it exists), or resets it: <c>If-Match</c> names the epoch
-    /// (the ETag of <c>GET</c>) being reset, so a retried reset cannot wipe the orders made since (412). A reset begins
-    /// a new round on every replica: pending orders of the last round are voided, paid ones stay paid, and the ledger
-    /// hears of it.
-    /// </summary>
+    /// <summary>Creates (no If-Match; 428 if it exists) or resets the epoch If-Match names, so a retry cannot wipe newer orders (412).</summary>
     public static async Task<Results<Ok<SaleResponse>, ValidationProblem, ProblemHttpResult>> PutSaleAsync(
         string saleId, SaleDefinition? definition, SaleRegistry registry, ReplicaIdentity replica, HttpContext context)
     {

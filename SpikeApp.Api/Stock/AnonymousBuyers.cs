@@ -2,10 +2,7 @@ using System.Security.Cryptography;
 
 namespace SpikeApp.Api.Stock;
 
-/// <summary>
-/// Buyer ids for the seed endpoints, where every request is a new buyer: unique across replicas and restarts
-/// thanks to a random per-process prefix.
-/// </summary>
+/// <summary>Every seed request is a new buyer; a random per-process prefix keeps ids unique across replicas and restarts.</summary>
 internal static class AnonymousBuyers
 {
     private static readonly string Prefix = "anon-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)) + "-";

@@ -4,10 +4,8 @@ using SpikeApp.Store;
 namespace SpikeApp.Api.Stock;
 
 /// <summary>
-/// What one replica knows of a sale for one epoch: its slice, whether Redis said "sold out", and the purchases whose
-/// outcome it does not know yet. A new epoch replaces this object, so stale state is dropped, never patched. What
-/// Redis says is applied in the order Redis wrote it (its <see cref="SaleState.Seq"/>), so a late answer never undoes a
-/// newer one.
+/// One replica's sale for one epoch; a new epoch replaces it, so stale state is dropped, never patched. Redis' answers
+/// apply in the order Redis wrote them (<see cref="SaleState.Seq"/>), so a late one never undoes a newer one.
 /// </summary>
 public sealed class LocalSale(string saleId, long epoch, int slice)
 {
@@ -28,21 +26,16 @@ public sealed class LocalSale(string saleId, long epoch, int slice)
 
     public bool SoldOutInRedis => Volatile.Read(ref _soldOutInRedis) != 0;
 
-    /// <summary>True when this replica answers "sold out" without asking Redis.</summary>
     public bool IsSoldOut => SoldOutInRedis || Stock.Remaining == 0;
 
     /// <summary>Units taken by purchases whose command reached Redis without an answer; settled by the next sync.</summary>
     public int InDoubt => _inDoubt.Count;
 
-    /// <summary>
-    /// True while Redis does not have this sale open (it lost it, or came back behind the ledger): nothing is sold until
-    /// the ledger restores or checks it.
-    /// </summary>
+    /// <summary>Redis does not have the sale open (lost, or came back behind the ledger): nothing sells until the ledger acts.</summary>
     public bool IsRestoring => Volatile.Read(ref _restoring) != 0;
 
     public void MarkRestoring() => Volatile.Write(ref _restoring, 1);
 
-    /// <summary>Redis said "sold out" as of its change <paramref name="seq"/>.</summary>
     public void MarkSoldOutInRedis(long seq)
     {
         lock (_applying)
@@ -55,10 +48,7 @@ public sealed class LocalSale(string saleId, long epoch, int slice)
         }
     }
 
-    /// <summary>
-    /// Adopts the sale as Redis holds it in this epoch, unless an answer of a later change was applied already.
-    /// <paramref name="open"/>: the answer came from the sale's own script, so Redis has it open.
-    /// </summary>
+    /// <param name="open">The answer came from the sale's own script, so Redis has it open.</param>
     public void Apply(SaleState state, bool open)
     {
         lock (_applying)
@@ -82,7 +72,6 @@ public sealed class LocalSale(string saleId, long epoch, int slice)
     /// <summary>Keeps the unit of a purchase Redis may or may not have made, until a sync tells which.</summary>
     public void HoldInDoubt(PendingPurchase purchase) => _inDoubt.Enqueue(purchase);
 
-    /// <summary>Takes up to <paramref name="max"/> purchases in doubt to ask Redis about.</summary>
     public List<PendingPurchase> TakeInDoubt(int max)
     {
         var purchases = new List<PendingPurchase>();

@@ -1,9 +1,6 @@
 namespace SpikeApp.Api.Stock;
 
-/// <summary>
-/// One replica's slice of a sale: a lock-free counter of the units it may still try to sell. Refills add to it;
-/// <see cref="Granted"/> counts every unit this replica was given in the epoch.
-/// </summary>
+/// <summary>A lock-free count of the units this replica may still try to sell; <see cref="Granted"/> counts refills too.</summary>
 public sealed class LocalStock(int capacity)
 {
     private int _remaining = capacity;
@@ -31,10 +28,8 @@ public sealed class LocalStock(int capacity)
         return false;
     }
 
-    /// <summary>Gives back a unit taken by <see cref="TryTake"/> that was not sold.</summary>
     public void Return() => Interlocked.Increment(ref _remaining);
 
-    /// <summary>Adds a refill of <paramref name="units"/> to the slice.</summary>
     public void Grant(int units)
     {
         Interlocked.Add(ref _granted, units);

@@ -5,9 +5,8 @@ using SpikeApp.Store;
 namespace SpikeApp.Api.Stock;
 
 /// <summary>
-/// The purchase path: a lock-free deduction from this replica's slice, then, only if that succeeded, one atomic
-/// Redis script. A replica that knows the sale is sold out answers without any I/O; a dry slice of a sale Redis has not
-/// called sold out is refilled first.
+/// A lock-free take from this replica's slice, then, only if it succeeded, one atomic Redis script. A known "sold out"
+/// answers without I/O; a dry slice of a sale Redis has not called sold out is refilled first.
 /// </summary>
 public sealed partial class PurchaseService(
     SaleRegistry registry,
@@ -40,7 +39,6 @@ public sealed partial class PurchaseService(
             {
                 if (sale.IsRestoring)
                 {
-                    // Redis lost the sale or came back behind the ledger: nothing is sold until the ledger restores it.
                     // Asking again (a sync, at most one per refill interval) learns of the restore without waiting for
                     // a message this replica may have missed while it reconnected.
                     if (await refiller.RefillAsync(sale) == RefillResult.EpochChanged)
@@ -97,7 +95,6 @@ public sealed partial class PurchaseService(
         }
     }
 
-    /// <summary>Takes a unit of the slice, refilling a dry slice first unless Redis already said "sold out".</summary>
     private async ValueTask<LocalTake> TakeLocalAsync(LocalSale sale)
     {
         if (TryTakeLocal(sale))

@@ -6,12 +6,8 @@ using SpikeApp.Store;
 namespace SpikeApp.Api.Stock;
 
 /// <summary>
-/// Keeps this replica's sales in step with Redis: push plus reconcile. A reset, restock or restore message re-reads its
-/// sale at once, and every <see cref="SpikeOptions.ReconcileInterval"/> each sale is synced anyway, so a replica that
-/// missed a message (or a Redis that lost its data) converges within one interval. Replicas never create sales: the
-/// default sale is created (or restored) by the order processor, which holds the ledger.
-/// <c>/health</c> is unhealthy until the default sale is open and while syncs fail, so load balancers keep traffic
-/// away, and degraded while a sale is restoring (its buyers are told so, 503 <c>sale-restoring</c>).
+/// Push plus reconcile: a change message re-reads its sale at once, and every sale is synced each interval anyway, so a
+/// replica that missed a message converges. Replicas never create sales: the order processor, holding the ledger, does.
 /// </summary>
 public sealed partial class SaleReconciler(
     RedisSaleStore store,

@@ -5,10 +5,8 @@ using SpikeApp.Store;
 namespace SpikeApp.Api.Stock;
 
 /// <summary>
-/// This replica's view of every sale it has seen, keyed by sale id, and the one place that turns what Redis says
-/// about a sale into local state. Reads are lock-free; a sale is loaded from Redis the first time it is asked for,
-/// and replaced (never mutated) when Redis shows another epoch. A replica never creates a sale on its own: a sale it
-/// knew that Redis lost or closed is restoring until the ledger brings it back (the order processor does).
+/// The one place that turns what Redis says into local state. Reads are lock-free; a sale is replaced, never mutated, when
+/// Redis shows another epoch. A known sale Redis lost or closed is restoring until the ledger brings it back.
 /// </summary>
 public sealed class SaleRegistry(RedisSaleStore store, ReplicaIdentity replica, IOptions<SpikeOptions> options)
 {
@@ -19,24 +17,16 @@ public sealed class SaleRegistry(RedisSaleStore store, ReplicaIdentity replica, 
 
     public ICollection<LocalSale> Sales => _sales.Values;
 
-    /// <summary>The sale, or null when Redis has no such sale. Answers from memory once the sale is known.</summary>
     public ValueTask<LocalSale?> GetAsync(string saleId) =>
         _sales.TryGetValue(saleId, out var sale) ? ValueTask.FromResult<LocalSale?>(sale) : LoadAsync(saleId);
 
-    /// <summary>The sale as this replica holds it now, without I/O.</summary>
     public LocalSale? Find(string saleId) => _sales.GetValueOrDefault(saleId);
 
-    /// <summary>
-    /// Re-reads a sale from Redis, e.g. for an operator's GET or after a purchase met another epoch. Null when Redis has
-    /// no such sale and this replica never knew it; a known sale Redis lost comes back marked restoring.
-    /// </summary>
+    /// <summary>Null when Redis has no such sale and this replica never knew it; a known sale Redis lost comes back restoring.</summary>
     public async Task<SaleView?> RefreshAsync(string saleId) =>
         await store.GetAsync(saleId) is SaleState state ? Adopt(saleId, state) : Lost(saleId);
 
-    /// <summary>
-    /// One sync with Redis: marks this replica alive, settles in-doubt purchases, and adopts the sale's state
-    /// (a new epoch, a sell-out, units back on sale, or a sale closed until the ledger restores it).
-    /// </summary>
+    /// <summary>Marks this replica alive, settles in-doubt purchases, and adopts the sale's state.</summary>
     public async Task<SyncOutcome> SyncAsync(string saleId)
     {
         var current = Find(saleId);
@@ -64,10 +54,6 @@ public sealed class SaleRegistry(RedisSaleStore store, ReplicaIdentity replica, 
         return new SyncOutcome(Adopt(saleId, synced.State, synced.AliveReplicas, open: true), synced.AliveReplicas, sold, returned);
     }
 
-    /// <summary>
-    /// An operator's create (<paramref name="expectedEpoch"/> null) or reset of the epoch the operator saw: a new round
-    /// of which this replica takes a fresh slice.
-    /// </summary>
     public async Task<(SaleBeginning Beginning, SaleView? Sale)> BeginAsync(string saleId, long total, long? expectedEpoch)
     {
         // A replica cannot see the ledger: an epoch above the one it last held keeps the new round after the old.
@@ -78,7 +64,6 @@ public sealed class SaleRegistry(RedisSaleStore store, ReplicaIdentity replica, 
 
     private async ValueTask<LocalSale?> LoadAsync(string saleId) => (await RefreshAsync(saleId))?.Local;
 
-    /// <summary>What a known sale becomes when Redis no longer has it open: restoring, its slice held until the ledger brings it back.</summary>
     private SaleView? Lost(string saleId)
     {
         if (Find(saleId) is not { } sale)

@@ -6,10 +6,8 @@ using SpikeApp.Store;
 namespace SpikeApp.Api.Stock;
 
 /// <summary>
-/// Refills a dry slice from what Redis still has, so the share of a dead, slow or unlucky replica is still sold:
-/// the slice is a gate that keeps traffic off Redis, not an allocation. One refill per sale at a time, at most one
-/// per <see cref="SpikeOptions.RefillInterval"/>, and a growing back-off while Redis does not answer, so refills stay a
-/// small, bounded share of Redis calls. The refill state of a slice lives here and goes with the slice.
+/// Refills a dry slice from what Redis still has, so a dead or slow replica's share is still sold. One refill per sale at
+/// a time, at most one per refill interval, with a growing back-off while Redis does not answer.
 /// </summary>
 public sealed partial class SliceRefiller(
     SaleRegistry registry,
@@ -22,11 +20,7 @@ public sealed partial class SliceRefiller(
     private readonly ConditionalWeakTable<LocalSale, RefillState> _states = [];
     private int _consecutiveFailures;
 
-    /// <summary>
-    /// Waits for this slice's refill, starting one if none runs. While the refill gap or a failure back-off runs, answers
-    /// at once: <see cref="RefillResult.SoldOut"/> after a refill that reached Redis, <see cref="RefillResult.Failed"/>
-    /// after one that did not.
-    /// </summary>
+    /// <summary>Within the refill gap or a back-off, answers at once: SoldOut after a refill that reached Redis, else Failed.</summary>
     public async ValueTask<RefillResult> RefillAsync(LocalSale sale)
     {
         var state = _states.GetValue(sale, static _ => new RefillState());
@@ -135,7 +129,6 @@ public sealed partial class SliceRefiller(
     [LoggerMessage(Level = LogLevel.Debug, Message = "Refilled sale {SaleId}: {Units} units granted; Redis has {Remaining} left among {AliveReplicas} replicas")]
     private partial void LogRefilled(string saleId, int units, long remaining, int aliveReplicas);
 
-    /// <summary>One slice's refill: the one in flight, when the next may start, and whether the last reached Redis.</summary>
     private sealed class RefillState
     {
         public Task<RefillResult>? Running;

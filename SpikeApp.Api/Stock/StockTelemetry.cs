@@ -4,10 +4,7 @@ using Microsoft.Extensions.Options;
 
 namespace SpikeApp.Api.Stock;
 
-/// <summary>
-/// Spans and instruments of the purchase path. The dashboard shows a <c>stock.remote.deduct</c> span only for
-/// purchases that got past the local slice: that difference is the point of the design.
-/// </summary>
+/// <summary>A <c>stock.remote.deduct</c> span only for purchases past the local slice: that difference is the point of the design.</summary>
 public sealed class StockTelemetry
 {
     public const string ActivitySourceName = "SpikeApp.Stock";
@@ -18,10 +15,7 @@ public sealed class StockTelemetry
 
     public static readonly ActivitySource ActivitySource = new(ActivitySourceName);
 
-    /// <summary>
-    /// Bucket bounds for a Redis round trip, in seconds: 0.25 ms to 2.5 s, dense around the usual 1-5 ms. The SDK's
-    /// default bounds (0, 5, 10, 25, ...) are made for milliseconds and would put every call in the first bucket.
-    /// </summary>
+    /// <summary>The SDK's default bounds (0, 5, 10, ...) suit milliseconds and would put every call, in seconds, in the first bucket.</summary>
     public static readonly IReadOnlyList<double> RemoteDurationBuckets =
         [0.00025, 0.0005, 0.00075, 0.001, 0.0015, 0.002, 0.003, 0.004, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
@@ -52,12 +46,7 @@ public sealed class StockTelemetry
             unit: "{unit}", description: "Units left in this replica's slice, per sale.");
     }
 
-    /// <summary>
-    /// Whether a "sold out" this replica already knew keeps its trace. Such answers are the flood after a sale ends and
-    /// their spans say nothing new, so only <see cref="SpikeOptions.SoldOutTraceRatio"/> of them (by trace id, so every
-    /// service of a trace decides alike) are kept. Otherwise <paramref name="request"/> stops being recorded: it is
-    /// neither enriched nor exported, and no child span is started. Metrics still count the answer.
-    /// </summary>
+    /// <summary>A known "sold out" is the flood after a sale ends and says nothing new: only a share keeps its trace.</summary>
     public bool KeepKnownSoldOutTrace(Activity? request) => _soldOutTraces.KeepOrDrop(request);
 
     public void RecordOutcome(string outcome) =>

@@ -3,10 +3,7 @@ using Microsoft.AspNetCore.Http.Features;
 
 namespace SpikeApp.Api.Tracing;
 
-/// <summary>
-/// Tells the caller (the gateway) that this request's trace was dropped, with a W3C Trace Context Level 2
-/// <c>traceresponse</c> header whose sampled flag is off, so the caller can drop its own span of the request too.
-/// </summary>
+/// <summary>A W3C Level 2 <c>traceresponse</c> sampled off tells the caller (the gateway) to drop its span of the request too.</summary>
 public static class TraceResponse
 {
     public const string HeaderName = "traceresponse";
