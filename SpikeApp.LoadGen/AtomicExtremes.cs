@@ -1,9 +1,6 @@
 namespace SpikeApp.LoadGen;
 
-/// <summary>
-/// A running minimum or maximum that every worker updates without a lock; the compare-exchange loop only runs when a
-/// new extreme is seen, which soon becomes rare.
-/// </summary>
+/// <summary>Lock-free running extremes: the compare-exchange loop runs only on a new extreme, which soon becomes rare.</summary>
 internal static class AtomicExtremes
 {
     public static void Min(ref long location, long candidate) => Update(ref location, candidate, static (candidate, current) => candidate < current);

@@ -2,10 +2,7 @@ using System.Text.RegularExpressions;
 
 namespace SpikeApp.LoadGen;
 
-/// <summary>
-/// One load test, as the ab-style flags describe it. <see cref="CommandLine.LoadGenCommand"/> fills it and rejects it with
-/// <see cref="Validate"/> before the host starts, so a bad value is exit code 2 with the flag's name, not a crash.
-/// </summary>
+/// <summary>Rejected by <see cref="Validate"/> before the host starts, so a bad value is exit code 2 naming its flag, not a crash.</summary>
 public sealed partial class LoadGenOptions
 {
     public const int MaxConcurrency = 10_000;

@@ -1,6 +1,5 @@
 namespace SpikeApp.LoadGen;
 
-/// <summary>Which endpoint the load goes to.</summary>
 public enum LoadMode
 {
     /// <summary><c>POST /api/sales/{sale}/purchases</c> with a buyer id per request.</summary>

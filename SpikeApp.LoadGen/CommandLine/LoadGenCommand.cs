@@ -5,11 +5,7 @@ using System.Text.RegularExpressions;
 
 namespace SpikeApp.LoadGen.CommandLine;
 
-/// <summary>
-/// The ab-style flags (<c>-n 1000 -c 10 --url ...</c>) on System.CommandLine. A value that does not parse is reported by
-/// the parser, a value out of range by <see cref="LoadGenOptions.Validate"/>: both are usage errors, exit code 2, before
-/// anything is sent. Flags left out keep <see cref="LoadGenOptions"/>' defaults.
-/// </summary>
+/// <summary>A value that does not parse, or is out of range (<see cref="LoadGenOptions.Validate"/>), is exit code 2 before anything is sent.</summary>
 public sealed partial class LoadGenCommand
 {
     private const string About = """
@@ -60,7 +56,6 @@ public sealed partial class LoadGenCommand
         _command.Options.Remove(_command.Options.OfType<VersionOption>().Single());
     }
 
-    /// <summary>Runs the load test with the options <paramref name="args"/> ask for, or prints the help, or the usage errors and the help.</summary>
     public async Task<int> InvokeAsync(IReadOnlyList<string> args, Func<LoadGenOptions, Task<int>> runLoadTest, TextWriter output, TextWriter error)
     {
         ArgumentNullException.ThrowIfNull(runLoadTest);

@@ -9,11 +9,7 @@ namespace SpikeApp.LoadGen.Extensions;
 
 public static class Extensions
 {
-    /// <summary>
-    /// Adds the load test: the parsed options, an HTTP client for the load that keeps service discovery but drops the
-    /// resilience handlers, separate clients for the checks afterwards (the API, and the order processor when
-    /// --orders-url is given), and the loadgen's spans.
-    /// </summary>
+    /// <summary>Adds the load test: one HTTP client for the load, without resilience handlers, and others for the checks.</summary>
     public static void AddLoadGen(this IHostApplicationBuilder builder, LoadGenOptions options)
     {
         ArgumentNullException.ThrowIfNull(builder);

@@ -4,7 +4,6 @@ using System.Text.Json.Serialization.Metadata;
 
 namespace SpikeApp.LoadGen.Invariants;
 
-/// <summary>The checks' GETs: a value, or why there is none, in words the report can print.</summary>
 internal static class ApiReads
 {
     /// <returns>The answer's body, or a failure such as "answered 404" or "failed: Connection refused".</returns>

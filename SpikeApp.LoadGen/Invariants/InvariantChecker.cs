@@ -5,12 +5,7 @@ using static System.FormattableString;
 
 namespace SpikeApp.LoadGen.Invariants;
 
-/// <summary>
-/// Holds what was read back after the run against what the client saw: nothing oversold, every sale accounted for, one
-/// order per buyer, every order real and its buyer's. When buyers paid, also: every unit sold is pending or paid by this
-/// run, no buyer holds two live orders, the paid orders are in PostgreSQL once, and units released by expiry while
-/// buyers were turned away were sold again. No I/O, so each check can be tested on its own.
-/// </summary>
+/// <summary>Holds what was read back against what the client saw; no I/O, so each check can be tested on its own.</summary>
 public static class InvariantChecker
 {
     public const string SaleReadable = "sale readable";
@@ -183,10 +178,7 @@ public static class InvariantChecker
                 $"{doubled.Count} buyers hold two live orders: {string.Join("; ", doubled.Take(MaxExamples).Select(buyer => $"{buyer.Key} ({string.Join(", ", buyer.Select(order => $"{order.Held.OrderId} {order.Order!.Status.ToName()}").Order(StringComparer.Ordinal))})"))}"));
     }
 
-    /// <summary>
-    /// Each order Redis holds as paid is in PostgreSQL as paid, and PostgreSQL's paid count grew by exactly their number
-    /// (no paid order stored twice, none that Redis does not hold).
-    /// </summary>
+    /// <summary>PostgreSQL's paid count grew by exactly the paid orders: none stored twice, none that Redis does not hold.</summary>
     internal static InvariantResult CheckPaidOrdersStored(RunEvidence run, StoredReadback? stored)
     {
         if (stored is null)
@@ -216,10 +208,7 @@ public static class InvariantChecker
         return new(PaidOrdersStored, InvariantStatus.Failed, string.Join("; ", problems) + " (if the order processor is behind, raise --settle)");
     }
 
-    /// <summary>
-    /// Units released by expiry are sold again while buyers still come: when an order expired well before a buyer was
-    /// turned away, someone must have bought its unit, so the run saw more successes than the total.
-    /// </summary>
+    /// <summary>When an order expired well before a buyer was turned away, someone bought its unit: more successes than the total.</summary>
     internal static InvariantResult CheckExpiredStockResold(RunEvidence run, SaleResponse? sale, IReadOnlyList<FetchedOrder> orders)
     {
         var expired = orders.Select(order => order.Order).OfType<Order>().Where(order => order.Status == OrderStatus.Expired).ToList();
@@ -260,7 +249,6 @@ public static class InvariantChecker
             pair.First!.Status == OrderStatus.Expired && pair.Second!.CreatedAt >= pair.First.ExpiresAt);
     }
 
-    /// <summary>Null when PostgreSQL holds the paid order as Redis does: paid, the same buyer and payment reference; else how not.</summary>
     private static string? Disagreement(StoredOrder order) => (order.Paid, order.Stored) switch
     {
         (var paid, null) => $"order {paid.OrderId}: GET {order.Failure}",
@@ -270,7 +258,6 @@ public static class InvariantChecker
         _ => null,
     };
 
-    /// <summary>PostgreSQL's paid count, before and after, against the paid orders of this run; a problem when they differ.</summary>
     private static (string Summary, string? Problem) CompareStoredPaidCount(RunEvidence run, StoredReadback stored, int paid)
     {
         if (run.Shared)

@@ -3,7 +3,6 @@ using SpikeApp.Contracts.Sales;
 
 namespace SpikeApp.LoadGen.Invariants;
 
-/// <summary>The sale before and after the run, and every check's verdict.</summary>
 public sealed record InvariantReport(
     [property: JsonConverter(typeof(SaleFiguresWriter))] SaleResponse? SaleBefore,
     [property: JsonConverter(typeof(SaleFiguresWriter))] SaleResponse? SaleAfter,

@@ -7,7 +7,6 @@ public enum InvariantStatus
     Skipped,
 }
 
-/// <summary>One check, with the numbers behind its verdict.</summary>
 public sealed record InvariantResult(string Name, InvariantStatus Status, string Detail)
 {
     public static InvariantResult Check(string name, bool holds, string detail) =>

@@ -3,10 +3,7 @@ using SpikeApp.LoadGen.Outcomes;
 
 namespace SpikeApp.LoadGen.Invariants;
 
-/// <summary>
-/// Every order id the API handed out (201 or 200), by buyer, and how paying for it was answered. A buyer seen with a
-/// second, different order id is a conflict: one purchase per user was broken, unless the first one had expired.
-/// </summary>
+/// <summary>Order ids handed out, by buyer: a second, different one is a conflict, unless the first had expired.</summary>
 public sealed class OrderBook
 {
     private readonly ConcurrentDictionary<string, string> _orderByUser = new(StringComparer.Ordinal);
@@ -33,10 +30,8 @@ public sealed class OrderBook
         _payments[orderId] = outcome;
     }
 
-    /// <summary>How paying for the order was answered; null when nobody tried.</summary>
     public PaymentOutcome? PaymentOf(string orderId) => _payments.TryGetValue(orderId, out var outcome) ? outcome : null;
 
-    /// <summary>Orders whose payment was answered <paramref name="outcome"/>.</summary>
     public int Payments(PaymentOutcome outcome) => _payments.Values.Count(paid => paid == outcome);
 
     /// <summary>Each buyer's first order id, then every further one; distinct pairs.</summary>
@@ -44,14 +39,12 @@ public sealed class OrderBook
         [.. _orderByUser.Select(order => new OrderHeld(order.Key, order.Value)),
          .. _conflicts.Keys.Select(conflict => new OrderHeld(conflict.UserId, conflict.OrderId))];
 
-    /// <summary>Buyers holding more than one order id, with all of them.</summary>
     public IReadOnlyList<OrderConflict> Conflicts() =>
         [.. _conflicts.Keys
             .GroupBy(conflict => conflict.UserId, StringComparer.Ordinal)
             .Select(user => new OrderConflict(user.Key, [_orderByUser[user.Key], .. user.Select(conflict => conflict.OrderId).Order(StringComparer.Ordinal)]))
             .OrderBy(conflict => conflict.UserId, StringComparer.Ordinal)];
 
-    /// <summary>Distinct order ids seen, whoever held them.</summary>
     public int DistinctOrderIds() => Orders().Select(order => order.OrderId).Distinct(StringComparer.Ordinal).Count();
 }
 

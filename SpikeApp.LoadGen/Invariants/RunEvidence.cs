@@ -6,10 +6,7 @@ namespace SpikeApp.LoadGen.Invariants;
 /// <summary>What the client saw, warmup included, for <see cref="InvariantChecker"/> to hold against the sale.</summary>
 /// <param name="Successes">201 answers (seed: code 1).</param>
 /// <param name="Uncertain">503 and unanswered requests: each may have sold without this client seeing the order.</param>
-/// <param name="SaleBefore">The sale as read before the first request; null when it could not be read.</param>
 /// <param name="PayRatio">Above 0, buyers paid (how each payment was answered is in <paramref name="Orders"/>), and the paid-order checks run.</param>
-/// <param name="LastSoldOut">When the last buyer was turned away (sold out), if one was.</param>
-/// <param name="StoredBefore">PostgreSQL's counts for the sale before the run, through --orders-url; null without it or when unreadable.</param>
 public sealed record RunEvidence(
     string SaleId,
     LoadMode Mode,

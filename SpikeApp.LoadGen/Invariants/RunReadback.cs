@@ -3,10 +3,7 @@ using SpikeApp.Contracts.Sales;
 
 namespace SpikeApp.LoadGen.Invariants;
 
-/// <summary>What <see cref="SaleReader"/> read back after the run, for <see cref="InvariantChecker"/> to hold against what the client saw.</summary>
-/// <param name="Sale">Redis' view of the sale; null when it could not be read, and <paramref name="SaleError"/> says why.</param>
 /// <param name="Orders">In api mode, every order id the client was handed, as the API holds the order now.</param>
-/// <param name="Stored">PostgreSQL's side, read when buyers paid and --orders-url was given.</param>
 public sealed record RunReadback(SaleResponse? Sale, string? SaleError, IReadOnlyList<FetchedOrder> Orders, StoredReadback? Stored = null);
 
 /// <summary>An order id the client was handed, and the order when the API holds it for that buyer and sale; else why not.</summary>

@@ -4,10 +4,7 @@ using SpikeApp.Contracts.Sales;
 
 namespace SpikeApp.LoadGen.Invariants;
 
-/// <summary>
-/// Writes a sale into the --json report with the figures the checks read (totals and epoch); how the replicas share
-/// it is not the run's verdict, so the report leaves that out.
-/// </summary>
+/// <summary>The figures the checks read; how the replicas share the sale is not the run's verdict, so the report leaves it out.</summary>
 internal sealed class SaleFiguresWriter : JsonConverter<SaleResponse>
 {
     public override SaleResponse Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>

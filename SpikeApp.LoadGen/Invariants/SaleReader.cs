@@ -4,13 +4,9 @@ using SpikeApp.Contracts.Sales;
 
 namespace SpikeApp.LoadGen.Invariants;
 
-/// <summary>
-/// Reads back what the invariant checks need: the sale and every order handed out from the API; when buyers paid, the
-/// paid orders and the sale's summary from PostgreSQL, through the order processor (--orders-url).
-/// </summary>
+/// <summary>Reads back what the checks need: from the API, and from PostgreSQL through --orders-url when buyers paid.</summary>
 public sealed class SaleReader(HttpClient http, StoredOrdersClient? storedOrders = null)
 {
-    /// <summary>Reads of the sale and the orders until they agree (see <see cref="ReadSaleAndOrdersAsync"/>).</summary>
     private const int ReadAttempts = 3;
 
     public async Task<(SaleResponse? Sale, string? Error)> ReadSaleAsync(string saleId, CancellationToken cancellationToken)
@@ -31,10 +27,7 @@ public sealed class SaleReader(HttpClient http, StoredOrdersClient? storedOrders
         return new RunReadback(sale, error, orders, stored);
     }
 
-    /// <summary>
-    /// The sale and every order, read so that they agree: after the run only expiries change the sold count, so when it
-    /// is the same before and after reading the orders, none expired meanwhile.
-    /// </summary>
+    /// <summary>Only expiries change the sold count after the run: the same before and after reading the orders, none expired meanwhile.</summary>
     private async Task<(SaleResponse? Sale, string? Error, IReadOnlyList<FetchedOrder> Orders)> ReadSaleAndOrdersAsync(
         RunEvidence run, CancellationToken cancellationToken)
     {
@@ -91,7 +84,6 @@ public sealed class SaleReader(HttpClient http, StoredOrdersClient? storedOrders
         return new StoredReadback(stored, summary, error);
     }
 
-    /// <summary>As many reads at once as the run had requests in flight.</summary>
     private static ParallelOptions InParallel(RunEvidence run, CancellationToken cancellationToken) =>
         new() { MaxDegreeOfParallelism = run.Concurrency, CancellationToken = cancellationToken };
 }

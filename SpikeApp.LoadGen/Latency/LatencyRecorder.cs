@@ -2,10 +2,7 @@ using HdrHistogram;
 
 namespace SpikeApp.LoadGen.Latency;
 
-/// <summary>
-/// Latencies of answered requests in one HdrHistogram that every worker records into without a lock, in microseconds
-/// with 3 significant digits (percentiles within 0.1%). Min and max are kept exactly beside it.
-/// </summary>
+/// <summary>One lock-free HdrHistogram, in microseconds with 3 significant digits; min and max are kept exactly beside it.</summary>
 public sealed class LatencyRecorder
 {
     /// <summary>Above the longest allowed --timeout, so no answered request falls outside the histogram.</summary>

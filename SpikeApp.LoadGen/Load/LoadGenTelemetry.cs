@@ -4,9 +4,8 @@ using SpikeApp.LoadGen.Outcomes;
 namespace SpikeApp.LoadGen.Load;
 
 /// <summary>
-/// A <c>loadgen.run</c> span for the whole run, and a <c>loadgen.request</c> span per purchase that starts its own trace
-/// (linked to the run) so the dashboard shows each purchase as loadgen -> api -> redis rather than one trace of
-/// thousands of spans. A <c>loadgen.payment</c> span joins its purchase's trace.
+/// Each purchase starts its own trace, linked to the run's span, so the dashboard shows loadgen -> api -> redis rather than
+/// one trace of thousands of spans; a payment joins its purchase's trace.
 /// </summary>
 public static class LoadGenTelemetry
 {
@@ -33,7 +32,6 @@ public static class LoadGenTelemetry
         Tagged(ActivitySource.StartActivity(RequestSpan, ActivityKind.Internal, parentContext: default, links: links),
             ("spike.loadgen.phase", phase), ("spike.sale", sale), ("spike.user", userId));
 
-    /// <summary>Starts a payment span under the purchase's span, so purchase and payment read as one trace.</summary>
     public static Activity? StartPayment(string sale, string userId, string orderId, ActivityContext purchase) =>
         Tagged(ActivitySource.StartActivity(PaymentSpan, ActivityKind.Internal, purchase),
             ("spike.sale", sale), ("spike.user", userId), ("spike.order", orderId));

@@ -2,16 +2,12 @@ using System.Globalization;
 
 namespace SpikeApp.LoadGen.Load;
 
-/// <summary>A batch of requests sent by <see cref="LoadRunner"/>: the warmup or the measured run.</summary>
 public sealed record LoadPhase(string Name, int Requests, int Concurrency, TimeSpan Duration, string BuyerPrefix, int Users, double PayRatio = 0)
 {
     public const string WarmupName = "warmup";
     public const string RunName = "run";
 
-    /// <summary>
-    /// The measured phase. Buyer ids carry a per-run prefix so a second run against the same sale meets no buyer of the
-    /// first; request i is buyer i mod --users, so fewer users than requests sends buyers back.
-    /// </summary>
+    /// <summary>A per-run buyer prefix, so a second run against the same sale meets no buyer of the first.</summary>
     public static LoadPhase Run(LoadGenOptions options, string runId)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -27,10 +23,7 @@ public sealed record LoadPhase(string Name, int Requests, int Concurrency, TimeS
 
     public string BuyerFor(long index) => BuyerPrefix + BuyerNumber(index).ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>
-    /// Whether request <paramref name="index"/>'s buyer pays for a new order. Decided by a hash of the phase and the
-    /// buyer's number, not of the run's random prefix, so the same buyers pay in every run with the same flags.
-    /// </summary>
+    /// <summary>A hash of the phase and the buyer's number, not of the random prefix, so the same buyers pay in every run.</summary>
     public bool Pays(long index) => PayRatio > 0 && Fraction(Name, BuyerNumber(index)) < PayRatio;
 
     /// <summary>A stable value in [0, 1): FNV-1a over the phase name and the buyer number, mixed (MurmurHash3's finalizer).</summary>

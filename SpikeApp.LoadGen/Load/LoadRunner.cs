@@ -10,11 +10,7 @@ using SpikeApp.LoadGen.Outcomes;
 
 namespace SpikeApp.LoadGen.Load;
 
-/// <summary>
-/// Sends a phase's requests from -c workers, each with at most one request in flight, so never more than -c are
-/// outstanding and each worker keeps reusing a keep-alive connection. Workers claim request numbers from a shared
-/// counter; nothing on this path takes a lock.
-/// </summary>
+/// <summary>-c workers, one request in flight each, so each keeps reusing its keep-alive connection; nothing here takes a lock.</summary>
 public sealed class LoadRunner(HttpClient http, LoadGenOptions options)
 {
     /// <summary>API answers are a few hundred bytes; a larger body is read past and classified on its start.</summary>

@@ -3,7 +3,6 @@ using SpikeApp.LoadGen.Outcomes;
 
 namespace SpikeApp.LoadGen.Load;
 
-/// <summary>One kind of request's outcome counts, which every worker adds to without a lock, and a tally of the error descriptions.</summary>
 public sealed class OutcomeCounter<TOutcome>(OutcomeKind<TOutcome> kind) where TOutcome : struct, Enum
 {
     private readonly long[] _counts = new long[kind.All.Count];

@@ -4,7 +4,6 @@ using SpikeApp.LoadGen.Outcomes;
 
 namespace SpikeApp.LoadGen.Load;
 
-/// <summary>What one phase sent and got back; <see cref="Payments"/> only when buyers paid.</summary>
 public sealed record PhaseResult(
     string Name,
     int PlannedRequests,

@@ -4,11 +4,7 @@ using SpikeApp.LoadGen.Outcomes;
 
 namespace SpikeApp.LoadGen.Load;
 
-/// <summary>
-/// Shows the run as it goes: one line rewritten in place on a terminal, or a plain line about once a second when
-/// the output is redirected (a file, CI, the Aspire dashboard's console log). With <paramref name="payments"/>, the
-/// payments' outcomes follow the purchases'.
-/// </summary>
+/// <summary>One line rewritten in place on a terminal; a plain line about once a second when redirected (CI, the dashboard).</summary>
 public sealed class ProgressReporter(TextWriter output, bool interactive, bool payments = false)
 {
     private int _lastLength;

@@ -2,7 +2,6 @@ using SpikeApp.LoadGen.Outcomes;
 
 namespace SpikeApp.LoadGen.Load;
 
-/// <summary>A phase's purchase and payment counts, and when a buyer was last turned away.</summary>
 public sealed class RunCounters
 {
     private long _lastSoldOutTicks;

@@ -1,6 +1,5 @@
 namespace SpikeApp.LoadGen.Load;
 
-/// <summary>Why a phase stopped sending.</summary>
 public enum StopReason
 {
     /// <summary>All -n requests were sent.</summary>

@@ -1,6 +1,5 @@
 namespace SpikeApp.LoadGen.Outcomes;
 
-/// <summary>How the API answered one purchase; the report counts each kind.</summary>
 public enum Outcome
 {
     /// <summary>A new order: 201, or seed code 1.</summary>
@@ -15,10 +14,7 @@ public enum Outcome
     /// <summary>429 (the API's <c>overloaded</c> problem): shed by admission control before anything was sold.</summary>
     Overloaded,
 
-    /// <summary>
-    /// 503 (<c>unavailable</c>, or <c>sale-restoring</c> while the sale is restored from the ledger), or seed 系统繁忙:
-    /// the purchase may or may not have happened.
-    /// </summary>
+    /// <summary>503 (unavailable or sale-restoring), or seed 系统繁忙: the purchase may or may not have happened.</summary>
     Unavailable,
 
     /// <summary>Any other status or body.</summary>

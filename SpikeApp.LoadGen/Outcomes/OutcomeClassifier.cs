@@ -6,10 +6,7 @@ using SpikeApp.Contracts.Problems;
 
 namespace SpikeApp.LoadGen.Outcomes;
 
-/// <summary>
-/// Turns a status code and body into a purchase's <see cref="Outcome"/> or a payment's <see cref="PaymentOutcome"/>. Pure
-/// and allocation-free for the common answers (only an order id is materialized), since it runs once per request.
-/// </summary>
+/// <summary>Pure and allocation-free for the common answers (only an order id is materialized): it runs once per request.</summary>
 public static class OutcomeClassifier
 {
     private const string NoSuchSale = $"seed: no such sale ({SeedMessages.NoSale})";
@@ -28,10 +25,7 @@ public static class OutcomeClassifier
         _ => ClassifyApi(statusCode, body),
     };
 
-    /// <summary>
-    /// A payment: 200 paid, 409 <c>order-expired</c> or <c>order-voided</c> refused, anything else an error named by its
-    /// status and problem type.
-    /// </summary>
+    /// <summary>A payment: anything but 200 or 409 expired/voided is an error named by its status and problem type.</summary>
     public static Classification<PaymentOutcome> ClassifyPayment(int statusCode, ReadOnlySpan<byte> body) => statusCode switch
     {
         200 => new(PaymentOutcome.Paid),

@@ -1,11 +1,7 @@
 namespace SpikeApp.LoadGen.Outcomes;
 
 /// <summary>What sets purchases' and payments' outcomes apart, so that one pipeline sends, classifies, counts, traces and reports both.</summary>
-/// <param name="errors">The outcomes that mark the request's span as an error.</param>
-/// <param name="rare">
-/// Outcomes listed (report, JSON, progress line) only once one happened, so that runs without them keep the report's
-/// usual lines and fields.
-/// </param>
+/// <param name="rare">Listed only once one happened, so runs without them keep the report's usual lines and fields.</param>
 public sealed class OutcomeKind<TOutcome>(Func<TOutcome, OutcomeName> describe, TOutcome unanswered, TOutcome[] errors, TOutcome[]? rare = null)
     where TOutcome : struct, Enum
 {

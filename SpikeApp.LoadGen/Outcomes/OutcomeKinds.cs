@@ -5,10 +5,7 @@ public static class OutcomeKinds
 {
     public static readonly OutcomeKind<Outcome> Purchase = new(Describe, Outcome.Unanswered, errors: [Outcome.OtherError, Outcome.Unanswered]);
 
-    /// <summary>
-    /// A payment without an answer may or may not have gone through: an error, not a refusal. Only a reset voids an
-    /// order, so most runs see no voided one.
-    /// </summary>
+    /// <summary>A payment without an answer may have gone through: an error, not a refusal. Only a reset voids an order.</summary>
     public static readonly OutcomeKind<PaymentOutcome> Payment =
         new(Describe, PaymentOutcome.OtherError, errors: [PaymentOutcome.OtherError], rare: [PaymentOutcome.Voided]);
 

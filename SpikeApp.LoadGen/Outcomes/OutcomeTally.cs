@@ -5,7 +5,6 @@ using System.Text.Json.Serialization;
 namespace SpikeApp.LoadGen.Outcomes;
 
 /// <summary>How many answers of each kind, indexed by the outcome; enumerates every listed outcome in the enum's order.</summary>
-/// <param name="countOf">Each outcome's count, e.g. read from live counters; without it, set them with the indexer.</param>
 public abstract class OutcomeTally<TOutcome>(OutcomeKind<TOutcome> kind, Func<TOutcome, long>? countOf)
     : IEnumerable<KeyValuePair<TOutcome, long>> where TOutcome : struct, Enum
 {

@@ -1,9 +1,7 @@
 namespace SpikeApp.LoadGen.Outcomes;
 
-/// <summary>How the API answered one payment (--pay-ratio); the report counts each kind.</summary>
 public enum PaymentOutcome
 {
-    /// <summary>200: the order is paid.</summary>
     Paid,
 
     /// <summary>409 <c>order-expired</c>: the payment window had passed and the unit went back on sale.</summary>

@@ -6,7 +6,6 @@ using SpikeApp.LoadGen.Outcomes;
 
 namespace SpikeApp.LoadGen.Reporting;
 
-/// <summary>Writes the report as ab-style text, and as JSON for scripts and CI.</summary>
 public static class ReportWriter
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
