@@ -3,7 +3,6 @@ using Microsoft.Extensions.Options;
 
 namespace SpikeApp.Orders;
 
-/// <summary>How the order processor reads the order streams and expires unpaid orders; bound from <c>Orders</c>.</summary>
 public sealed class OrdersOptions
 {
     public const string SectionName = "Orders";
@@ -24,10 +23,7 @@ public sealed class OrdersOptions
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
     public TimeSpan ExpiryInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>
-    /// How often every sale is checked against the ledger: a sale Redis lost or closed is restored or opened at most
-    /// this long after it happened.
-    /// </summary>
+    /// <summary>A sale Redis lost or closed is restored or opened at most this long after.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
     public TimeSpan LedgerCheckInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 

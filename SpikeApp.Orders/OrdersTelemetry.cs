@@ -3,10 +3,7 @@ using System.Diagnostics.Metrics;
 
 namespace SpikeApp.Orders;
 
-/// <summary>
-/// Spans and instruments of the order processor. <c>order.persist</c> links to each purchase it stored (the trace
-/// context travels in the stream entry), <c>order.expire</c> shows units going back on sale.
-/// </summary>
+/// <summary><c>order.persist</c> links to each purchase it stored: the trace context travels in the stream entry.</summary>
 public sealed class OrdersTelemetry
 {
     public const string ActivitySourceName = "SpikeApp.Orders";

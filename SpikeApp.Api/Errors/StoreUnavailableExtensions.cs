@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
 using SpikeApp.Contracts.Problems;
 using SpikeApp.Store;
 

@@ -5,7 +5,7 @@ namespace SpikeApp.Gateway.Forwarding;
 
 internal sealed class ReplicaHttpClientFactory(ILogger<ForwarderHttpClientFactory> logger) : ForwarderHttpClientFactory(logger)
 {
-    /// <summary>A replica on this machine connects in microseconds; one that does not within a second is treated as down.</summary>
+    /// <summary>A replica on the same host connects at once; one that does not within a second is treated as down.</summary>
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(1);
 
     protected override void ConfigureHandler(ForwarderHttpClientContext context, SocketsHttpHandler handler)

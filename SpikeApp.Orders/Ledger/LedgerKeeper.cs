@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using OpenTelemetry;
@@ -9,13 +8,10 @@ using SpikeApp.Store;
 namespace SpikeApp.Orders.Ledger;
 
 /// <summary>
-/// Redis decides, PostgreSQL remembers. Every <see cref="OrdersOptions.LedgerCheckInterval"/> this checks each sale the
-/// ledger or Redis knows: an open sale is left alone. A sale Redis lost (data loss, a restore, a deleted key) or has
-/// closed (a restarted or failed-over server opens no sale by itself) is brought up to the ledger before anyone sells
-/// again: what its stream still holds is stored first, then the sale is opened as it is if Redis holds everything the
-/// ledger does, else restored from the ledger as a new incarnation of the same round. Only a sale the ledger never saw
-/// may be created afresh (the default sale). One process restores a sale at a time (a lock whose token the restore
-/// itself checks), so racing processors produce one restored incarnation.
+/// Redis decides, PostgreSQL remembers. A sale Redis lost or has closed (a restarted or failed-over server opens no sale
+/// by itself) is brought up to the ledger before anyone sells again: its stream is stored first, then the sale is opened
+/// as it is if Redis holds everything the ledger does, else restored as a new incarnation of the same round. Only a sale
+/// the ledger never saw may be created afresh. A lock lets one process restore a sale at a time.
 /// </summary>
 public sealed partial class LedgerKeeper(
     RedisSaleStore store,
@@ -61,11 +57,10 @@ public sealed partial class LedgerKeeper(
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    /// <summary>Checks every sale; returns what is not in order, or null.</summary>
     private async Task<string?> CheckAllAsync(CancellationToken cancellationToken)
     {
         List<string> saleIds, toBringUp = [];
-        // The routine look twice a second is no operation of anyone's: it must not fill the trace list.
+        // The routine look, every check interval, is no operation of anyone's: it must not fill the trace list.
         using (SuppressInstrumentationScope.Begin())
         {
             saleIds = [.. (await ledger.KnownSalesAsync(cancellationToken))

@@ -2,11 +2,7 @@ using Npgsql;
 
 namespace SpikeApp.Orders.Persistence;
 
-/// <summary>
-/// The ledger's tables, brought up to date at start-up. Every processor runs this at once on a fresh database: an
-/// advisory lock held for the transaction makes them take turns, and each step runs once, recorded in
-/// <c>schema_migrations</c>.
-/// </summary>
+/// <summary>Every processor migrates at start-up: an advisory lock held for the transaction makes them take turns.</summary>
 public sealed class LedgerSchema(NpgsqlDataSource dataSource)
 {
     /// <summary>Any number that is this schema's own: the advisory lock's key.</summary>
@@ -55,7 +51,6 @@ public sealed class LedgerSchema(NpgsqlDataSource dataSource)
     /// <summary>Completes once this process has brought the schema up to date.</summary>
     public Task WhenMigrated => _migrated.Task;
 
-    /// <summary>Applies the steps not applied yet, in order, in one transaction.</summary>
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);

@@ -71,10 +71,7 @@ public sealed class OrderLedger(NpgsqlDataSource dataSource)
 
     private const string KnownSales = "SELECT DISTINCT sale_id FROM sale_incarnations WHERE began IS NOT NULL";
 
-    /// <summary>
-    /// Stores a batch of stream entries in one transaction: the incarnations they begin, the last change seen of each
-    /// epoch, and each order's latest state.
-    /// </summary>
+    /// <summary>One transaction: the incarnations begun, the last change seen of each epoch, each order's latest state.</summary>
     public async Task StoreAsync(IReadOnlyCollection<SaleEvent> events, CancellationToken cancellationToken)
     {
         var incarnations = events.OfType<IncarnationEvent>().ToList();
@@ -154,7 +151,6 @@ public sealed class OrderLedger(NpgsqlDataSource dataSource)
         return await reader.ReadAsync(cancellationToken) ? ReadOrder(reader, saleId, orderId, first: 0) : null;
     }
 
-    /// <summary>The sales the ledger has seen begin.</summary>
     public async Task<IReadOnlyList<string>> KnownSalesAsync(CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(KnownSales);
@@ -223,11 +219,9 @@ public sealed class OrderLedger(NpgsqlDataSource dataSource)
         command.Parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Array | type) { Value = values.ToArray() });
 }
 
-/// <summary>What the ledger knows of a sale.</summary>
 /// <param name="LatestEpoch">The highest epoch of the sale it saw anything of; 0 when none.</param>
 /// <param name="LastSeq">The last change it stored of <paramref name="LatestEpoch"/>.</param>
 /// <param name="Round">The round of the latest incarnation whose beginning it stored; 0 when none.</param>
-/// <param name="Total">That incarnation's total.</param>
 public sealed record SaleHistory(long LatestEpoch, long LastSeq, long Round, long Total)
 {
     public static readonly SaleHistory Unknown = new(0, 0, 0, 0);
@@ -235,9 +229,6 @@ public sealed record SaleHistory(long LatestEpoch, long LastSeq, long Round, lon
     /// <summary>The ledger saw the sale begin: it may be restored, never created afresh.</summary>
     public bool IsKnown => Round != 0;
 
-    /// <summary>
-    /// Redis holds less than the ledger: an older incarnation, or this one missing changes the ledger stored. Read
-    /// after storing everything Redis' stream still had.
-    /// </summary>
+    /// <summary>An older incarnation, or this one missing stored changes; read after storing what Redis' stream still had.</summary>
     public bool IsAhead(SaleState redis) => LatestEpoch > redis.Epoch || (LatestEpoch == redis.Epoch && LastSeq > redis.Seq);
 }

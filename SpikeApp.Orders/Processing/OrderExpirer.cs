@@ -1,13 +1,9 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using SpikeApp.Store;
 
 namespace SpikeApp.Orders.Processing;
 
-/// <summary>
-/// Expires unpaid orders past their deadline, every <see cref="OrdersOptions.ExpiryInterval"/>. The deadlines live in
-/// Redis and one script decides each expiry, so several processors (or a restarted one) never release a unit twice.
-/// </summary>
+/// <summary>One Redis script decides each expiry, so several processors (or a restarted one) never release a unit twice.</summary>
 public sealed partial class OrderExpirer(
     RedisSaleStore store,
     OrdersTelemetry telemetry,

@@ -9,9 +9,8 @@ using SpikeApp.Store;
 namespace SpikeApp.Orders.Processing;
 
 /// <summary>
-/// Moves orders from every sale's stream into PostgreSQL: reads a batch (first what this consumer was given and did not
-/// acknowledge, then new entries, and now and then what a dead consumer left behind), stores it in one transaction,
-/// and only then acknowledges it. At-least-once delivery, exactly-once effect. Unhealthy until the schema is migrated.
+/// Stores each batch of every sale's stream in one transaction, and only then acknowledges it: at-least-once delivery,
+/// exactly-once effect. Unhealthy until the schema is migrated.
 /// </summary>
 public sealed partial class OrderPersister(
     OrderFeed feed,
