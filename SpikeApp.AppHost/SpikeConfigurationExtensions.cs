@@ -5,13 +5,16 @@ namespace SpikeApp.AppHost;
 
 internal static class SpikeConfigurationExtensions
 {
+    /// <summary>Set per replica by the AppHost: one value passed to the AppHost would give every replica the same.</summary>
+    private const string PerReplicaKey = SpikeSettings.SectionName + ":ReplicaId";
+
     /// <summary>Passes the <c>Spike</c> section to the API as it is, then the values the AppHost decides.</summary>
     public static IResourceBuilder<ProjectResource> WithSpikeConfiguration(
         this IResourceBuilder<ProjectResource> api, IConfiguration configuration, SpikeSettings settings)
     {
         foreach (var (key, value) in configuration.GetSection(SpikeSettings.SectionName).AsEnumerable())
         {
-            if (value is not null)
+            if (value is not null && !key.Equals(PerReplicaKey, StringComparison.OrdinalIgnoreCase))
             {
                 api.WithEnvironment(key.Replace(":", "__", StringComparison.Ordinal), value);
             }
