@@ -30,6 +30,10 @@ internal static class Problems
         $"Sale '{saleId}' is being restored from the ledger after Redis lost data; nothing was sold. Retry with the same user id.",
         statusCode: StatusCodes.Status503ServiceUnavailable, title: "Sale restoring", type: ProblemTypes.SaleRestoring);
 
+    public static ProblemHttpResult RefillPending(string saleId) => TypedResults.Problem(
+        $"Sale '{saleId}' still has stock, but this replica's share of it is being refilled; nothing was sold. Retry with the same user id.",
+        statusCode: StatusCodes.Status503ServiceUnavailable, title: "Refill pending", type: ProblemTypes.RefillPending);
+
     public static ProblemHttpResult PreconditionRequired(string saleId) => TypedResults.Problem(
         $"Sale '{saleId}' exists: resetting it needs If-Match with the ETag (epoch) of the sale being reset.",
         statusCode: StatusCodes.Status428PreconditionRequired, title: "Precondition required", type: ProblemTypes.PreconditionRequired);

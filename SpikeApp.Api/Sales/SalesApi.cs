@@ -53,6 +53,7 @@ public static class SalesApi
             PurchaseStatus.SoldOut => Problems.SoldOut(saleId),
             PurchaseStatus.NoSale => Problems.NoSale(saleId),
             PurchaseStatus.Restoring => Problems.SaleRestoring(saleId),
+            PurchaseStatus.SliceDry => Problems.RefillPending(saleId),
             _ => Problems.Unavailable(),
         };
     }

@@ -6,7 +6,8 @@ namespace SpikeApp.Api.Stock;
 
 /// <summary>
 /// A lock-free take from this replica's slice, then, only if it succeeded, one atomic Redis script. A known "sold out"
-/// answers without I/O; a dry slice of a sale Redis has not called sold out is refilled first.
+/// answers without I/O; a dry slice of a sale Redis has not called sold out is refilled first, and a buyer it still
+/// cannot serve is told to retry, never that the sale is sold out.
 /// </summary>
 public sealed partial class PurchaseService(
     SaleRegistry registry,
@@ -18,6 +19,9 @@ public sealed partial class PurchaseService(
     ILogger<PurchaseService> logger)
 {
     private readonly TimeSpan _paymentWindow = options.Value.PaymentWindow;
+    /// <summary>A dry slice waits for at most this many refills (one per refill interval) before the buyer is told to retry.</summary>
+    private const int MaxRefillsPerPurchase = 3;
+
     private static readonly long FailureReportInterval = Stopwatch.Frequency * 5;
     private long _nextFailureReport;
     private int _unreportedFailures;
@@ -61,11 +65,17 @@ public sealed partial class PurchaseService(
                     continue;
                 }
 
-                if (gate != LocalTake.Taken)
+                switch (gate)
                 {
-                    var unavailable = gate == LocalTake.Unavailable;
-                    telemetry.RecordOutcome(unavailable ? PurchaseOutcomes.Error : PurchaseOutcomes.SoldOutLocal);
-                    return new PurchaseResult(unavailable ? PurchaseStatus.Unavailable : PurchaseStatus.SoldOut);
+                    case LocalTake.SoldOut:
+                        telemetry.RecordOutcome(PurchaseOutcomes.SoldOutLocal);
+                        return new PurchaseResult(PurchaseStatus.SoldOut);
+                    case LocalTake.Dry:
+                        telemetry.RecordOutcome(PurchaseOutcomes.SliceDry);
+                        return new PurchaseResult(PurchaseStatus.SliceDry);
+                    case LocalTake.Unavailable:
+                        telemetry.RecordOutcome(PurchaseOutcomes.Error);
+                        return new PurchaseResult(PurchaseStatus.Unavailable);
                 }
 
                 userId ??= AnonymousBuyers.Next();
@@ -97,25 +107,42 @@ public sealed partial class PurchaseService(
 
     private async ValueTask<LocalTake> TakeLocalAsync(LocalSale sale)
     {
-        if (TryTakeLocal(sale))
+        for (var refills = 0; ; refills++)
         {
-            return LocalTake.Taken;
-        }
+            if (TryTakeLocal(sale))
+            {
+                return LocalTake.Taken;
+            }
 
-        if (sale.SoldOutInRedis)
-        {
-            return LocalTake.SoldOut;
-        }
+            // Only Redis' word turns a buyer away for good; a slice merely dry sends them back to retry.
+            if (sale.SoldOutInRedis)
+            {
+                return LocalTake.SoldOut;
+            }
 
-        return await refiller.RefillAsync(sale) switch
-        {
-            // Purchases that waited on the same refill share its units; those left without one hear "sold out".
-            RefillResult.Granted => TryTakeLocal(sale) ? LocalTake.Taken : LocalTake.SoldOut,
-            RefillResult.EpochChanged => LocalTake.EpochChanged,
-            RefillResult.Restoring => LocalTake.Restoring,
-            RefillResult.Failed => LocalTake.Unavailable,
-            _ => LocalTake.SoldOut,
-        };
+            if (refills == MaxRefillsPerPurchase)
+            {
+                return LocalTake.Dry;
+            }
+
+            switch (await refiller.RefillAsync(sale, out var retryIn))
+            {
+                case RefillResult.Granted:
+                    // Purchases that waited on the same refill share its units; the rest wait for the next one.
+                    continue;
+                case RefillResult.TooSoon:
+                    await Task.Delay(retryIn);
+                    continue;
+                case RefillResult.SoldOut:
+                    return LocalTake.SoldOut;
+                case RefillResult.EpochChanged:
+                    return LocalTake.EpochChanged;
+                case RefillResult.Restoring:
+                    return LocalTake.Restoring;
+                default:
+                    return LocalTake.Unavailable;
+            }
+        }
     }
 
     private bool TryTakeLocal(LocalSale sale)

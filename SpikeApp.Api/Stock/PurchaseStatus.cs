@@ -5,6 +5,10 @@ public enum PurchaseStatus
     Created,
     Existing,
     SoldOut,
+
+    /// <summary>Nothing sold: the sale still has stock but this replica's slice is being refilled; retry.</summary>
+    SliceDry,
+
     NoSale,
     Unavailable,
 

@@ -20,10 +20,36 @@ public sealed partial class SliceRefiller(
     private readonly ConditionalWeakTable<LocalSale, RefillState> _states = [];
     private int _consecutiveFailures;
 
-    /// <summary>Within the refill gap or a back-off, answers at once: SoldOut after a refill that reached Redis, else Failed.</summary>
-    public async ValueTask<RefillResult> RefillAsync(LocalSale sale)
+    /// <summary>Within a back-off, answers Failed at once; within the refill interval, TooSoon with the time left.</summary>
+    public ValueTask<RefillResult> RefillAsync(LocalSale sale) => RefillAsync(sale, out _);
+
+    /// <param name="sale">The sale whose slice is dry.</param>
+    /// <param name="retryIn">With TooSoon, how long until the next refill may run.</param>
+    public ValueTask<RefillResult> RefillAsync(LocalSale sale, out TimeSpan retryIn)
     {
         var state = _states.GetValue(sale, static _ => new RefillState());
+        retryIn = TimeSpan.Zero;
+        var running = Volatile.Read(ref state.Running);
+        if (running is not { IsCompleted: false })
+        {
+            var wait = Interlocked.Read(ref state.NextAllowed) - Stopwatch.GetTimestamp();
+            if (wait > 0)
+            {
+                if (Volatile.Read(ref state.LastFailed))
+                {
+                    return ValueTask.FromResult(RefillResult.Failed);
+                }
+
+                retryIn = Stopwatch.GetElapsedTime(0, wait);
+                return ValueTask.FromResult(RefillResult.TooSoon);
+            }
+        }
+
+        return RefillOnceAsync(sale, state);
+    }
+
+    private async ValueTask<RefillResult> RefillOnceAsync(LocalSale sale, RefillState state)
+    {
         while (true)
         {
             var running = Volatile.Read(ref state.Running);
@@ -34,7 +60,8 @@ public sealed partial class SliceRefiller(
 
             if (Stopwatch.GetTimestamp() < Interlocked.Read(ref state.NextAllowed))
             {
-                return Volatile.Read(ref state.LastFailed) ? RefillResult.Failed : RefillResult.SoldOut;
+                // Another purchase's refill ended between our checks: ask again, it knows the time left.
+                return Volatile.Read(ref state.LastFailed) ? RefillResult.Failed : RefillResult.TooSoon;
             }
 
             var started = new TaskCompletionSource<RefillResult>(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -100,6 +100,7 @@ public static class PurchaseOutcomes
     public const string Existing = "existing";
     public const string SoldOutLocal = "sold_out_local";
     public const string SoldOutRemote = "sold_out_remote";
+    public const string SliceDry = "slice_dry";
     public const string NoSale = "no_sale";
     public const string Restoring = "restoring";
     public const string Overloaded = "overloaded";

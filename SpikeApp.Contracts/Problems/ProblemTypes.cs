@@ -13,6 +13,7 @@ public static class ProblemTypes
     public const string OrderExpired = Prefix + "order-expired";
     public const string OrderVoided = Prefix + "order-voided";
     public const string SaleRestoring = Prefix + "sale-restoring";
+    public const string RefillPending = Prefix + "refill-pending";
     public const string PreconditionFailed = Prefix + "precondition-failed";
     public const string PreconditionRequired = Prefix + "precondition-required";
     public const string NotYourOrder = Prefix + "not-your-order";

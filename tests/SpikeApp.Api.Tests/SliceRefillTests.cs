@@ -62,4 +62,59 @@ public class SliceRefillTests(RedisServerFixture redis)
         Assert.Equal(HttpStatusCode.Created, status);
         Assert.InRange(waited.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(1));
     }
+
+    [Fact]
+    public async Task BuyersOfADrySliceAreNeverToldSoldOutWhileRedisHasStock()
+    {
+        // One unit per refill and a whole second between refills: ten buyers at once outrun the slice nine times over.
+        await using var host = new ApiHost(redis, total: 10, settings: new Dictionary<string, string?>
+        {
+            ["Spike:SliceSize"] = "1",
+            ["Spike:RefillInterval"] = "00:00:01",
+        });
+        var client = await host.StartAsync();
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 10).Select(buyer => BuyUntilDecidedAsync(client, host.SaleId, $"buyer-{buyer}")));
+
+        var after = await HttpContractTests.BuyAsync(client, host.SaleId, "after");
+        var sale = await client.GetFromJsonAsync<SaleResponse>($"/api/sales/{host.SaleId}");
+        Assert.Equal(Enumerable.Repeat(HttpStatusCode.Created, 10), answers.Select(answer => answer.Final));
+        Assert.All(answers.SelectMany(answer => answer.Retried), status => Assert.Equal(HttpStatusCode.ServiceUnavailable, status));
+        Assert.Equal((HttpStatusCode.Conflict, 10L), (after.StatusCode, sale!.Sold));
+    }
+
+    [Fact]
+    public void AStaleAnswerAppliedAfterANewerOneDoesNotMarkARestockedSaleSoldOut()
+    {
+        var sale = new Stock.LocalSale("s", epoch: 1, slice: 0);
+        sale.Apply(new SaleState(Total: 5, Sold: 5, Epoch: 1, Seq: 7), open: true);
+        sale.Apply(new SaleState(Total: 5, Sold: 4, Epoch: 1, Seq: 9), open: true);
+
+        // Written before the unit came back, read after: Redis' order says it is older.
+        sale.Apply(new SaleState(Total: 5, Sold: 5, Epoch: 1, Seq: 8), open: true);
+        sale.MarkSoldOutInRedis(seq: 8);
+
+        Assert.False(sale.SoldOutInRedis);
+    }
+
+    /// <summary>Retries a 503 as a client honouring <c>Retry-After</c> would, within a bound; the first other answer decides.</summary>
+    private static async Task<(HttpStatusCode Final, List<HttpStatusCode> Retried)> BuyUntilDecidedAsync(HttpClient client, string saleId, string userId)
+    {
+        var retried = new List<HttpStatusCode>();
+        for (var attempt = 0; attempt < 30; attempt++)
+        {
+            using var response = await HttpContractTests.BuyAsync(client, saleId, userId);
+            if (response.StatusCode != HttpStatusCode.ServiceUnavailable)
+            {
+                return (response.StatusCode, retried);
+            }
+
+            retried.Add(response.StatusCode);
+            var problem = await response.Content.ReadFromJsonAsync<Microsoft.AspNetCore.Mvc.ProblemDetails>();
+            Assert.Equal((Contracts.Problems.ProblemTypes.RefillPending, "1"), (problem!.Type, response.Headers.RetryAfter?.Delta?.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            await Task.Delay(TimeSpan.FromSeconds(1));
+        }
+
+        return (HttpStatusCode.ServiceUnavailable, retried);
+    }
 }
