@@ -30,17 +30,19 @@ var replicas = builder.AddApiReplicas(spike, replica => replica
     .WithEnvironment("Spike__AdminKey", adminKey)
     .WithHttpHealthCheck("/health"));
 
-// The public URL: balances each request over the replicas' own endpoints, with no Aspire proxy on the way.
+// The public URL: balances each public request over the replicas' own endpoints, with no Aspire proxy on the way.
+// Health and the admin routes answer on the gateway's admin endpoint only.
 var gateway = builder.AddProject<Projects.SpikeApp_Gateway>("gateway")
     .WithPublicEndpoint(gatewaySettings)
+    .WithAdminEndpoint(gatewaySettings)
     .WithGatewayConfiguration(builder.Configuration)
     .WithReplicaDestinations(replicas, gatewaySettings)
-    .WithHttpHealthCheck("/health")
-    .WithResetSaleCommand(spike.DefaultSale.Id, spike.DefaultSale.Total, adminKey);
+    .WithHttpHealthCheck("/health", endpointName: GatewayResourceExtensions.AdminEndpointName)
+    .WithResetSaleCommand(GatewayResourceExtensions.AdminEndpointName, spike.DefaultSale.Id, spike.DefaultSale.Total, adminKey);
 
-// A load test runs when asked (the dashboard's Start button), not on every start of the AppHost.
+// A load test runs when asked (the dashboard's Start button), not on every start of the AppHost; it knows the public URL only.
 builder.AddProject<Projects.SpikeApp_LoadGen>("loadgen")
-    .WithReference(gateway).WaitFor(gateway)
+    .WithReference(gateway.GetEndpoint("http")).WaitFor(gateway)
     .WithReference(processor).WaitFor(processor)
     .WithArgs(loadGen.ToArguments(spike.DefaultSale.Id))
     .WithExplicitStart();

@@ -4,16 +4,19 @@ namespace SpikeApp.AppHost;
 
 internal static class ResetSaleCommand
 {
-    /// <summary>Resets exactly the epoch it read (<c>If-Match</c>); the admin key goes in a header, never in the arguments.</summary>
+    /// <summary>
+    /// Resets exactly the epoch it read (<c>If-Match</c>), through <paramref name="endpointName"/> (the public URL has no
+    /// admin route); the admin key goes in a header, never in the arguments.
+    /// </summary>
     public static IResourceBuilder<ProjectResource> WithResetSaleCommand(
-        this IResourceBuilder<ProjectResource> resource, string saleId, int total, IResourceBuilder<ParameterResource> adminKey)
+        this IResourceBuilder<ProjectResource> resource, string endpointName, string saleId, int total, IResourceBuilder<ParameterResource> adminKey)
     {
         if (!resource.ApplicationBuilder.ExecutionContext.IsRunMode)
         {
             return resource;
         }
 
-        return resource.WithHttpCommand($"/api/sales/{saleId}", "Reset sale", commandName: "reset-sale", commandOptions: new HttpCommandOptions
+        return resource.WithHttpCommand($"/api/sales/{saleId}", "Reset sale", endpointName: endpointName, commandName: "reset-sale", commandOptions: new HttpCommandOptions
         {
             Method = HttpMethod.Put,
             Description = $"Starts a new round of sale '{saleId}' with {total} units: pending orders are voided, paid ones stay paid, and each replica takes a fresh slice.",

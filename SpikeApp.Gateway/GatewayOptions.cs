@@ -18,7 +18,14 @@ public sealed class GatewayOptions
     [Range(1, 1_000_000)]
     public int MaxConnections { get; set; } = 8192;
 
-    /// <summary>Largest request body forwarded (the API's own limit is smaller and answers 413 itself).</summary>
+    /// <summary>
+    /// The port of the gateway's admin endpoint (health, the admin routes), one of the ports it listens on; the other
+    /// ports answer only the public routes. None: no admin endpoint.
+    /// </summary>
+    [Range(1, 65535)]
+    public int? AdminPort { get; set; }
+
+    /// <summary>Largest request body forwarded; a larger one is answered 413 (the API's own limit is smaller and answers 413 itself).</summary>
     [Range(1, 16 * 1024 * 1024)]
     public int MaxRequestBodyBytes { get; set; } = 64 * 1024;
 

@@ -32,6 +32,7 @@ APPHOST_RUN=
 ORDERS_PID=
 PG_PID=
 PUBLIC=http://127.0.0.1:5080
+ADMIN=http://127.0.0.1:5081 # the AppHost's gateway admin endpoint (Gateway:AdminPort): health and the admin routes
 
 cleanup() {
   if [ -n "$APPHOST_RUN" ]; then stop_apphost; fi
@@ -156,14 +157,14 @@ EOF
 }
 
 start_gateway() { # name max-shared-answer-age: SpikeApp.Gateway (YARP) over the 3 API processes, telemetry on as under the AppHost
-  local port destinations=() i
-  port=$(free_port)
+  local port admin_port destinations=() i
+  port=$(free_port); admin_port=$(free_port)
   for i in 0 1 2; do destinations+=("ReverseProxy__Clusters__api__Destinations__bench-${i}__Address=http://127.0.0.1:${API_PORTS[$i]}"); done
-  env ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning "${destinations[@]}" Gateway__MaxSharedAnswerAge="$2" \
+  env ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning "${destinations[@]}" Gateway__MaxSharedAnswerAge="$2" Gateway__AdminPort="$admin_port" \
     OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$SINK_PORT" OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf OTEL_SERVICE_NAME=gateway \
-    dotnet "$OUT/gateway/SpikeApp.Gateway.dll" --contentRoot "$PWD/$OUT/gateway" --urls "http://127.0.0.1:$port" >"$WORK/$1.log" 2>&1 &
+    dotnet "$OUT/gateway/SpikeApp.Gateway.dll" --contentRoot "$PWD/$OUT/gateway" --urls "http://127.0.0.1:$port;http://127.0.0.1:$admin_port" >"$WORK/$1.log" 2>&1 &
   PIDS+=($!)
-  wait_http "http://127.0.0.1:$port/health"
+  wait_http "http://127.0.0.1:$admin_port/health"
   FRONT_PORT[$1]=$port
 }
 
@@ -290,14 +291,14 @@ seconds_since() { awk -v from="${1/,/.}" -v to="${EPOCHREALTIME/,/.}" 'BEGIN { p
 # admin key so the sale can be reset between runs. Returns 1 (rows skipped) when its fixed ports are taken.
 start_apphost() {
   local port
-  for port in 5080 15080 19080 20080; do
+  for port in 5080 5081 15080 19080 20080; do
     if ss -ltn "( sport = :$port )" 2>/dev/null | grep -q ":$port"; then log "port $port is taken (another AppHost?): AppHost rows skipped"; return 1; fi
   done
   log "starting the AppHost: dotnet run --project SpikeApp.AppHost -c Release"
-  setsid dotnet run --project SpikeApp.AppHost -c Release -- --Parameters:admin-key="$ADMIN_KEY" --Redis:Mode=local >"$WORK/apphost.log" 2>&1 &
+  setsid dotnet run --project SpikeApp.AppHost -c Release -- --Parameters:admin-key="$ADMIN_KEY" --Redis:Mode=local --Gateway:AdminPort=5081 >"$WORK/apphost.log" 2>&1 &
   APPHOST_RUN=$!
   # The gateway waits for every replica to be healthy, so its health answering means all three are up.
-  for _ in $(seq 1 1800); do curl -sf -o /dev/null "$PUBLIC/health" && return 0; sleep 0.2; done
+  for _ in $(seq 1 1800); do curl -sf -o /dev/null "$ADMIN/health" && return 0; sleep 0.2; done
   echo "the AppHost did not come up; its log:" >&2; tail -20 "$WORK/apphost.log" >&2; exit 1
 }
 
@@ -528,7 +529,7 @@ if every_row && start_apphost; then
   ab -q -n $SEED_REQUESTS -c $CONCURRENCY "$PUBLIC/buy/skill" >/dev/null 2>&1
   if [ "$HAVE_WRK" = yes ]; then wrk -t2 -c"$CONCURRENCY" -d10s "$PUBLIC/buy/skill" >/dev/null; fi
   for rep in $(seq 1 "$REPEAT"); do
-    reset_sale "$SEED_STOCK" "$PUBLIC"
+    reset_sale "$SEED_STOCK" "$ADMIN"
     PUBLIC_AB+=("$(ab_rps "$PUBLIC/buy/skill")")
     PUBLIC_FAILURES="$(cat "$WORK/ab-failures.txt")"
     sale=$(curl -sf "$PUBLIC/api/sales/default")

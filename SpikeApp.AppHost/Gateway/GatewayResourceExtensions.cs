@@ -5,6 +5,8 @@ namespace SpikeApp.AppHost.Gateway;
 
 internal static class GatewayResourceExtensions
 {
+    public const string AdminEndpointName = "admin";
+
     private const string ClusterKey = "ReverseProxy__Clusters__api__Destinations";
 
     /// <summary>No Aspire proxy in front: it pinned each keep-alive client to one replica (cost: bench/README.md).</summary>
@@ -14,6 +16,16 @@ internal static class GatewayResourceExtensions
             endpoint.Port = settings.Port == 0 ? null : settings.Port;
             endpoint.IsProxied = false;
         });
+
+    /// <summary>
+    /// Health and the admin routes on a port of their own, never the public URL's; the gateway learns which port it is
+    /// (it tells its endpoints apart by the port a connection came in on).
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithAdminEndpoint(this IResourceBuilder<ProjectResource> gateway, GatewaySettings settings)
+    {
+        gateway.WithHttpEndpoint(port: settings.AdminPort == 0 ? null : settings.AdminPort, name: AdminEndpointName, isProxied: false);
+        return gateway.WithEnvironment("Gateway__AdminPort", $"{gateway.GetEndpoint(AdminEndpointName).Property(EndpointProperty.TargetPort)}");
+    }
 
     /// <summary>Each replica is a destination found by its resource name, which resolves to its own proxyless endpoint.</summary>
     public static IResourceBuilder<ProjectResource> WithReplicaDestinations(this IResourceBuilder<ProjectResource> gateway,

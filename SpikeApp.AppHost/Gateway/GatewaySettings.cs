@@ -12,11 +12,15 @@ internal sealed class GatewaySettings
     /// <summary>The public URL's port; 0 lets Aspire pick a free one (tests do).</summary>
     public int Port { get; set; } = DefaultPort;
 
+    /// <summary>The admin endpoint's port (health, the admin routes; not the public URL); 0 lets Aspire pick a free one.</summary>
+    public int AdminPort { get; set; }
+
     /// <summary>Weight per replica name (<c>Gateway:Weights:api-1=2</c>); a replica not named weighs 1.</summary>
     public Dictionary<string, int> Weights { get; set; } = new(StringComparer.Ordinal);
 
     public static bool IsAppHostKey(string key) =>
         key.Equals($"{SectionName}:{nameof(Port)}", StringComparison.OrdinalIgnoreCase)
+        || key.Equals($"{SectionName}:{nameof(AdminPort)}", StringComparison.OrdinalIgnoreCase)
         || key.StartsWith($"{SectionName}:{nameof(Weights)}", StringComparison.OrdinalIgnoreCase);
 
     public static GatewaySettings From(IConfiguration configuration, IReadOnlyCollection<string> replicaNames)
@@ -25,6 +29,12 @@ internal sealed class GatewaySettings
         if (settings.Port is < 0 or > 65535)
         {
             throw new DistributedApplicationException($"Gateway:Port is {settings.Port}; use a TCP port, or 0 for any free one.");
+        }
+
+        if (settings.AdminPort is < 0 or > 65535 || (settings.AdminPort != 0 && settings.AdminPort == settings.Port))
+        {
+            throw new DistributedApplicationException(
+                $"Gateway:AdminPort is {settings.AdminPort}; use a TCP port other than Gateway:Port, or 0 for any free one.");
         }
 
         foreach (var (replica, weight) in settings.Weights)

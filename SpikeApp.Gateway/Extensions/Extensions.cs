@@ -1,8 +1,14 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Routing.Matching;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using OpenTelemetry;
+using OpenTelemetry.Context.Propagation;
 using SpikeApp.Gateway.Balancing;
 using SpikeApp.Gateway.Forwarding;
 using SpikeApp.Gateway.Health;
+using SpikeApp.Gateway.Routing;
 using SpikeApp.Gateway.SharedAnswers;
 using SpikeApp.Gateway.Telemetry;
 using Yarp.ReverseProxy.Forwarder;
@@ -27,6 +33,12 @@ internal static class Extensions
             kestrel.Limits.MaxRequestBodySize = gateway.Value.MaxRequestBodyBytes;
         });
 
+        // Each trace starts at the gateway (TraceContext). ASP.NET Core takes the server span's parent from this service;
+        // OpenTelemetry's ASP.NET Core instrumentation re-reads the headers itself unless the default propagator is W3C's.
+        builder.Services.Replace(ServiceDescriptor.Singleton<DistributedContextPropagator>(new ClientTraceContextPropagator()));
+        Sdk.SetDefaultTextMapPropagator(new TraceContextPropagator());
+
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, ListenerPolicy>());
         builder.Services.AddSingleton<SharedAnswerCache>();
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
@@ -46,11 +58,16 @@ internal static class Extensions
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(GatewayTelemetry.MeterName));
     }
 
-    /// <summary>Answers what the gateway stored, and forwards every other request but its own health endpoints.</summary>
+    /// <summary>
+    /// Answers what the gateway stored and forwards the public routes on the public port; the admin routes and health
+    /// answer on the admin port only; anything else is 404.
+    /// </summary>
     public static void MapGateway(this WebApplication app)
     {
+        app.Use(TraceContext.LinkClientAsync);
         // Ahead of the proxy's own pipeline: a known "sold out" costs no proxy state and no place among the requests in flight.
         app.UseMiddleware<SharedAnswerMiddleware>();
+        app.MapFallback("{**path}", GatewayAnswers.WriteNotFoundAsync).WithMetadata(ListenerPolicy.AnyListener.Instance);
         app.MapReverseProxy(proxy =>
         {
             proxy.UseMiddleware<AdmissionMiddleware>();

@@ -9,8 +9,8 @@ using Yarp.ReverseProxy.Forwarder;
 namespace SpikeApp.Gateway.Forwarding;
 
 /// <summary>
-/// A request that could not connect is sent to another replica; any other failure to forward (none available, one that
-/// died mid-request, a timeout) is answered 503 with <c>Retry-After</c>, never 502 or 504.
+/// A request that could not connect is sent to another replica; a body too large is answered 413; any other failure to
+/// forward (none available, one that died mid-request, a timeout) is answered 503 with <c>Retry-After</c>, never 502 or 504.
 /// </summary>
 internal sealed class FailoverMiddleware(RequestDelegate next, IOptions<GatewayOptions> options, GatewayTelemetry telemetry)
 {
@@ -30,6 +30,13 @@ internal sealed class FailoverMiddleware(RequestDelegate next, IOptions<GatewayO
                 || context.RequestAborted.IsCancellationRequested)
             {
                 // Forwarded; or YARP already aborted a response under way; or the buyer left.
+                return;
+            }
+
+            // A chunked body that outgrew Gateway:MaxRequestBodyBytes (YARP took the status from Kestrel): no replica can take it.
+            if (failure.Error == ForwarderError.RequestBodyClient && context.Response.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                await GatewayAnswers.WriteBodyTooLargeAsync(context);
                 return;
             }
 

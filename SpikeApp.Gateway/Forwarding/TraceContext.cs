@@ -4,20 +4,39 @@ using Yarp.ReverseProxy.Transforms;
 
 namespace SpikeApp.Gateway.Forwarding;
 
+/// <summary>
+/// The gateway starts every trace (<see cref="ClientTraceContextPropagator"/>): a client's trace context is kept as a link,
+/// never as the parent, so no client chooses which of its requests are sampled, or hides them.
+/// </summary>
 internal static class TraceContext
 {
     public const string TraceParent = "traceparent";
     public const string TraceState = "tracestate";
     public const string TraceResponse = "traceresponse";
 
+    /// <summary>The client's span, if it sent one, linked from the gateway's server span.</summary>
+    public static Task LinkClientAsync(HttpContext context, RequestDelegate next)
+    {
+        var headers = context.Request.Headers;
+        if (headers.TryGetValue(TraceParent, out var traceParent)
+            && context.Features.Get<IHttpActivityFeature>()?.Activity is { IsAllDataRequested: true } request
+            && ActivityContext.TryParse(traceParent.ToString(), headers[TraceState].ToString(), isRemote: true, out var client))
+        {
+            request.AddLink(new ActivityLink(client));
+        }
+
+        return next(context);
+    }
+
     /// <summary>The gateway's server span is the replica's parent, so a purchase reads gateway → api in the dashboard.</summary>
     public static ValueTask PropagateAsync(RequestTransformContext context)
     {
+        // Whatever the client sent is dropped even when the gateway traces nothing: a replica samples by its parent.
+        var headers = context.ProxyRequest.Headers;
+        headers.Remove(TraceParent);
+        headers.Remove(TraceState);
         if (context.HttpContext.Features.Get<IHttpActivityFeature>()?.Activity is { IdFormat: ActivityIdFormat.W3C, Id: { } id } request)
         {
-            var headers = context.ProxyRequest.Headers;
-            headers.Remove(TraceParent);
-            headers.Remove(TraceState);
             headers.TryAddWithoutValidation(TraceParent, id);
             if (request.TraceStateString is { } state)
             {

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using SpikeApp.Gateway.Telemetry;
+using Yarp.ReverseProxy.Model;
 
 namespace SpikeApp.Gateway.SharedAnswers;
 
@@ -13,10 +15,18 @@ internal sealed class SharedAnswerMiddleware(RequestDelegate next, SharedAnswerC
 
     public Task InvokeAsync(HttpContext context)
     {
+        // Only what is forwarded is stored or moves what is stored; the gateway's own answers (404, health) do neither.
+        if (!store.Enabled || context.GetEndpoint() is not RouteEndpoint endpoint || endpoint.Metadata.GetMetadata<RouteModel>() is not { } route)
+        {
+            return next(context);
+        }
+
         var request = context.Request;
         if (SharedAnswerCache.IsCandidate(request))
         {
-            if (store.TryGetFresh(request, out var answer, out var ageTicks))
+            var key = SharedAnswerCache.KeyOf(route, endpoint, request);
+            var now = Stopwatch.GetTimestamp();
+            if (store.TryGetFresh(key, now, out var answer))
             {
                 telemetry.RecordSharedAnswer();
                 if (context.Features.Get<IHttpActivityFeature>()?.Activity is { } activity && _traces.KeepOrDrop(activity))
@@ -24,9 +34,10 @@ internal sealed class SharedAnswerMiddleware(RequestDelegate next, SharedAnswerC
                     activity.SetTag(AnswerTag, "stored");
                 }
 
-                return answer.WriteAsync(context, ageTicks);
+                return answer.WriteAsync(context, now);
             }
 
+            store.Forwarding(context, key);
             return next(context);
         }
 
@@ -35,6 +46,7 @@ internal sealed class SharedAnswerMiddleware(RequestDelegate next, SharedAnswerC
 
     private async Task ForwardWriteAsync(HttpContext context)
     {
+        store.WriteStarting();
         await next(context);
         if (context.Response.StatusCode < StatusCodes.Status400BadRequest)
         {

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 
 namespace SpikeApp.AppHost.Tests;
 
@@ -21,17 +22,35 @@ public class ResetSaleCommandTests
         Assert.True(firstRun.GetValueOrDefault(HttpStatusCode.Created) == Total, $"Answers: {string.Join(", ", firstRun)}");
         var epoch = (long)await db.HashGetAsync("spike:{default}:sale", "epoch");
 
+        // The public URL has no admin route, even with the right key and epoch: the gateway answers 404 itself.
+        using var publicUrl = app.CreateHttpClient(SpikeAppHost.Gateway);
+        using var publicReset = new HttpRequestMessage(HttpMethod.Put, "/api/sales/default") { Content = JsonContent.Create(new { total = Total }) };
+        publicReset.Headers.Add("X-Admin-Key", SpikeAppHost.AdminKey);
+        publicReset.Headers.IfMatch.Add(new System.Net.Http.Headers.EntityTagHeaderValue($"\"{epoch}\""));
+        using var refused = await publicUrl.SendAsync(publicReset, cancellationToken);
+        using var publicHealth = await publicUrl.GetAsync("/health", cancellationToken);
+        var epochAfterRefusal = (long)await db.HashGetAsync("spike:{default}:sale", "epoch");
+
         // The dashboard's "Reset sale" command (it sends the admin key itself); every replica knew the sale was sold out.
         var reset = await app.ResourceCommands.ExecuteCommandAsync(SpikeAppHost.Gateway, "reset-sale", cancellationToken);
         var secondRun = await BuyAsync(app, "second", buyers: 3 * Total, cancellationToken);
 
         var sale = (await db.HashGetAllAsync("spike:{default}:sale")).ToDictionary(entry => entry.Name.ToString(), entry => (long)entry.Value);
         var soldByReplica = (await db.HashGetAllAsync("spike:{default}:sold-by-replica")).ToDictionary(entry => entry.Name.ToString(), entry => (long)entry.Value);
+        Assert.Equal((HttpStatusCode.NotFound, "urn:spikeapp:problem:not-found"), (refused.StatusCode, await ProblemTypeAsync(refused, cancellationToken)));
+        Assert.Equal(HttpStatusCode.NotFound, publicHealth.StatusCode);
+        Assert.Equal(epoch, epochAfterRefusal);
         Assert.True(reset.Success, reset.Message);
         Assert.True(secondRun.GetValueOrDefault(HttpStatusCode.Created) == Total, $"Answers after the reset: {string.Join(", ", secondRun)}");
         Assert.Equal((Total, Total), (sale["total"], sale["sold"]));
         Assert.True(sale["epoch"] > epoch, $"Epoch {sale["epoch"]} after a reset of epoch {epoch}.");
         Assert.Equal(Replicas, soldByReplica.Count(entry => entry.Value > 0));
+    }
+
+    private static async Task<string?> ProblemTypeAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+        return problem.RootElement.GetProperty("type").GetString();
     }
 
     /// <summary>Distinct buyers through the gateway, which spreads each request over the replicas.</summary>

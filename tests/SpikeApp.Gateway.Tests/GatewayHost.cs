@@ -2,10 +2,14 @@ using System.Globalization;
 using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using SpikeApp.Testing;
 
 namespace SpikeApp.Gateway.Tests;
 
-/// <summary>The real gateway in this process, on Kestrel at a loopback port, in front of the given destinations.</summary>
+/// <summary>
+/// The real gateway in this process, on Kestrel at two loopback ports — the public one and the admin one — in front of
+/// the given destinations.
+/// </summary>
 public sealed class GatewayHost : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings = new()
@@ -27,13 +31,22 @@ public sealed class GatewayHost : WebApplicationFactory<Program>
             }
         }
 
+        _settings["Gateway:AdminPort"] = AdminPort.ToString(CultureInfo.InvariantCulture);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             _settings[key] = value;
         }
 
-        UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        UseKestrel(kestrel =>
+        {
+            kestrel.Listen(IPAddress.Loopback, PublicPort);
+            kestrel.Listen(IPAddress.Loopback, AdminPort);
+        });
     }
+
+    public int PublicPort { get; } = LoopbackPorts.FindFree();
+
+    public int AdminPort { get; } = LoopbackPorts.FindFree();
 
     /// <summary>A loopback address nothing listens on: connecting to it is refused.</summary>
     public static string RefusingAddress()
@@ -43,11 +56,17 @@ public sealed class GatewayHost : WebApplicationFactory<Program>
         return $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
     }
 
+    /// <summary>Starts the gateway and returns a client of its public port.</summary>
     public HttpClient Start()
     {
         StartServer();
-        return CreateClient();
+        return ClientOf(PublicPort);
     }
+
+    /// <summary>A client of the admin port, once <see cref="Start"/> ran.</summary>
+    public HttpClient CreateAdminClient() => ClientOf(AdminPort);
+
+    private static HttpClient ClientOf(int port) => new() { BaseAddress = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}") };
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

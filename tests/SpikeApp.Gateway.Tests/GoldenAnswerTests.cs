@@ -65,6 +65,29 @@ public class GoldenAnswerTests
         Assert.Equal(1, replica.Served);
     }
 
+    [Fact]
+    public async Task NotFoundAnswer()
+    {
+        await using var replica = await Backend.StartAsync("api-1");
+        await using var gateway = new GatewayHost([("api-1", replica.Address, null)]);
+        using var client = gateway.Start();
+
+        // The admin PUT is not a public route.
+        await AssertGoldenAsync("gateway-not-found", client.PutAsync("/api/sales/default", new StringContent("""{"total":10}""", Encoding.UTF8, "application/json")));
+        Assert.Equal(0, replica.Served);
+    }
+
+    [Fact]
+    public async Task BodyTooLargeAnswer()
+    {
+        await using var replica = await Backend.StartAsync("api-1");
+        await using var gateway = new GatewayHost([("api-1", replica.Address, null)]);
+        using var client = gateway.Start();
+
+        await AssertGoldenAsync("gateway-body-too-large", client.PostAsync("/api/sales/default/purchases",
+            new StringContent($$"""{"userId":"{{new string('x', 100 * 1024)}}"}""", Encoding.UTF8, "application/json")));
+    }
+
     private static StringContent Purchase() => new("""{"userId":"alice"}""", Encoding.UTF8, "application/json");
 
     private static async Task AssertGoldenAsync(string golden, Task<HttpResponseMessage> answer)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Http;
@@ -27,8 +28,9 @@ public class SharedAnswerTests
             answers.Add((response.StatusCode, await response.Content.ReadAsStringAsync(), response.Headers.CacheControl?.ToString(), response.Headers.Age is not null));
         }
 
+        // The replica offered a second; less than a second remains by the time anyone downstream gets it.
         Assert.Equal(1, replica.Served);
-        Assert.All(answers, answer => Assert.Equal((HttpStatusCode.OK, SoldOutBody, "max-age=0, s-maxage=1"), (answer.Status, answer.Body, answer.CacheControl)));
+        Assert.All(answers, answer => Assert.Equal((HttpStatusCode.OK, SoldOutBody, "max-age=0, s-maxage=0"), (answer.Status, answer.Body, answer.CacheControl)));
         Assert.Equal(49, answers.Count(answer => answer.HasAge));
     }
 
@@ -92,23 +94,141 @@ public class SharedAnswerTests
     public async Task ASuccessfulWriteForgetsStoredAnswersAndAFailedOneDoesNot()
     {
         await using var replica = await Backend.StartAsync("api-1");
-        replica.Answer = context => HttpMethods.IsPut(context.Request.Method)
-            ? Status(context, context.Request.Headers.ContainsKey("X-Admin-Key") ? StatusCodes.Status200OK : StatusCodes.Status401Unauthorized)
+        replica.Answer = context => HttpMethods.IsPost(context.Request.Method)
+            ? Status(context, context.Request.Path.StartsWithSegments("/api/sales/closed") ? StatusCodes.Status409Conflict : StatusCodes.Status201Created)
             : SoldOut("max-age=0, s-maxage=1")(context);
         await using var gateway = new GatewayHost([("api-1", replica.Address, null)], Settings(maxAge: "00:00:30"));
         using var client = gateway.Start();
 
         (await client.GetAsync("/buy/skill")).EnsureSuccessStatusCode();
-        (await client.PutAsync("/api/sales/default", new StringContent("{}", Encoding.UTF8, "application/json"))).Dispose();
+        (await client.PostAsync("/api/sales/closed/purchases", Purchase())).Dispose();
         (await client.GetAsync("/buy/skill")).EnsureSuccessStatusCode();
         var servedAfterRefusedWrite = replica.Served;
-        using var reset = new HttpRequestMessage(HttpMethod.Put, "/api/sales/default") { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
-        reset.Headers.Add("X-Admin-Key", "key");
-        (await client.SendAsync(reset)).EnsureSuccessStatusCode();
+        (await client.PostAsync("/api/sales/default/purchases", Purchase())).EnsureSuccessStatusCode();
         (await client.GetAsync("/buy/skill")).EnsureSuccessStatusCode();
 
-        // GET stored, refused PUT, GET replayed (3 reached the replica: GET, PUT, ...); accepted PUT, GET forwarded again.
+        // GET stored, refused POST, GET replayed (2 reached the replica); accepted POST, GET forwarded again.
         Assert.Equal((2, 4), (servedAfterRefusedWrite, replica.Served));
+    }
+
+    [Fact]
+    public async Task AGetForwardedBeforeAWriteAndAnsweredAfterItIsNotReplayed()
+    {
+        await using var replica = await Backend.StartAsync("api-1");
+        var release = new TaskCompletionSource();
+        var holdNextGet = 1;
+        replica.Answer = async context =>
+        {
+            if (HttpMethods.IsPost(context.Request.Method))
+            {
+                context.Response.StatusCode = StatusCodes.Status201Created;
+                return;
+            }
+
+            // The replica read "sold out" before the write and answers only after it.
+            if (Interlocked.Exchange(ref holdNextGet, 0) == 1)
+            {
+                await release.Task;
+            }
+
+            await SoldOut("max-age=0, s-maxage=1")(context);
+        };
+        await using var gateway = new GatewayHost([("api-1", replica.Address, null)], Settings(maxAge: "00:00:30"));
+        using var client = gateway.Start();
+
+        var beforeTheWrite = client.GetAsync("/buy/skill");
+        await WaitUntilAsync(() => replica.Served == 1);
+        (await client.PostAsync("/api/sales/default/purchases", Purchase())).EnsureSuccessStatusCode();
+        release.SetResult();
+        using var late = await beforeTheWrite;
+        using var next = await client.GetAsync("/buy/skill");
+
+        Assert.Equal(SoldOutBody, await late.Content.ReadAsStringAsync());
+        Assert.Null(next.Headers.Age);
+        Assert.Equal(3, replica.Served);
+    }
+
+    [Fact]
+    public async Task AnAnswerThatTookItsTimeIsReplayedOnlyUntilTheMaximumAgeCountedFromItsRequest()
+    {
+        await using var replica = await Backend.StartAsync("api-1");
+        var slowOnce = 1;
+        replica.Answer = async context =>
+        {
+            if (Interlocked.Exchange(ref slowOnce, 0) == 1)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(400));
+            }
+
+            await SoldOut("max-age=0, s-maxage=1")(context);
+        };
+        await using var gateway = new GatewayHost([("api-1", replica.Address, null)], Settings(maxAge: "00:00:00.500"));
+        using var client = gateway.Start();
+
+        var sentAt = Stopwatch.GetTimestamp();
+        using var slow = await client.GetAsync("/buy/skill");
+        var pastTheMaximumAge = TimeSpan.FromMilliseconds(550) - Stopwatch.GetElapsedTime(sentAt);
+        if (pastTheMaximumAge > TimeSpan.Zero)
+        {
+            await Task.Delay(pastTheMaximumAge);
+        }
+
+        using var next = await client.GetAsync("/buy/skill");
+
+        // Fresh until 500 ms after the request left, not after the answer came: the next request reaches a replica.
+        Assert.Equal("max-age=0, s-maxage=0", slow.Headers.CacheControl?.ToString());
+        Assert.Null(next.Headers.Age);
+        Assert.Equal(2, replica.Served);
+    }
+
+    [Fact]
+    public async Task CaseVariantsOfAPathShareItsAnswerAndAFullStoreKeepsItsFreshAnswers()
+    {
+        await using var replica = await Backend.StartAsync("api-1");
+        replica.Answer = SoldOut("max-age=0, s-maxage=60");
+        await using var gateway = new GatewayHost([("api-1", replica.Address, null)], Settings(maxAge: "00:01:00"));
+        using var client = gateway.Start();
+
+        (await client.GetAsync("/buy/skill")).EnsureSuccessStatusCode();
+        foreach (var variant in CaseVariants("/buy/skill"))
+        {
+            (await client.GetAsync(variant)).EnsureSuccessStatusCode();
+        }
+
+        var servedAfterVariants = replica.Served;
+        // More resources than the store holds; none of them pushes out a fresh answer.
+        for (var sale = 0; sale < SharedAnswers.SharedAnswerCache.MaxAnswers + 44; sale++)
+        {
+            (await client.GetAsync($"/api/sales/sale-{sale}")).EnsureSuccessStatusCode();
+        }
+
+        using var main = await client.GetAsync("/buy/skill");
+
+        Assert.Equal(256, CaseVariants("/buy/skill").Distinct().Count());
+        Assert.Equal(1, servedAfterVariants);
+        Assert.NotNull(main.Headers.Age);
+        Assert.Equal(1 + SharedAnswers.SharedAnswerCache.MaxAnswers + 44, replica.Served);
+    }
+
+    [Fact]
+    public async Task AFullStoreMakesRoomFromAnswersPastTheirTime()
+    {
+        await using var replica = await Backend.StartAsync("api-1");
+        replica.Answer = SoldOut("max-age=0, s-maxage=60");
+        await using var gateway = new GatewayHost([("api-1", replica.Address, null)], Settings(maxAge: "00:00:01"));
+        using var client = gateway.Start();
+
+        for (var sale = 0; sale < SharedAnswers.SharedAnswerCache.MaxAnswers; sale++)
+        {
+            (await client.GetAsync($"/api/sales/sale-{sale}")).EnsureSuccessStatusCode();
+        }
+
+        await Task.Delay(TimeSpan.FromMilliseconds(1100));
+        (await client.GetAsync("/buy/skill")).EnsureSuccessStatusCode();
+        using var replayed = await client.GetAsync("/buy/skill");
+
+        Assert.NotNull(replayed.Headers.Age);
+        Assert.Equal(SharedAnswers.SharedAnswerCache.MaxAnswers + 1, replica.Served);
     }
 
     [Fact]
@@ -128,6 +248,37 @@ public class SharedAnswerTests
     }
 
     private static Dictionary<string, string?> Settings(string maxAge) => new() { ["Gateway:MaxSharedAnswerAge"] = maxAge };
+
+    private static StringContent Purchase() => new("""{"userId":"alice"}""", Encoding.UTF8, "application/json");
+
+    /// <summary>Every spelling of <paramref name="path"/> in upper and lower case letters.</summary>
+    private static IEnumerable<string> CaseVariants(string path)
+    {
+        var letters = path.Select((character, index) => (character, index)).Where(letter => char.IsLetter(letter.character)).Select(letter => letter.index).ToArray();
+        for (var mask = 0; mask < 1 << letters.Length; mask++)
+        {
+            var variant = path.ToCharArray();
+            for (var bit = 0; bit < letters.Length; bit++)
+            {
+                if ((mask & (1 << bit)) != 0)
+                {
+                    variant[letters[bit]] = char.ToUpperInvariant(variant[letters[bit]]);
+                }
+            }
+
+            yield return new string(variant);
+        }
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The condition did not hold within 10 s.");
+            await Task.Delay(10);
+        }
+    }
 
     private static Func<HttpContext, Task> SoldOut(string? cacheControl, bool withLength = true) => context =>
     {

@@ -20,8 +20,8 @@ public class TelemetryNamesTests
         replica.Answer = context => context.Request.Path.Value switch
         {
             "/buy/skill" => SoldOutAsync(context),
-            "/slow" => SlowAsync(context, release.Task),
-            "/die" => DieAsync(context),
+            "/api/sales/slow/purchases" => SlowAsync(context, release.Task),
+            "/api/sales/dying/purchases" => DieAsync(context),
             _ => context.Response.WriteAsync("ok"),
         };
         await using var gateway = new GatewayHost([("dead", GatewayHost.RefusingAddress(), null), ("api-1", replica.Address, null)],
@@ -38,7 +38,7 @@ public class TelemetryNamesTests
         (await client.GetAsync("/buy/skill")).Dispose();
         // The only request allowed in flight is held: the next is refused, overloaded.
         var served = replica.Served;
-        var held = client.PostAsync("/slow", Purchase());
+        var held = client.PostAsync("/api/sales/slow/purchases", Purchase());
         while (replica.Served == served)
         {
             await Task.Delay(20);
@@ -48,7 +48,7 @@ public class TelemetryNamesTests
         release.SetResult();
         (await held).Dispose();
         // The replica dies mid-request: refused, unavailable.
-        (await client.PostAsync("/die", Purchase())).Dispose();
+        (await client.PostAsync("/api/sales/dying/purchases", Purchase())).Dispose();
 
         GoldenFiles.AssertMatches("telemetry-names", names.Describe());
     }
