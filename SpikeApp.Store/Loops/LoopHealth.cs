@@ -7,7 +7,7 @@ namespace SpikeApp.Store.Loops;
 /// <summary>
 /// How a background loop fails honestly: no failure ends it. Each failure is counted (<c>spike.loop.failures</c>); the
 /// first is logged with its exception, the ones after it at most once per <see cref="LogInterval"/> and without a stack
-/// trace, and the recovery once, so an outage is three lines rather than a stack trace a second. The loop retries after
+/// trace, and the recovery once: an outage takes a few lines, not a stack trace per round. The loop retries after
 /// a back-off that doubles from its own interval, and its health check says Degraded, with the last error, until a round
 /// succeeds again.
 /// </summary>
@@ -23,8 +23,6 @@ public sealed partial class LoopHealth(string loop, TimeSpan interval, ILogger l
     private long _failingSince;
     private long _lastLogged;
     private volatile string? _trouble;
-
-    public string Loop => loop;
 
     /// <summary>Why the loop is failing, or null while its last round succeeded.</summary>
     public string? Trouble => _trouble;
