@@ -19,10 +19,6 @@ public sealed class OrdersOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
     public TimeSpan ClaimAfter { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>How often deadlines are checked: an unpaid order expires at most this long after its deadline.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
-    public TimeSpan ExpiryInterval { get; set; } = TimeSpan.FromMilliseconds(500);
-
     /// <summary>A sale Redis lost or closed is restored or opened at most this long after.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
     public TimeSpan LedgerCheckInterval { get; set; } = TimeSpan.FromMilliseconds(500);

@@ -1,12 +1,16 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using SpikeApp.Store.Loops;
 using StackExchange.Redis;
 
 namespace SpikeApp.Store;
 
 public static class SaleStoreExtensions
 {
-    /// <summary>Adds <see cref="RedisSaleStore"/> and <see cref="OrderFeed"/> over Aspire's shared Redis client.</summary>
+    /// <summary>
+    /// Adds <see cref="RedisSaleStore"/> and <see cref="OrderFeed"/> over Aspire's shared Redis client, and
+    /// <see cref="LoopTelemetry"/> for the background loops over them.
+    /// </summary>
     /// <param name="commandTimeout">Read from the service's own options when the store is first resolved.</param>
     public static IHostApplicationBuilder AddSaleStore(this IHostApplicationBuilder builder, Func<IServiceProvider, TimeSpan> commandTimeout,
         string connectionName = "redis")
@@ -26,7 +30,10 @@ public static class SaleStoreExtensions
 
         builder.Services.AddSingleton(services => new RedisSaleStore(services.GetRequiredService<IConnectionMultiplexer>(), commandTimeout(services)));
         builder.Services.AddSingleton(services => new OrderFeed(services.GetRequiredService<IConnectionMultiplexer>()));
-        builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddSource(StoreTelemetry.ActivitySourceName));
+        builder.Services.AddSingleton<LoopTelemetry>();
+        builder.Services.AddOpenTelemetry()
+            .WithTracing(tracing => tracing.AddSource(StoreTelemetry.ActivitySourceName))
+            .WithMetrics(metrics => metrics.AddMeter(LoopTelemetry.MeterName));
         return builder;
     }
 }

@@ -4,6 +4,7 @@ using SpikeApp.Api.Stock;
 using SpikeApp.Contracts;
 using SpikeApp.Contracts.Problems;
 using SpikeApp.Store;
+using SpikeApp.Store.Expiry;
 
 namespace SpikeApp.Api.Extensions;
 
@@ -19,6 +20,9 @@ internal static class Extensions
 
         // A purchase must answer (503) within the timeout rather than queue behind a dead or stalled Redis.
         builder.AddSaleStore(services => services.GetRequiredService<IOptions<SpikeOptions>>().Value.RedisTimeout);
+        // Every replica expires unpaid orders too (one script per sale, safe from many processes): stock comes back on
+        // sale while the order processor is down.
+        builder.AddOrderExpiry(SpikeOptions.SectionName);
 
         builder.Services.AddSingleton<SaleRegistry>();
         builder.Services.AddSingleton<ReplicaIdentity>();

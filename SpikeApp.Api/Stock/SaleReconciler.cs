@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using SpikeApp.Store;
+using SpikeApp.Store.Loops;
 
 namespace SpikeApp.Api.Stock;
 
@@ -9,14 +10,18 @@ namespace SpikeApp.Api.Stock;
 /// Push plus reconcile: a change message re-reads its sale at once, and every sale is synced each interval anyway, so a
 /// replica that missed a message converges. Replicas never create sales: the order processor, holding the ledger, does.
 /// </summary>
-public sealed partial class SaleReconciler(
+public sealed class SaleReconciler(
     RedisSaleStore store,
     SaleRegistry registry,
     StockTelemetry telemetry,
     IOptions<SpikeOptions> options,
+    LoopTelemetry loops,
     ILogger<SaleReconciler> logger) : BackgroundService, IHealthCheck
 {
-    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
+    public const string ReconcileLoop = "reconcile";
+    public const string ChangeLoop = "change";
+    private readonly LoopHealth _reconcile = new(ReconcileLoop, options.Value.ReconcileInterval, logger, loops);
+    private readonly LoopHealth _changes = new(ChangeLoop, options.Value.ReconcileInterval, logger, loops);
     private volatile string? _unhealthyReason = "Redis has not answered yet.";
     private long _lastSyncTimestamp;
 
@@ -35,12 +40,10 @@ public sealed partial class SaleReconciler(
     {
         await JoinAsync(stoppingToken);
 
-        using var timer = new PeriodicTimer(options.Value.ReconcileInterval);
-        do
+        while (true)
         {
-            await ReconcileAsync();
+            await Task.Delay(await ReconcileAsync(), stoppingToken);
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
     private async Task JoinAsync(CancellationToken stoppingToken)
@@ -49,35 +52,54 @@ public sealed partial class SaleReconciler(
         {
             try
             {
-                await store.SubscribeToChangesAsync(saleId => SyncQuietlyAsync(saleId, StockTelemetry.SyncReasons.Change));
+                await store.SubscribeToChangesAsync(OnChangeAsync);
                 // Messages sent while this replica was disconnected are lost: re-read every sale on reconnect.
                 store.Reconnected += () => _ = ReconcileAsync();
                 return;
             }
-            catch (SaleStoreUnavailableException ex)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
-                LogRedisNotReady(ex);
-                await Task.Delay(RetryDelay, stoppingToken);
+                await Task.Delay(_reconcile.Failed(ex), stoppingToken);
             }
         }
     }
 
-    private async Task ReconcileAsync()
+    /// <summary>Syncs every sale this replica holds; answers when to reconcile next: the interval, or a back-off while Redis fails.</summary>
+    private async Task<TimeSpan> ReconcileAsync()
     {
         var saleIds = registry.Sales.Select(sale => sale.SaleId).Append(options.Value.DefaultSale.Id).Distinct(StringComparer.Ordinal);
-        var allSynced = true;
+        Exception? failure = null;
         foreach (var saleId in saleIds.ToList())
         {
-            allSynced &= await SyncQuietlyAsync(saleId, StockTelemetry.SyncReasons.Reconcile);
+            var failed = await SyncQuietlyAsync(saleId, StockTelemetry.SyncReasons.Reconcile);
+            failure ??= failed;
         }
 
-        if (allSynced)
+        if (failure is not null)
         {
-            MarkInStep();
+            return _reconcile.Failed(failure);
+        }
+
+        Interlocked.Exchange(ref _lastSyncTimestamp, Stopwatch.GetTimestamp());
+        _unhealthyReason = null;
+        _reconcile.Succeeded();
+        return options.Value.ReconcileInterval;
+    }
+
+    private async Task OnChangeAsync(string saleId)
+    {
+        if (await SyncQuietlyAsync(saleId, StockTelemetry.SyncReasons.Change) is { } failure)
+        {
+            _changes.Failed(failure);
+        }
+        else
+        {
+            _changes.Succeeded();
         }
     }
 
-    private async Task<bool> SyncQuietlyAsync(string saleId, string reason)
+    /// <summary>Null once synced; else the failure, which must never stop the replica: the next reconcile retries.</summary>
+    private async Task<Exception?> SyncQuietlyAsync(string saleId, string reason)
     {
         try
         {
@@ -90,26 +112,12 @@ public sealed partial class SaleReconciler(
                 await store.AddToDirectoryAsync(saleId);
             }
 
-            return true;
+            return null;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex)
         {
-            // A sync must never stop the replica: the next one (at most an interval away) retries.
             _unhealthyReason = $"The last sync of sale '{saleId}' failed: {ex.Message}";
-            LogSyncFailed(saleId, ex);
-            return false;
+            return ex;
         }
     }
-
-    private void MarkInStep()
-    {
-        Interlocked.Exchange(ref _lastSyncTimestamp, Stopwatch.GetTimestamp());
-        _unhealthyReason = null;
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis is not ready; retrying")]
-    private partial void LogRedisNotReady(Exception exception);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not sync sale {SaleId} with Redis; the next reconcile retries")]
-    private partial void LogSyncFailed(string saleId, Exception exception);
 }

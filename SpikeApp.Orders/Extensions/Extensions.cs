@@ -6,6 +6,7 @@ using SpikeApp.Orders.Ledger;
 using SpikeApp.Orders.Persistence;
 using SpikeApp.Orders.Processing;
 using SpikeApp.Store;
+using SpikeApp.Store.Expiry;
 
 namespace SpikeApp.Orders.Extensions;
 
@@ -14,7 +15,7 @@ internal static class Extensions
     /// <summary>Redis command timeout of the processor: it is no purchase path, so it may wait longer than the API.</summary>
     private static readonly TimeSpan RedisTimeout = TimeSpan.FromSeconds(5);
 
-    /// <summary>Adds the order processor: options, the sale store, PostgreSQL, the persister, the expirer and the read API's answers.</summary>
+    /// <summary>Adds the order processor: options, the sale store and its expiry, PostgreSQL, the persister, the ledger and the read API's answers.</summary>
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<OrdersOptions>()
@@ -28,6 +29,8 @@ internal static class Extensions
             .ValidateOnStart();
 
         builder.AddSaleStore(_ => RedisTimeout);
+        // The replicas run the same expiry (Spike:ExpiryInterval): it goes on while this processor is down.
+        builder.AddOrderExpiry(OrdersOptions.SectionName);
         builder.AddNpgsqlDataSource("ordersdb");
 
         builder.Services.AddSingleton<LedgerSchema>();
@@ -35,7 +38,6 @@ internal static class Extensions
         builder.Services.AddSingleton<OrdersTelemetry>();
         builder.Services.AddSingleton<OrderPersister>();
         builder.Services.AddHostedService(services => services.GetRequiredService<OrderPersister>());
-        builder.Services.AddHostedService<OrderExpirer>();
         builder.Services.AddSingleton<LedgerKeeper>();
         builder.Services.AddHostedService(services => services.GetRequiredService<LedgerKeeper>());
         builder.Services.AddHealthChecks()

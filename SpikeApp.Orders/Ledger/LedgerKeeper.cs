@@ -4,6 +4,7 @@ using OpenTelemetry;
 using SpikeApp.Contracts.Sales;
 using SpikeApp.Orders.Persistence;
 using SpikeApp.Store;
+using SpikeApp.Store.Loops;
 
 namespace SpikeApp.Orders.Ledger;
 
@@ -21,12 +22,15 @@ public sealed partial class LedgerKeeper(
     OrdersTelemetry telemetry,
     IOptions<OrdersOptions> options,
     IOptions<DefaultSaleOptions> defaultSale,
+    LoopTelemetry loops,
     ILogger<LedgerKeeper> logger) : BackgroundService, IHealthCheck
 {
+    public const string Loop = "ledger";
     /// <summary>How long a restore may hold its lock: far above one restore, so only a dead restorer loses it.</summary>
     private static readonly TimeSpan RestoreLockTime = TimeSpan.FromSeconds(30);
     private const int DrainPage = 1000;
 
+    private readonly LoopHealth _health = new(Loop, options.Value.LedgerCheckInterval, logger, loops);
     private volatile string? _trouble = "The ledger has not checked the sales yet.";
     private volatile bool _checkedOnce;
 
@@ -40,21 +44,23 @@ public sealed partial class LedgerKeeper(
     {
         await schema.WhenMigrated.WaitAsync(stoppingToken);
 
-        using var timer = new PeriodicTimer(options.Value.LedgerCheckInterval);
-        do
+        while (true)
         {
+            var delay = options.Value.LedgerCheckInterval;
             try
             {
                 _trouble = await CheckAllAsync(stoppingToken);
                 _checkedOnce |= _trouble is null;
+                _health.Succeeded();
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
-                _trouble = $"The last check failed: {ex.Message}";
-                LogCheckFailed(ex);
+                delay = _health.Failed(ex);
+                _trouble = _health.Trouble;
             }
+
+            await Task.Delay(delay, stoppingToken);
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
     private async Task<string?> CheckAllAsync(CancellationToken cancellationToken)
@@ -197,7 +203,4 @@ public sealed partial class LedgerKeeper(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sale {SaleId} restored from the ledger as epoch {Epoch} of round {Round}: sold {Sold} of {Total}. Redis held epoch {RedisEpoch} change {RedisSeq}; the ledger had epoch {LedgerEpoch} change {LedgerSeq}")]
     private partial void LogRestored(string saleId, long epoch, long round, long sold, long total, long? redisEpoch, long? redisSeq, long ledgerEpoch, long ledgerSeq);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The ledger check failed (Redis or PostgreSQL did not answer?); the next one retries")]
-    private partial void LogCheckFailed(Exception exception);
 }

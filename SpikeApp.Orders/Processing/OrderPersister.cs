@@ -1,18 +1,18 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using SpikeApp.Contracts.Orders;
 using SpikeApp.Orders.Persistence;
 using SpikeApp.Store;
+using SpikeApp.Store.Loops;
 
 namespace SpikeApp.Orders.Processing;
 
 /// <summary>
 /// Stores each batch of every sale's stream in one transaction, and only then acknowledges it: at-least-once delivery,
-/// exactly-once effect. Unhealthy until the schema is migrated.
+/// exactly-once effect. Unhealthy until the schema is migrated; degraded while Redis or PostgreSQL fails it.
 /// </summary>
-public sealed partial class OrderPersister(
+public sealed class OrderPersister(
     OrderFeed feed,
     RedisSaleStore store,
     OrderLedger ledger,
@@ -20,19 +20,23 @@ public sealed partial class OrderPersister(
     OrdersTelemetry telemetry,
     IOptions<OrdersOptions> options,
     IConfiguration configuration,
+    LoopTelemetry loops,
     ILogger<OrderPersister> logger) : BackgroundService, IHealthCheck
 {
+    public const string Loop = "persist";
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan SaleListRefresh = TimeSpan.FromSeconds(2);
     private readonly string _consumer = InstanceNames.Resolve(options.Value.ConsumerName, configuration["OTEL_RESOURCE_ATTRIBUTES"]);
+    private readonly LoopHealth _health = new(Loop, RetryDelay, logger, loops);
     private volatile bool _migrated;
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(_migrated ? HealthCheckResult.Healthy("Schema migrated.") : HealthCheckResult.Unhealthy("The orders schema is not migrated yet."));
+        Task.FromResult(_migrated ? _health.Check(HealthCheckResult.Healthy("Schema migrated; the order streams are stored."))
+            : HealthCheckResult.Unhealthy(_health.Trouble ?? "The orders schema is not migrated yet."));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await RetryAsync(schema.MigrateAsync, stoppingToken);
+        await MigrateAsync(stoppingToken);
         _migrated = true;
 
         var saleIds = Array.Empty<string>();
@@ -74,11 +78,11 @@ public sealed partial class OrderPersister(
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 // Nothing was acknowledged: the same entries are read again ("0") once the store answers.
-                LogStoreUnavailable(ex);
-                await Task.Delay(RetryDelay, stoppingToken);
+                await Task.Delay(_health.Failed(ex), stoppingToken);
                 continue;
             }
 
+            _health.Succeeded();
             if (stored == 0)
             {
                 await Task.Delay(options.Value.IdleDelay, stoppingToken);
@@ -131,23 +135,20 @@ public sealed partial class OrderPersister(
         return links;
     }
 
-    private async Task RetryAsync(Func<CancellationToken, Task> action, CancellationToken stoppingToken)
+    private async Task MigrateAsync(CancellationToken stoppingToken)
     {
         while (true)
         {
             try
             {
-                await action(stoppingToken);
+                await schema.MigrateAsync(stoppingToken);
+                _health.Succeeded();
                 return;
             }
-            catch (NpgsqlException ex)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
-                LogStoreUnavailable(ex);
-                await Task.Delay(RetryDelay, stoppingToken);
+                await Task.Delay(_health.Failed(ex), stoppingToken);
             }
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis or PostgreSQL did not answer; retrying (nothing was acknowledged)")]
-    private partial void LogStoreUnavailable(Exception exception);
 }

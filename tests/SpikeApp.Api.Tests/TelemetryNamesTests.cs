@@ -14,8 +14,9 @@ public class TelemetryNamesTests
     private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// The replica's spans and instruments (SpikeApp.Stock, and SpikeApp.Store's Redis calls) while it sells locally and
-    /// remotely, refills, holds a unit in doubt and settles it, syncs, takes payments and a reset, and sells out, against
+    /// The replica's spans and instruments (SpikeApp.Stock; SpikeApp.Store's Redis calls and loop failures; the expiry's
+    /// SpikeApp.Orders counter) while it sells locally and remotely, refills, holds a unit in doubt and settles it, syncs,
+    /// fails a background round while Redis is stalled, takes payments and a reset, and sells out, against
     /// <c>Golden/telemetry-names.txt</c>. Its own redis-server, so it can be stalled.
     /// </summary>
     [Fact]
@@ -38,6 +39,8 @@ public class TelemetryNamesTests
         // Stalled Redis: the unit bob took stays in doubt until a sync after the stall settles it.
         await redis.SuspendAsync();
         await BuyAsync(client, "bob", HttpStatusCode.ServiceUnavailable);
+        // The background loops (expiry every interval) time out too, and count it.
+        await names.WaitForAsync(SettleTimeout, "spike.loop.failures");
         await redis.ResumeAsync();
         await names.WaitForAsync(SettleTimeout, "spike.stock.settled");
         await BuyAsync(client, "carol", HttpStatusCode.Created);

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace SpikeApp.Orders.Tests;
 
@@ -14,9 +15,12 @@ public sealed class OrdersHost : WebApplicationFactory<OrdersTelemetry>
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
 
     private readonly Dictionary<string, string?> _settings;
+    private readonly ILoggerProvider? _logs;
 
-    public OrdersHost(RedisServerProcess redis, PostgresServerProcess postgres, IReadOnlyDictionary<string, string?>? settings = null)
+    /// <param name="logs">Also hears the processor's logs, at the levels the settings let through.</param>
+    public OrdersHost(RedisServerProcess redis, PostgresServerProcess postgres, IReadOnlyDictionary<string, string?>? settings = null, ILoggerProvider? logs = null)
     {
+        _logs = logs;
         _settings = new()
         {
             ["ConnectionStrings:redis"] = redis.ConnectionString,
@@ -48,6 +52,11 @@ public sealed class OrdersHost : WebApplicationFactory<OrdersTelemetry>
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (_logs is not null)
+        {
+            builder.ConfigureLogging(logging => logging.AddProvider(_logs));
         }
     }
 }

@@ -11,6 +11,7 @@ namespace SpikeApp.Reliability.Tests;
 /// <summary>
 /// Orders flow from Redis into PostgreSQL through the order processor (a real SpikeApp.Orders process), get paid or
 /// expire, and Redis and PostgreSQL end up agreeing on every order — across a processor kill and a PostgreSQL outage.
+/// Expiry goes on without any processor: the replicas run it too.
 /// </summary>
 [Collection(nameof(FaultTests))]
 public class OrderProcessingTests(ITestOutputHelper output)
@@ -112,5 +113,64 @@ public class OrderProcessingTests(ITestOutputHelper output)
         Assert.Equal(300, during.Acknowledged.Count);
         Assert.Equal(600, await orders.PostgresCountAsync());
         Assert.InRange(drained, TimeSpan.Zero, OrdersCluster.DrainLimit);
+    }
+
+    [Fact]
+    public async Task WithEveryProcessorDownTheReplicasStillExpireUnpaidOrders()
+    {
+        const int total = 20, payers = 12;
+        using var timeout = new CancellationTokenSource(TestTimeout);
+        await using var orders = await OrdersCluster.StartAsync(total, paymentWindow: "00:00:03");
+        var replicas = orders.Cluster.Replicas;
+        orders.Processor.Kill();
+
+        var bought = new Crowd();
+        await bought.BuyAsync(Crowd.Buyers("buyer", total), buyer => replicas[buyer % 2], 8, timeout.Token);
+        var abandonedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        Assert.Equal(total, bought.Acknowledged.Count);
+        var buyers = bought.Acknowledged.OrderBy(order => order.Key, StringComparer.Ordinal).ToList();
+        foreach (var (userId, orderId) in buyers.Take(payers))
+        {
+            using var paid = await replicas[0].Client.PostAsJsonAsync($"/api/sales/{SpikeCluster.SaleId}/orders/{orderId}/payment",
+                new { userId, paymentReference = $"pay-{userId}" }, timeout.Token);
+            Assert.Equal(HttpStatusCode.OK, paid.StatusCode);
+        }
+
+        // Nobody but the replicas can expire the rest: their units come back on sale after the payment window.
+        while ((await orders.RedisStatusesAsync()).Values.Count(status => status == "expired") < total - payers)
+        {
+            await Task.Delay(50, timeout.Token);
+        }
+
+        var expiredAfter = System.Diagnostics.Stopwatch.GetElapsedTime(abandonedAt);
+        var statuses = await orders.RedisStatusesAsync();
+        Assert.Equal(payers, statuses.Values.Count(status => status == "paid"));
+        Assert.Equal(total - payers, statuses.Values.Count(status => status == "expired"));
+        Assert.Equal(payers, await orders.Cluster.SoldAsync());
+        Assert.All(buyers.Skip(payers), order => Assert.Equal("expired", statuses[order.Value]));
+        Assert.All(replicas, replica => Assert.True(replica.IsRunning));
+
+        // Each expiry told the replicas (a change message): they sell again what they had known as sold out.
+        foreach (var replica in replicas)
+        {
+            while ((await replica.Client.GetFromJsonAsync<JsonElement>($"/api/sales/{SpikeCluster.SaleId}", timeout.Token))
+                .GetProperty("replica").GetProperty("soldOutKnown").GetBoolean())
+            {
+                await Task.Delay(50, timeout.Token);
+            }
+        }
+
+        var again = new Crowd();
+        await again.BuyAsync(Crowd.Buyers("second-chance", total), buyer => replicas[buyer % 2], 8, timeout.Token);
+        Assert.Equal(total - payers, again.Acknowledged.Count);
+        Assert.Equal(payers, again.Answers.GetValueOrDefault("409"));
+        Assert.Equal(total, await orders.Cluster.SoldAsync());
+
+        // A processor back later stores what happened meanwhile.
+        await orders.Processor.StartAsync();
+        var drained = await orders.WaitUntilPostgresAgreesAsync(timeout.Token);
+        output.WriteLine($"No processor: {total - payers} unpaid orders expired by the replicas {expiredAfter.TotalSeconds:0.0} s after the last purchase " +
+            $"(payment window 3 s, expiry interval {OrdersCluster.ExpiryInterval}); a processor started later stored all {total + total - payers} orders within {drained.TotalSeconds:0.0} s");
+        Assert.Equal(total + total - payers, await orders.PostgresCountAsync());
     }
 }

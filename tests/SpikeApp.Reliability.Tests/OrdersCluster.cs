@@ -13,6 +13,9 @@ public sealed class OrdersCluster : IAsyncDisposable
     /// <summary>How long PostgreSQL may take to agree with Redis.</summary>
     public static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(20);
 
+    /// <summary>How often the replicas and the processors each check the deadlines.</summary>
+    public const string ExpiryInterval = "00:00:00.200";
+
     private OrdersCluster(SpikeCluster cluster) => Cluster = cluster;
 
     public SpikeCluster Cluster { get; }
@@ -25,11 +28,16 @@ public sealed class OrdersCluster : IAsyncDisposable
         int replicas = 2, string ledgerCheckInterval = "00:00:00.200")
     {
         var cluster = await SpikeCluster.StartAsync(replicas, total, bufferRatio: 0.2,
-            settings: new Dictionary<string, string> { ["Spike__PaymentWindow"] = paymentWindow, ["Spike__RedisTimeout"] = "00:00:05" },
+            settings: new Dictionary<string, string>
+            {
+                ["Spike__PaymentWindow"] = paymentWindow,
+                ["Spike__RedisTimeout"] = "00:00:05",
+                ["Spike__ExpiryInterval"] = ExpiryInterval,
+            },
             ledger: new Dictionary<string, string>
             {
                 ["Orders__BatchSize"] = batchSize.ToString(CultureInfo.InvariantCulture),
-                ["Orders__ExpiryInterval"] = "00:00:00.200",
+                ["Orders__ExpiryInterval"] = ExpiryInterval,
                 ["Orders__ClaimAfter"] = "00:00:01",
                 ["Orders__LedgerCheckInterval"] = ledgerCheckInterval,
             },
