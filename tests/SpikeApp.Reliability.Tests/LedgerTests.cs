@@ -45,6 +45,8 @@ public class LedgerTests(ITestOutputHelper output)
         var (restoredAfter, meanwhile) = await WaitUntilEarlyBuyerIsServedAsync(orders, before, epochBefore, timeout.Token);
 
         output.WriteLine($"{loss}: restored within {restoredAfter.TotalSeconds:0.00} s; answers meanwhile {meanwhile}");
+        // A sale made as the restore ended reaches PostgreSQL through the stream, a moment after its buyer's answer.
+        await orders.WaitUntilPostgresAgreesAsync(timeout.Token);
         Assert.Equal(await orders.LiveOrdersInPostgresAsync(), await orders.Cluster.SoldAsync());
         Assert.Equal(buyers + meanwhile.NewSales, await orders.Cluster.SoldAsync());
         Assert.True(await orders.Cluster.EpochAsync() > epochBefore);
