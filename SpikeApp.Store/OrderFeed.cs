@@ -36,7 +36,7 @@ public sealed class OrderFeed(IConnectionMultiplexer redis)
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException or OperationCanceledException)
         {
-            throw new SaleStoreUnavailableException($"Redis did not answer XREADGROUP: {ex.Message}", ex);
+            throw new SaleStoreUnavailableException($"Redis refused or did not answer XREADGROUP: {ex.Message}", ex);
         }
     }
 
@@ -109,7 +109,7 @@ public sealed class OrderFeed(IConnectionMultiplexer redis)
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException or OperationCanceledException)
         {
-            throw new SaleStoreUnavailableException($"Redis did not answer a stream command: {ex.Message}", ex);
+            throw new SaleStoreUnavailableException($"Redis refused or did not answer a stream command: {ex.Message}", ex);
         }
     }
 

@@ -303,7 +303,7 @@ public sealed class RedisSaleStore
         {
             ObserveAbandoned(call);
             span?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
-            throw new SaleStoreUnavailableException($"Redis did not answer {operation}: {ex.Message}", ex);
+            throw new SaleStoreUnavailableException($"Redis refused or did not answer {operation}: {ex.Message}", ex);
         }
     }
 
