@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
+using SpikeApp.Api.Breaker;
 using SpikeApp.Store;
 
 namespace SpikeApp.Api.Stock;
@@ -12,6 +13,7 @@ public sealed partial class PurchaseService(
     SaleRegistry registry,
     SliceRefiller refiller,
     RedisSaleStore store,
+    RedisBreaker breaker,
     StockTelemetry telemetry,
     ReplicaIdentity replica,
     IOptions<SpikeOptions> options,
@@ -27,7 +29,7 @@ public sealed partial class PurchaseService(
     {
         try
         {
-            var sale = await registry.GetAsync(saleId);
+            var sale = registry.Find(saleId) ?? await LoadAsync(saleId);
             if (sale is { SoldOutInRedis: true, IsRestoring: false } && !telemetry.KeepKnownSoldOutTrace(Activity.Current))
             {
                 telemetry.RecordOutcome(PurchaseOutcomes.SoldOutLocal);
@@ -74,7 +76,7 @@ public sealed partial class PurchaseService(
                     return result;
                 }
 
-                sale = (await registry.RefreshAsync(saleId))?.Local;
+                sale = await LoadAsync(saleId);
             }
 
             if (sale is null)
@@ -94,6 +96,10 @@ public sealed partial class PurchaseService(
             return new PurchaseResult(PurchaseStatus.Unavailable);
         }
     }
+
+    /// <summary>Reads the sale from Redis: one it never saw, or one whose epoch changed under a purchase.</summary>
+    private async Task<LocalSale?> LoadAsync(string saleId) =>
+        (await breaker.CallAsync(() => registry.RefreshAsync(saleId)))?.Local;
 
     private async ValueTask<LocalTake> TakeLocalAsync(LocalSale sale)
     {
@@ -139,9 +145,17 @@ public sealed partial class PurchaseService(
         using var activity = StockTelemetry.ActivitySource.StartActivity(StockTelemetry.RemoteDeductSpan);
         activity?.SetTag("spike.sale", sale.SaleId);
         activity?.SetTag("spike.replica", replica.Id);
-        var started = Stopwatch.GetTimestamp();
+        if (!breaker.TryEnter(out var ticket))
+        {
+            sale.Stock.Return();
+            activity?.SetTag("spike.result", PurchaseOutcomes.BreakerOpen);
+            telemetry.RecordOutcome(PurchaseOutcomes.BreakerOpen);
+            return new PurchaseResult(PurchaseStatus.Unavailable);
+        }
 
+        var started = Stopwatch.GetTimestamp();
         var deduction = await store.DeductAsync(sale.SaleId, sale.Epoch, userId, replica.Id, _paymentWindow);
+        breaker.Exit(ticket, answered: deduction.Failure is null);
 
         // Only a sale keeps the unit taken from the slice; a lost answer keeps it until a sync says whether Redis sold it.
         string outcome;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using SpikeApp.Api.Breaker;
 using SpikeApp.Store;
 
 namespace SpikeApp.Api.Stock;
@@ -12,6 +13,7 @@ namespace SpikeApp.Api.Stock;
 public sealed partial class SaleReconciler(
     RedisSaleStore store,
     SaleRegistry registry,
+    RedisBreaker breaker,
     StockTelemetry telemetry,
     IOptions<SpikeOptions> options,
     ILogger<SaleReconciler> logger) : BackgroundService, IHealthCheck
@@ -27,6 +29,7 @@ public sealed partial class SaleReconciler(
         return Task.FromResult(
             _unhealthyReason is { } reason ? HealthCheckResult.Unhealthy(reason)
             : registry.Find(defaultSaleId) is null ? HealthCheckResult.Unhealthy($"Sale '{defaultSaleId}' is not open yet: the order processor creates or restores it.")
+            : breaker.State != BreakerState.Closed ? HealthCheckResult.Degraded("Redis failed repeatedly: purchases answer 503 at once until the breaker's probe gets an answer.")
             : restoring.Count > 0 ? HealthCheckResult.Degraded($"Restoring from the ledger: {string.Join(", ", restoring)}.")
             : HealthCheckResult.Healthy($"In step with Redis {Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastSyncTimestamp)).TotalSeconds:0.0} s ago."));
     }
@@ -50,8 +53,10 @@ public sealed partial class SaleReconciler(
             try
             {
                 await store.SubscribeToChangesAsync(saleId => SyncQuietlyAsync(saleId, StockTelemetry.SyncReasons.Change));
-                // Messages sent while this replica was disconnected are lost: re-read every sale on reconnect.
+                // Messages sent while this replica was disconnected are lost: re-read every sale on reconnect. Units held in
+                // doubt wait for Redis too: settle them as soon as the breaker sees it answer again.
                 store.Reconnected += () => _ = ReconcileAsync();
+                breaker.Closed += () => _ = ReconcileAsync();
                 return;
             }
             catch (SaleStoreUnavailableException ex)
@@ -82,6 +87,7 @@ public sealed partial class SaleReconciler(
         try
         {
             var synced = await registry.SyncAsync(saleId);
+            breaker.RecordAnswer();
             telemetry.RecordSync(reason);
             telemetry.RecordSettled(synced.SettledSold, synced.SettledReturned);
             if (synced.Sale is { Local.IsRestoring: false })

@@ -1,16 +1,19 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
+using SpikeApp.Api.Breaker;
 using SpikeApp.Store;
 
 namespace SpikeApp.Api.Stock;
 
 /// <summary>
 /// Refills a dry slice from what Redis still has, so a dead or slow replica's share is still sold. One refill per sale at
-/// a time, at most one per refill interval, with a growing back-off while Redis does not answer.
+/// a time, at most one per refill interval, with a growing back-off while Redis does not answer, none while the Redis
+/// breaker is open.
 /// </summary>
 public sealed partial class SliceRefiller(
     SaleRegistry registry,
+    RedisBreaker breaker,
     StockTelemetry telemetry,
     ReplicaIdentity replica,
     IOptions<SpikeOptions> options,
@@ -23,6 +26,12 @@ public sealed partial class SliceRefiller(
     /// <summary>Within the refill gap or a back-off, answers at once: SoldOut after a refill that reached Redis, else Failed.</summary>
     public async ValueTask<RefillResult> RefillAsync(LocalSale sale)
     {
+        // Nor does a purchase wait on a refill that was already waiting on Redis when the breaker opened.
+        if (breaker.State != BreakerState.Closed)
+        {
+            return RefillResult.Failed;
+        }
+
         var state = _states.GetValue(sale, static _ => new RefillState());
         while (true)
         {
@@ -58,6 +67,11 @@ public sealed partial class SliceRefiller(
 
     private async Task<RefillResult> RunAsync(LocalSale sale, RefillState state)
     {
+        if (!breaker.TryEnter(out var ticket))
+        {
+            return RefillResult.Failed;
+        }
+
         using var activity = StockTelemetry.ActivitySource.StartActivity(StockTelemetry.RefillSpan);
         activity?.SetTag("spike.sale", sale.SaleId);
         activity?.SetTag("spike.replica", replica.Id);
@@ -66,6 +80,7 @@ public sealed partial class SliceRefiller(
         try
         {
             var synced = await registry.SyncAsync(sale.SaleId);
+            breaker.Exit(ticket, answered: true);
             telemetry.RecordSync(StockTelemetry.SyncReasons.Refill);
             telemetry.RecordSettled(synced.SettledSold, synced.SettledReturned);
             Interlocked.Exchange(ref _consecutiveFailures, 0);
@@ -102,6 +117,7 @@ public sealed partial class SliceRefiller(
         }
         catch (SaleStoreUnavailableException ex)
         {
+            breaker.Exit(ticket, answered: false);
             var failures = Interlocked.Increment(ref _consecutiveFailures);
             var backoff = TimeSpan.FromMilliseconds(Math.Min(MaxBackoff.TotalMilliseconds, 100 * Math.Pow(2, Math.Min(failures - 1, 5))));
             Interlocked.Exchange(ref state.NextAllowed, Stopwatch.GetTimestamp() + ToTimestampTicks(backoff));
