@@ -20,6 +20,9 @@ public class RedisBreakerTests
     private static readonly TimeSpan FastAnswer = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(2);
 
+    /// <summary>What "at once" must stay under for every answer even while other work loads both cores; a 1 s timeout is far above.</summary>
+    private static readonly TimeSpan AtOnceOnALoadedMachine = TimeSpan.FromMilliseconds(250);
+
     /// <summary>No periodic sync: a background answer from Redis would close the breaker before the test looks.</summary>
     private static readonly Dictionary<string, string?> NoReconcile = new() { ["Spike:ReconcileInterval"] = "00:01:00" };
 
@@ -74,7 +77,7 @@ public class RedisBreakerTests
         var sale = await client.GetFromJsonAsync<SaleResponse>($"/api/sales/{host.SaleId}");
 
         Assert.All(answers, answer => Assert.Equal((HttpStatusCode.ServiceUnavailable, "1"), (answer.Status, answer.RetryAfter)));
-        Assert.All(answers, answer => Assert.True(answer.Elapsed < FastAnswer, $"An answer took {answer.Elapsed.TotalMilliseconds:0.0} ms."));
+        AssertAtOnce(answers.Select(answer => answer.Elapsed));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, order.StatusCode);
         Assert.Equal(before.ScriptCalls, after.ScriptCalls);
         Assert.Equal(before.CallsTo("hget"), after.CallsTo("hget"));
@@ -229,13 +232,21 @@ public class RedisBreakerTests
         Assert.All(timedOut, answer => Assert.Equal(HttpStatusCode.ServiceUnavailable, answer.Status));
         Assert.All(timedOut, answer => Assert.InRange(answer.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(1) + Generous));
         Assert.All(whileOpen, answer => Assert.Equal(HttpStatusCode.ServiceUnavailable, answer.Status));
-        Assert.All(whileOpen, answer => Assert.True(answer.Elapsed < FastAnswer, $"With the breaker open an answer took {answer.Elapsed.TotalMilliseconds:0.0} ms."));
+        AssertAtOnce(whileOpen.Select(answer => answer.Elapsed));
         Assert.Equal(BreakerState.Closed, breaker.State);
         Assert.InRange(settledAfter, TimeSpan.Zero, TimeSpan.FromSeconds(2));
         // Redis ran the stalled scripts when it resumed: every timed-out buyer had bought, and is told so.
         Assert.All(made, orderId => Assert.NotNull(orderId));
         Assert.Equal(made.Select(orderId => (HttpStatusCode.OK, orderId)), retries);
         Assert.Equal(4, held!.Sold);
+    }
+
+    /// <summary>No answer waited for Redis, and the typical one is under <see cref="FastAnswer"/>.</summary>
+    private static void AssertAtOnce(IEnumerable<TimeSpan> elapsed)
+    {
+        var sorted = elapsed.Order().ToList();
+        Assert.True(sorted[^1] < AtOnceOnALoadedMachine, $"An answer took {sorted[^1].TotalMilliseconds:0.0} ms.");
+        Assert.True(sorted[sorted.Count / 2] < FastAnswer, $"The median answer took {sorted[sorted.Count / 2].TotalMilliseconds:0.0} ms.");
     }
 
     private static async Task<RedisServerProcess> StartRedisAsync()
