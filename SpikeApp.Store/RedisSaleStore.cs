@@ -290,7 +290,8 @@ public sealed class RedisSaleStore
 
     private List<IServer> Primaries()
     {
-        var primaries = _redis.GetEndPoints().Select(endpoint => _redis.GetServer(endpoint)).Where(server => server.IsConnected && !server.IsReplica).ToList();
+        // The servers the multiplexer holds now: asking for an endpoint by name throws once it was disposed.
+        var primaries = _redis.GetServers().Where(server => server.IsConnected && !server.IsReplica).ToList();
         return primaries.Count > 0 ? primaries : throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, "No Redis primary is connected.");
     }
 

@@ -56,6 +56,7 @@ public sealed class LoopbackProxy : IAsyncDisposable
         }
     }
 
+    /// <summary>Closes every connection, as a dead link's peer eventually does; safe to call twice.</summary>
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync();
@@ -66,7 +67,6 @@ public sealed class LoopbackProxy : IAsyncDisposable
         }
 
         await _accepting;
-        _stopping.Dispose();
     }
 
     private static TaskCompletionSource NewSwitch(bool forwarding)
