@@ -97,10 +97,6 @@ public sealed partial class PurchaseService(
         }
     }
 
-    /// <summary>Reads the sale from Redis: one it never saw, or one whose epoch changed under a purchase.</summary>
-    private async Task<LocalSale?> LoadAsync(string saleId) =>
-        (await breaker.CallAsync(() => registry.RefreshAsync(saleId)))?.Local;
-
     private async ValueTask<LocalTake> TakeLocalAsync(LocalSale sale)
     {
         if (TryTakeLocal(sale))
@@ -145,6 +141,8 @@ public sealed partial class PurchaseService(
         using var activity = StockTelemetry.ActivitySource.StartActivity(StockTelemetry.RemoteDeductSpan);
         activity?.SetTag("spike.sale", sale.SaleId);
         activity?.SetTag("spike.replica", replica.Id);
+
+        // Redis failed repeatedly: answering now beats making this buyer wait out another timeout.
         if (!breaker.TryEnter(out var ticket))
         {
             sale.Stock.Return();
@@ -226,6 +224,10 @@ public sealed partial class PurchaseService(
         telemetry.RecordOutcome(outcome);
         return result;
     }
+
+    /// <summary>Reads the sale from Redis: one it never saw, or one whose epoch changed under a purchase.</summary>
+    private async Task<LocalSale?> LoadAsync(string saleId) =>
+        (await breaker.CallAsync(() => registry.RefreshAsync(saleId)))?.Local;
 
     /// <summary>During an outage every purchase fails; one warning per interval, with a count, keeps the log readable.</summary>
     private void ReportRedisFailure(string saleId, Exception exception)

@@ -26,7 +26,7 @@ public sealed partial class SliceRefiller(
     /// <summary>Within the refill gap or a back-off, answers at once: SoldOut after a refill that reached Redis, else Failed.</summary>
     public async ValueTask<RefillResult> RefillAsync(LocalSale sale)
     {
-        // Nor does a purchase wait on a refill that was already waiting on Redis when the breaker opened.
+        // While the breaker is open no purchase waits on a refill, not even one already waiting on Redis when it opened.
         if (breaker.State != BreakerState.Closed)
         {
             return RefillResult.Failed;
