@@ -126,7 +126,7 @@ public class RedisBreakerTests(ITestOutputHelper output)
             var retried = await RetryEveryBuyerTold503Async(cluster, purchases, acknowledged, timeout.Token);
             (found, bought) = (found + retried.Found, bought + retried.Bought);
             output.WriteLine($"Kill {kill + 1}: {purchases.Count} purchases, {Describe(purchases)}, slowest {purchases.Max(purchase => purchase.Purchase.Elapsed).TotalMilliseconds:0} ms; " +
-                $"both replicas sold again {sellingAgainAfter.TotalSeconds:0.0} s after the restart; retries: {retried.Found} found their order, {retried.Bought} bought afresh");
+                $"both replicas answered for the sale again {sellingAgainAfter.TotalSeconds:0.0} s after the restart; retries: {retried.Found} found their order, {retried.Bought} bought afresh");
             all.AddRange(purchases);
         }
 
