@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net.Sockets;
 using SpikeApp.Contracts.Orders;
 using StackExchange.Redis;
 using Order = SpikeApp.Contracts.Orders.Order;
@@ -278,6 +279,9 @@ public sealed class RedisSaleStore
         return orderId is null ? null : await GetOrderAsync(saleId, orderId);
     }
 
+    /// <summary>The cheapest question that shows whether Redis answers at all.</summary>
+    public Task PingAsync() => CallAsync("PING", database => database.PingAsync());
+
     public Task SubscribeToChangesAsync(Func<string, Task> onChange) => CallAsync("SUBSCRIBE", async _ =>
     {
         await _redis.GetSubscriber().SubscribeAsync(SaleKeys.ChangedChannel, (_, saleId) => onChange(saleId.ToString()));
@@ -286,7 +290,8 @@ public sealed class RedisSaleStore
 
     private List<IServer> Primaries()
     {
-        var primaries = _redis.GetEndPoints().Select(endpoint => _redis.GetServer(endpoint)).Where(server => server.IsConnected && !server.IsReplica).ToList();
+        // The servers the multiplexer holds now: asking for an endpoint by name throws once it was disposed.
+        var primaries = _redis.GetServers().Where(server => server.IsConnected && !server.IsReplica).ToList();
         return primaries.Count > 0 ? primaries : throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, "No Redis primary is connected.");
     }
 
@@ -317,8 +322,13 @@ public sealed class RedisSaleStore
         }
     }
 
-    /// <summary>Cancelled too: StackExchange.Redis cancels calls when it drops a dead connection (no caller here does).</summary>
-    private static bool IsRedisFailure(Exception ex) => ex is RedisException or TimeoutException or OperationCanceledException;
+    /// <summary>
+    /// Cancelled too: StackExchange.Redis cancels calls when it drops a dead connection (no caller here does). A socket
+    /// torn down under a call may surface as the transport's own exception (a reset connection is an IOException), and a
+    /// call racing the multiplexer's disposal at shutdown as ObjectDisposedException: Redis did not answer either way.
+    /// </summary>
+    private static bool IsRedisFailure(Exception ex) =>
+        ex is RedisException or TimeoutException or OperationCanceledException or IOException or SocketException or ObjectDisposedException;
 
     private static bool IsNotOpen(RedisServerException ex) => ex.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal);
 

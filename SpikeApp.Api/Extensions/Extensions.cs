@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using SpikeApp.Api.Admission;
+using SpikeApp.Api.Breaker;
 using SpikeApp.Api.Stock;
 using SpikeApp.Contracts;
 using SpikeApp.Contracts.Problems;
@@ -17,6 +18,10 @@ internal static class Extensions
             .BindConfiguration(SpikeOptions.SectionName)
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<SpikeOptions>, SpikeOptionsValidator>();
+        builder.Services.AddOptions<BreakerOptions>()
+            .BindConfiguration(BreakerOptions.SectionName)
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<BreakerOptions>, BreakerOptionsValidator>();
 
         // A purchase must answer (503) within the timeout rather than queue behind a dead or stalled Redis.
         builder.AddSaleStore(services => services.GetRequiredService<IOptions<SpikeOptions>>().Value.RedisTimeout);
@@ -27,6 +32,7 @@ internal static class Extensions
         builder.Services.AddSingleton<SaleRegistry>();
         builder.Services.AddSingleton<ReplicaIdentity>();
         builder.Services.AddSingleton<StockTelemetry>();
+        builder.Services.AddSingleton<RedisBreaker>();
         builder.Services.AddSingleton<SliceRefiller>();
         builder.Services.AddSingleton<PurchaseService>();
         builder.Services.AddSingleton<SaleReconciler>();

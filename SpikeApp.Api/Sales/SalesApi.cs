@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using SpikeApp.Api.Admin;
 using SpikeApp.Api.Admission;
+using SpikeApp.Api.Breaker;
 using SpikeApp.Api.Errors;
 using SpikeApp.Api.Stock;
 using SpikeApp.Api.Tracing;
@@ -17,7 +18,7 @@ public static class SalesApi
     /// <summary>Maps the purchase, sale and order endpoints under <c>/api/sales</c>.</summary>
     public static RouteGroupBuilder MapSalesApi(this IEndpointRouteBuilder app)
     {
-        // Every route reads Redis: one policy turns "Redis did not answer" into 503 + Retry-After.
+        // Every route reads Redis (through the breaker): one policy turns "Redis did not answer" into 503 + Retry-After.
         var api = app.MapGroup("/api/sales").WithTags("Sales").WithStoreUnavailableProblem();
 
         api.MapPost("/{saleId}/purchases", PurchaseAsync).RequirePurchaseAdmission();
@@ -60,7 +61,7 @@ public static class SalesApi
 
     /// <summary>The sale as Redis holds it, with this replica's view; its <c>ETag</c> is the epoch an operator's reset must name.</summary>
     public static async Task<Results<Ok<SaleResponse>, ValidationProblem, ProblemHttpResult>> GetSaleAsync(
-        string saleId, SaleRegistry registry, RedisSaleStore store, ReplicaIdentity replica, HttpContext context)
+        string saleId, SaleRegistry registry, RedisSaleStore store, RedisBreaker breaker, ReplicaIdentity replica, HttpContext context)
     {
         if (!Ids.IsValid(saleId))
         {
@@ -68,7 +69,7 @@ public static class SalesApi
         }
 
         // One read serves both the answer and this replica's view (a newer epoch gives it a fresh slice).
-        var sale = await registry.RefreshAsync(saleId);
+        var sale = await breaker.CallAsync(() => registry.RefreshAsync(saleId));
         if (sale is null)
         {
             return Problems.NoSale(saleId);
@@ -80,35 +81,38 @@ public static class SalesApi
         }
 
         context.Response.Headers.ETag = SaleETag.Of(sale.State.Epoch);
-        return TypedResults.Ok(ToResponse(saleId, sale, replica, await store.GetSoldByReplicaAsync(saleId)));
+        var soldByReplica = await breaker.CallAsync(() => store.GetSoldByReplicaAsync(saleId));
+        return TypedResults.Ok(ToResponse(saleId, sale, replica, soldByReplica));
     }
 
     public static async Task<Results<Ok<Order>, ValidationProblem, ProblemHttpResult>> GetOrderAsync(
-        string saleId, string orderId, RedisSaleStore store)
+        string saleId, string orderId, RedisSaleStore store, RedisBreaker breaker)
     {
         if (!Ids.IsValid(saleId) || !Ids.IsValid(orderId))
         {
             return ValidationProblems.InvalidIds(("saleId", saleId), ("orderId", orderId));
         }
 
-        return ToAnswer(await store.GetOrderAsync(saleId, orderId), () => Problems.NoOrder(saleId, orderId));
+        var order = await breaker.CallAsync(() => store.GetOrderAsync(saleId, orderId));
+        return ToAnswer(order, () => Problems.NoOrder(saleId, orderId));
     }
 
     /// <summary>For a buyer whose purchase timed out and whose retry met a known "sold out": did the first attempt buy?</summary>
     public static async Task<Results<Ok<Order>, ValidationProblem, ProblemHttpResult>> GetOrderOfBuyerAsync(
-        string saleId, string userId, RedisSaleStore store)
+        string saleId, string userId, RedisSaleStore store, RedisBreaker breaker)
     {
         if (!Ids.IsValid(saleId) || !Ids.IsValid(userId))
         {
             return ValidationProblems.InvalidIds(("saleId", saleId), ("userId", userId));
         }
 
-        return ToAnswer(await store.GetOrderOfBuyerAsync(saleId, userId), () => Problems.NoOrderForBuyer(saleId, userId));
+        var order = await breaker.CallAsync(() => store.GetOrderOfBuyerAsync(saleId, userId));
+        return ToAnswer(order, () => Problems.NoOrderForBuyer(saleId, userId));
     }
 
     /// <summary>A simulated payment (no provider is called); Redis decides whether it or the deadline came first.</summary>
     public static async Task<Results<Ok<Order>, ValidationProblem, ProblemHttpResult>> PayAsync(
-        string saleId, string orderId, PaymentRequest? payment, RedisSaleStore store)
+        string saleId, string orderId, PaymentRequest? payment, RedisSaleStore store, RedisBreaker breaker)
     {
         var (userId, reference) = (payment?.UserId, payment?.PaymentReference);
         if (!Ids.IsValid(saleId) || !Ids.IsValid(orderId) || !Ids.IsValid(userId) || !Ids.IsValid(reference))
@@ -116,7 +120,7 @@ public static class SalesApi
             return ValidationProblems.InvalidIds(("saleId", saleId), ("orderId", orderId), ("userId", userId), ("paymentReference", reference));
         }
 
-        var paid = await store.PayAsync(saleId, orderId, userId!, reference!);
+        var paid = await breaker.CallAsync(() => store.PayAsync(saleId, orderId, userId!, reference!));
         return paid.Status switch
         {
             PaymentStatus.Paid => TypedResults.Ok(paid.Order!),
@@ -130,7 +134,7 @@ public static class SalesApi
 
     /// <summary>Creates (no If-Match; 428 if it exists) or resets the epoch If-Match names, so a retry cannot wipe newer orders (412).</summary>
     public static async Task<Results<Ok<SaleResponse>, ValidationProblem, ProblemHttpResult>> PutSaleAsync(
-        string saleId, SaleDefinition? definition, SaleRegistry registry, ReplicaIdentity replica, HttpContext context)
+        string saleId, SaleDefinition? definition, SaleRegistry registry, RedisBreaker breaker, ReplicaIdentity replica, HttpContext context)
     {
         if (!Ids.IsValid(saleId))
         {
@@ -147,7 +151,7 @@ public static class SalesApi
             return Problems.InvalidIfMatch();
         }
 
-        var (beginning, sale) = await registry.BeginAsync(saleId, total, expectedEpoch);
+        var (beginning, sale) = await breaker.CallAsync(() => registry.BeginAsync(saleId, total, expectedEpoch));
         switch (beginning.Outcome)
         {
             case BeginOutcome.AlreadyExists:

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
+using SpikeApp.Api.Breaker;
 using SpikeApp.Store;
 
 namespace SpikeApp.Api.Stock;
@@ -13,6 +14,7 @@ public sealed partial class PurchaseService(
     SaleRegistry registry,
     SliceRefiller refiller,
     RedisSaleStore store,
+    RedisBreaker breaker,
     StockTelemetry telemetry,
     ReplicaIdentity replica,
     IOptions<SpikeOptions> options,
@@ -31,7 +33,7 @@ public sealed partial class PurchaseService(
     {
         try
         {
-            var sale = await registry.GetAsync(saleId);
+            var sale = registry.Find(saleId) ?? await LoadAsync(saleId);
             if (sale is { SoldOutInRedis: true, IsRestoring: false } && !telemetry.KeepKnownSoldOutTrace(Activity.Current))
             {
                 telemetry.RecordOutcome(PurchaseOutcomes.SoldOutLocal);
@@ -84,7 +86,7 @@ public sealed partial class PurchaseService(
                     return result;
                 }
 
-                sale = (await registry.RefreshAsync(saleId))?.Local;
+                sale = await LoadAsync(saleId);
             }
 
             if (sale is null)
@@ -166,9 +168,19 @@ public sealed partial class PurchaseService(
         using var activity = StockTelemetry.ActivitySource.StartActivity(StockTelemetry.RemoteDeductSpan);
         activity?.SetTag("spike.sale", sale.SaleId);
         activity?.SetTag("spike.replica", replica.Id);
-        var started = Stopwatch.GetTimestamp();
 
+        // Redis failed repeatedly: answering now beats making this buyer wait out another timeout.
+        if (!breaker.TryEnter(out var ticket))
+        {
+            sale.Stock.Return();
+            activity?.SetTag("spike.result", PurchaseOutcomes.BreakerOpen);
+            telemetry.RecordOutcome(PurchaseOutcomes.BreakerOpen);
+            return new PurchaseResult(PurchaseStatus.Unavailable);
+        }
+
+        var started = Stopwatch.GetTimestamp();
         var deduction = await store.DeductAsync(sale.SaleId, sale.Epoch, userId, replica.Id, _paymentWindow);
+        breaker.Exit(ticket, answered: deduction.Failure is null);
 
         // Only a sale keeps the unit taken from the slice; a lost answer keeps it until a sync says whether Redis sold it.
         string outcome;
@@ -239,6 +251,10 @@ public sealed partial class PurchaseService(
         telemetry.RecordOutcome(outcome);
         return result;
     }
+
+    /// <summary>Reads the sale from Redis: one it never saw, or one whose epoch changed under a purchase.</summary>
+    private async Task<LocalSale?> LoadAsync(string saleId) =>
+        (await breaker.CallAsync(() => registry.RefreshAsync(saleId)))?.Local;
 
     /// <summary>During an outage every purchase fails; one warning per interval, with a count, keeps the log readable.</summary>
     private void ReportRedisFailure(string saleId, Exception exception)

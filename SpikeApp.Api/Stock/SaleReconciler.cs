@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using SpikeApp.Api.Breaker;
 using SpikeApp.Store;
 using SpikeApp.Store.Loops;
 
@@ -13,6 +14,7 @@ namespace SpikeApp.Api.Stock;
 public sealed class SaleReconciler(
     RedisSaleStore store,
     SaleRegistry registry,
+    RedisBreaker breaker,
     StockTelemetry telemetry,
     IOptions<SpikeOptions> options,
     LoopTelemetry loops,
@@ -32,6 +34,7 @@ public sealed class SaleReconciler(
         return Task.FromResult(
             _unhealthyReason is { } reason ? HealthCheckResult.Unhealthy(reason)
             : registry.Find(defaultSaleId) is null ? HealthCheckResult.Unhealthy($"Sale '{defaultSaleId}' is not open yet: the order processor creates or restores it.")
+            : breaker.State != BreakerState.Closed ? HealthCheckResult.Degraded("Redis failed repeatedly: purchases answer 503 at once until the breaker's probe gets an answer.")
             : restoring.Count > 0 ? HealthCheckResult.Degraded($"Restoring from the ledger: {string.Join(", ", restoring)}.")
             : HealthCheckResult.Healthy($"In step with Redis {Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastSyncTimestamp)).TotalSeconds:0.0} s ago."));
     }
@@ -53,8 +56,10 @@ public sealed class SaleReconciler(
             try
             {
                 await store.SubscribeToChangesAsync(OnChangeAsync);
-                // Messages sent while this replica was disconnected are lost: re-read every sale on reconnect.
+                // Messages sent while this replica was disconnected are lost: re-read every sale on reconnect. Units held in
+                // doubt wait for Redis too: settle them as soon as the breaker sees it answer again.
                 store.Reconnected += () => _ = ReconcileAsync();
+                breaker.Closed += () => _ = ReconcileAsync();
                 return;
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
@@ -104,6 +109,7 @@ public sealed class SaleReconciler(
         try
         {
             var synced = await registry.SyncAsync(saleId);
+            breaker.RecordAnswer();
             telemetry.RecordSync(reason);
             telemetry.RecordSettled(synced.SettledSold, synced.SettledReturned);
             if (synced.Sale is { Local.IsRestoring: false })

@@ -1,16 +1,19 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
+using SpikeApp.Api.Breaker;
 using SpikeApp.Store;
 
 namespace SpikeApp.Api.Stock;
 
 /// <summary>
 /// Refills a dry slice from what Redis still has, so a dead or slow replica's share is still sold. One refill per sale at
-/// a time, at most one per refill interval, with a growing back-off while Redis does not answer.
+/// a time, at most one per refill interval, with a growing back-off while Redis does not answer, none while the Redis
+/// breaker is open.
 /// </summary>
 public sealed partial class SliceRefiller(
     SaleRegistry registry,
+    RedisBreaker breaker,
     StockTelemetry telemetry,
     ReplicaIdentity replica,
     IOptions<SpikeOptions> options,
@@ -27,6 +30,12 @@ public sealed partial class SliceRefiller(
     /// <param name="retryIn">With TooSoon, how long until the next refill may run.</param>
     public ValueTask<RefillResult> RefillAsync(LocalSale sale, out TimeSpan retryIn)
     {
+        // While the breaker is open no purchase waits on a refill, not even one already waiting on Redis when it opened.
+        if (breaker.State != BreakerState.Closed)
+        {
+            return RefillResult.Failed;
+        }
+
         var state = _states.GetValue(sale, static _ => new RefillState());
         retryIn = TimeSpan.Zero;
         var running = Volatile.Read(ref state.Running);
@@ -85,6 +94,11 @@ public sealed partial class SliceRefiller(
 
     private async Task<RefillResult> RunAsync(LocalSale sale, RefillState state)
     {
+        if (!breaker.TryEnter(out var ticket))
+        {
+            return RefillResult.Failed;
+        }
+
         using var activity = StockTelemetry.ActivitySource.StartActivity(StockTelemetry.RefillSpan);
         activity?.SetTag("spike.sale", sale.SaleId);
         activity?.SetTag("spike.replica", replica.Id);
@@ -93,6 +107,7 @@ public sealed partial class SliceRefiller(
         try
         {
             var synced = await registry.SyncAsync(sale.SaleId);
+            breaker.Exit(ticket, answered: true);
             telemetry.RecordSync(StockTelemetry.SyncReasons.Refill);
             telemetry.RecordSettled(synced.SettledSold, synced.SettledReturned);
             Interlocked.Exchange(ref _consecutiveFailures, 0);
@@ -129,6 +144,7 @@ public sealed partial class SliceRefiller(
         }
         catch (SaleStoreUnavailableException ex)
         {
+            breaker.Exit(ticket, answered: false);
             var failures = Interlocked.Increment(ref _consecutiveFailures);
             var backoff = TimeSpan.FromMilliseconds(Math.Min(MaxBackoff.TotalMilliseconds, 100 * Math.Pow(2, Math.Min(failures - 1, 5))));
             Interlocked.Exchange(ref state.NextAllowed, Stopwatch.GetTimestamp() + ToTimestampTicks(backoff));

@@ -24,6 +24,7 @@ public sealed class StockTelemetry
     private readonly Counter<long> _refills;
     private readonly Counter<long> _settled;
     private readonly Counter<long> _syncs;
+    private readonly Counter<long> _breakerTransitions;
 
     private readonly TraceIdRatio _soldOutTraces;
 
@@ -42,6 +43,8 @@ public sealed class StockTelemetry
             description: "In-doubt units settled by a sync: sold (the order exists) or returned to the slice.");
         _syncs = meter.CreateCounter<long>("spike.stock.syncs", unit: "{call}",
             description: "Sync calls to Redis besides purchases, by reason: refill, reconcile, change (a reset or restock message).");
+        _breakerTransitions = meter.CreateCounter<long>("spike.breaker.transitions", unit: "{transition}",
+            description: "Changes of the Redis breaker, by the state entered: open (requests answer 503 without Redis), half_open (one probe asks Redis), closed.");
         meter.CreateObservableGauge("spike.stock.local.remaining", () => ObserveRemaining(registry, replica.Id),
             unit: "{unit}", description: "Units left in this replica's slice, per sale.");
     }
@@ -79,6 +82,17 @@ public sealed class StockTelemetry
         public const string Change = "change";
     }
 
+    public void RecordBreakerTransition(string state) =>
+        _breakerTransitions.Add(1, new KeyValuePair<string, object?>("state", state));
+
+    /// <summary>Values of the <c>state</c> tag of <c>spike.breaker.transitions</c>.</summary>
+    public static class BreakerStates
+    {
+        public const string Open = "open";
+        public const string HalfOpen = "half_open";
+        public const string Closed = "closed";
+    }
+
     public void RecordRemoteDuration(TimeSpan elapsed, string result) =>
         _remoteDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("result", result));
 
@@ -103,6 +117,9 @@ public static class PurchaseOutcomes
     public const string SliceDry = "slice_dry";
     public const string NoSale = "no_sale";
     public const string Restoring = "restoring";
+
+    /// <summary>503 at once: the Redis breaker is open, so no Redis call was made.</summary>
+    public const string BreakerOpen = "breaker_open";
     public const string Overloaded = "overloaded";
     public const string Error = "error";
 }

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
+using SpikeApp.Api.Breaker;
 using SpikeApp.Contracts.Sales;
 using SpikeApp.Testing;
 
@@ -15,8 +16,9 @@ public class TelemetryNamesTests
 
     /// <summary>
     /// The replica's spans and instruments (SpikeApp.Stock; SpikeApp.Store's Redis calls and loop failures; the expiry's
-    /// SpikeApp.Orders counter) while it sells locally and remotely, refills, holds a unit in doubt and settles it, syncs,
-    /// fails a background round while Redis is stalled, takes payments and a reset, and sells out, against
+    /// SpikeApp.Orders counter) while it sells locally and remotely, refills, holds a unit in doubt and settles it, opens
+    /// its Redis breaker and probes it closed, syncs, fails a background round while Redis is stalled, takes payments and
+    /// a reset, and sells out, against
     /// <c>Golden/telemetry-names.txt</c>. Its own redis-server, so it can be stalled.
     /// </summary>
     [Fact]
@@ -30,6 +32,8 @@ public class TelemetryNamesTests
             ["Spike:RefillIntervalMilliseconds"] = "0",
             ["Spike:ReconcileIntervalMilliseconds"] = "100",
             ["Spike:RedisTimeoutMilliseconds"] = "200",
+            // Bob's timeout alone opens the breaker.
+            ["Spike:Breaker:FailureThreshold"] = "1",
         });
         var client = await host.StartAsync();
         var meters = host.Services.GetRequiredService<IMeterFactory>();
@@ -43,6 +47,15 @@ public class TelemetryNamesTests
         await names.WaitForAsync(SettleTimeout, "spike.loop.failures");
         await redis.ResumeAsync();
         await names.WaitForAsync(SettleTimeout, "spike.stock.settled");
+        var breaker = host.Services.GetRequiredService<RedisBreaker>();
+        using (var closed = new CancellationTokenSource(SettleTimeout))
+        {
+            while (breaker.State != BreakerState.Closed)
+            {
+                await Task.Delay(20, closed.Token);
+            }
+        }
+
         await BuyAsync(client, "carol", HttpStatusCode.Created);
         await BuyAsync(client, "alice", HttpStatusCode.OK);
         (await client.GetAsync($"/api/sales/{SaleId}")).Dispose();

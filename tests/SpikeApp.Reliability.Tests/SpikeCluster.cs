@@ -17,9 +17,10 @@ public sealed class SpikeCluster : IAsyncDisposable
     public const string SaleId = "default";
     public const string AdminKey = "reliability-admin-key-0123456789";
 
-    private SpikeCluster(RedisServerProcess redis, IReadOnlyList<ApiProcess> replicas, int total, int slice)
+    private SpikeCluster(RedisServerProcess redis, LoopbackProxy? proxy, IReadOnlyList<ApiProcess> replicas, int total, int slice)
     {
         Redis = redis;
+        Proxy = proxy;
         Replicas = replicas;
         Total = total;
         Slice = slice;
@@ -35,6 +36,9 @@ public sealed class SpikeCluster : IAsyncDisposable
     public IReadOnlyDictionary<string, string> ProcessorEnvironment { get; private set; } = new Dictionary<string, string>();
 
     public RedisServerProcess Redis { get; }
+
+    /// <summary>What the first replicas reach Redis through, when the cluster was started with proxied replicas.</summary>
+    public LoopbackProxy? Proxy { get; }
 
     public IReadOnlyList<ApiProcess> Replicas { get; }
 
@@ -54,8 +58,10 @@ public sealed class SpikeCluster : IAsyncDisposable
     /// The order processor's settings (beyond its connection strings and the default sale) to run one with PostgreSQL;
     /// null for a cluster without a ledger, whose Redis must then never restart.
     /// </param>
+    /// <param name="proxiedReplicas">How many replicas, from the first, reach Redis through <see cref="Proxy"/>, so a test can cut them off.</param>
     public static async Task<SpikeCluster> StartAsync(int replicas, int total, double bufferRatio, int redisTimeoutMilliseconds = 1000,
-        IReadOnlyDictionary<string, string>? settings = null, IReadOnlyDictionary<string, string>? ledger = null, bool processorRunning = true)
+        IReadOnlyDictionary<string, string>? settings = null, IReadOnlyDictionary<string, string>? ledger = null, bool processorRunning = true,
+        int proxiedReplicas = 0)
     {
         // Configured as the AppHost's local mode runs it, so a kill loses exactly what production would lose.
         var redis = new RedisServerProcess(appendOnly: true);
@@ -75,13 +81,15 @@ public sealed class SpikeCluster : IAsyncDisposable
             environment[key] = value;
         }
 
-        var apis = Enumerable.Range(0, replicas).Select(index => new ApiProcess($"replica-{index}", environment)).ToList();
+        var proxy = proxiedReplicas > 0 ? new LoopbackProxy(redis.Port) : null;
+        var proxied = new Dictionary<string, string>(environment) { ["ConnectionStrings__redis"] = redis.ConnectionStringThrough(proxy?.Port ?? redis.Port) };
+        var apis = Enumerable.Range(0, replicas).Select(index => new ApiProcess($"replica-{index}", index < proxiedReplicas ? proxied : environment)).ToList();
         await Task.WhenAll(apis.Select(api => api.StartAsync("/alive")));
         // Replicas never create a sale (the ledger's processor does): the test creates it as an operator would.
         await CreateAsync(apis[0], total);
         await Task.WhenAll(apis.Select(api => api.WaitReadyAsync(TimeSpan.FromSeconds(30))));
         var slice = (int)Math.Ceiling(total / (double)replicas * (1 + bufferRatio));
-        var cluster = new SpikeCluster(redis, apis, total, Math.Min(slice, total));
+        var cluster = new SpikeCluster(redis, proxy, apis, total, Math.Min(slice, total));
         if (ledger is not null)
         {
             await cluster.StartLedgerAsync(ledger, processorRunning);
@@ -123,6 +131,27 @@ public sealed class SpikeCluster : IAsyncDisposable
     }
 
     public static RedisKey Key(string name) => $"spike:{{{SaleId}}}:{name}";
+
+    /// <summary>After Redis returns, the replicas reconnect on their own; waits until each answers for the sale again.</summary>
+    public async Task WaitUntilSellingAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var ready = true;
+            foreach (var replica in Replicas)
+            {
+                using var probe = await replica.Client.GetAsync($"/api/sales/{SaleId}", cancellationToken);
+                ready &= probe.StatusCode == HttpStatusCode.OK;
+            }
+
+            if (ready)
+            {
+                return;
+            }
+
+            await Task.Delay(200, cancellationToken);
+        }
+    }
 
     public async Task<long> SoldAsync() => (long)await Redis.Database.HashGetAsync(Key("sale"), "sold");
 
@@ -251,6 +280,11 @@ public sealed class SpikeCluster : IAsyncDisposable
         }
 
         Processor?.Dispose();
+        if (Proxy is not null)
+        {
+            await Proxy.DisposeAsync();
+        }
+
         await Redis.DisposeAsync();
         if (Postgres is not null)
         {

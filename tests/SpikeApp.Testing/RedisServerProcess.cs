@@ -31,7 +31,10 @@ public class RedisServerProcess : IAsyncDisposable
     public int Port { get; } = LoopbackPorts.FindFree();
 
     /// <summary>What the code under test connects with.</summary>
-    public string ConnectionString => $"127.0.0.1:{Port},password={_password}";
+    public string ConnectionString => ConnectionStringThrough(Port);
+
+    /// <summary>The same server reached through another port, e.g. a <see cref="LoopbackProxy"/> in front of it.</summary>
+    public string ConnectionStringThrough(int port) => $"127.0.0.1:{port},password={_password}";
 
     /// <summary>The test's own connection, admin commands allowed; it outlives a kill and reconnects once the server is back.</summary>
     public IConnectionMultiplexer Connection => _connection ?? throw new InvalidOperationException("redis-server was never started.");
