@@ -30,14 +30,15 @@ public sealed partial class SliceRefiller(
     /// <param name="retryIn">With TooSoon, how long until the next refill may run.</param>
     public ValueTask<RefillResult> RefillAsync(LocalSale sale, out TimeSpan retryIn)
     {
-        // While the breaker is open no purchase waits on a refill, not even one already waiting on Redis when it opened.
+        retryIn = TimeSpan.Zero;
+
+        // While the breaker is open no purchase waits on a refill.
         if (breaker.State != BreakerState.Closed)
         {
-            return RefillResult.Failed;
+            return ValueTask.FromResult(RefillResult.Failed);
         }
 
         var state = _states.GetValue(sale, static _ => new RefillState());
-        retryIn = TimeSpan.Zero;
         var running = Volatile.Read(ref state.Running);
         if (running is not { IsCompleted: false })
         {

@@ -154,7 +154,7 @@ public class GoldenAnswerTests(RedisServerFixture redis)
         {
             ["Spike:Admission:PermitLimit"] = "1",
             ["Spike:Admission:QueueLimit"] = "0",
-            ["Spike:RedisTimeoutMilliseconds"] = "30000",
+            ["Spike:RedisTimeout"] = "00:00:30",
         });
         var client = await host.StartAsync();
         var registry = (SaleRegistry)host.Services.GetService(typeof(SaleRegistry))!;

@@ -29,9 +29,9 @@ public class TelemetryNamesTests
         // Ten replicas share 10 units: this one's slice is 2, so the third purchase refills it.
         await using var host = new ApiHost(redis, SaleId, total: 10, replicas: 10, bufferRatio: 0.2, settings: new Dictionary<string, string?>
         {
-            ["Spike:RefillIntervalMilliseconds"] = "0",
-            ["Spike:ReconcileIntervalMilliseconds"] = "100",
-            ["Spike:RedisTimeoutMilliseconds"] = "200",
+            ["Spike:RefillInterval"] = "00:00:00",
+            ["Spike:ReconcileInterval"] = "00:00:00.100",
+            ["Spike:RedisTimeout"] = "00:00:00.200",
             // Bob's timeout alone opens the breaker.
             ["Spike:Breaker:FailureThreshold"] = "1",
         });
