@@ -79,10 +79,10 @@ public class RedisBreakerTests(ITestOutputHelper output)
         Assert.InRange(timedOut.Count, FailureThreshold, FailureThreshold + Concurrency - 1);
         Assert.NotEmpty(whileOpen);
         Assert.All(whileOpen, purchase => Assert.Equal(HttpStatusCode.ServiceUnavailable, purchase.Purchase.Status));
-        // None waits for Redis (that would take the 1 s timeout), and the typical answer is immediate. Every answer within
-        // 50 ms holds on a quiet machine; while other tests load both cores, scheduling delays a share of them past it.
+        // None waits for Redis (that would take the 1 s timeout), and 99 in 100 answer within 50 ms, measured at the client:
+        // on a quiet machine every one does; while other processes load both cores, scheduling delays a few past it.
         Assert.True(slowestWhileOpen < RedisTimeout / 4, $"With the breaker open a purchase took {slowestWhileOpen.TotalMilliseconds:0.0} ms.");
-        Assert.True(latencies[latencies.Count / 2] < FastAnswer.TotalMilliseconds, $"With the breaker open the median answer took {latencies[latencies.Count / 2]:0.0} ms.");
+        Assert.True(latencies[latencies.Count * 99 / 100] < FastAnswer.TotalMilliseconds, $"With the breaker open the p99 answer took {latencies[latencies.Count * 99 / 100]:0.0} ms.");
         Assert.True(cut.IsRunning);
         Assert.Equal(HttpStatusCode.OK, alive.Status);
         Assert.InRange(settledAt - healedAt, TimeSpan.Zero, SettleLimit);
