@@ -1,6 +1,6 @@
 namespace SpikeApp.AppHost.Tests;
 
-/// <summary>What the AppHost passes each replica, read from the model (container mode needs no server to start).</summary>
+/// <summary>What the AppHost passes each replica, read from its model.</summary>
 public class ReplicaConfigurationTests
 {
     private static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(1);
@@ -9,34 +9,18 @@ public class ReplicaConfigurationTests
     public async Task AReplicaIdGivenToTheAppHostLeavesEachReplicaItsOwn()
     {
         using var timeout = new CancellationTokenSource(DefaultTimeout);
-        var dataRoot = Directory.CreateTempSubdirectory("spikeapp-replica-config-test-").FullName;
-        try
+        var settings = new List<(string Name, string ReplicaId, string BufferRatio)>();
+        await ContainerModeModel.InspectAsync(["Spike:ReplicaId=everyone", "Spike:BufferRatio=0.5"], async appHost =>
         {
-            await using var appHost = await DistributedApplicationTestingBuilder.CreateAsync<Projects.SpikeApp_AppHost>(
-            [
-                "Spike:ReplicaId=everyone",
-                "Spike:BufferRatio=0.5",
-                "Redis:Mode=container",
-                $"Redis:DataDirectory={Path.Combine(dataRoot, "redis")}",
-                "Postgres:Mode=container",
-                $"Postgres:DataDirectory={Path.Combine(dataRoot, "postgres")}",
-            ], timeout.Token);
-
-            var replicas = appHost.Resources.OfType<ProjectResource>().Where(resource => resource.Name.StartsWith("api-", StringComparison.Ordinal)).ToList();
-            var settings = new List<(string Name, string ReplicaId, string BufferRatio)>();
-            foreach (var replica in replicas)
+            foreach (var replica in appHost.Resources.OfType<ProjectResource>().Where(resource => resource.Name.StartsWith("api-", StringComparison.Ordinal)))
             {
                 var environment = await EnvironmentOfAsync(replica);
                 settings.Add((replica.Name, environment["Spike__ReplicaId"], environment["Spike__BufferRatio"]));
             }
+        }, timeout.Token);
 
-            // The per-replica id stays each replica's own; every other Spike setting still reaches them all.
-            Assert.Equal([("api-1", "api-1", "0.5"), ("api-2", "api-2", "0.5"), ("api-3", "api-3", "0.5")], settings);
-        }
-        finally
-        {
-            Directory.Delete(dataRoot, recursive: true);
-        }
+        // The per-replica id stays each replica's own; every other Spike setting still reaches them all.
+        Assert.Equal([("api-1", "api-1", "0.5"), ("api-2", "api-2", "0.5"), ("api-3", "api-3", "0.5")], settings);
     }
 
     /// <summary>The literal values among a resource's environment, as its callbacks write them in publish mode.</summary>
