@@ -89,7 +89,8 @@ public sealed class LoopbackProxy : IAsyncDisposable
             {
                 client = await _listener.AcceptSocketAsync(_stopping.Token);
             }
-            catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+            // Stopped by DisposeAsync: cancelled mid-accept, or stopped before the next accept began ("not listening").
+            catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException or InvalidOperationException)
             {
                 return;
             }
