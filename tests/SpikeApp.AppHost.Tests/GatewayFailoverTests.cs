@@ -119,8 +119,7 @@ public class GatewayFailoverTests(ITestOutputHelper output)
 
     private static async Task<Answer> BuyAsync(HttpClient gateway, string userId, CancellationToken cancellationToken)
     {
-        using var request = TestBuyers.Request(HttpMethod.Post, $"/api/sales/{SaleId}/purchases", userId);
-        using var response = await gateway.SendAsync(request, cancellationToken);
+        using var response = await gateway.BuyAsAsync(SaleId, userId, cancellationToken);
         string? orderId = null, problemType = null;
         var content = await response.Content.ReadAsStringAsync(cancellationToken);
         using var body = JsonDocument.Parse(content.Length > 0 ? content : "{}");
@@ -139,8 +138,7 @@ public class GatewayFailoverTests(ITestOutputHelper output)
     /// <summary>The order a buyer holds, or null (404): how a buyer settles a purchase whose answer was lost.</summary>
     private static async Task<string?> OrderOfBuyerAsync(HttpClient gateway, string userId, CancellationToken cancellationToken)
     {
-        using var request = TestBuyers.Request(HttpMethod.Get, $"/api/sales/{SaleId}/buyers/me/order", userId);
-        using var response = await gateway.SendAsync(request, cancellationToken);
+        using var response = await gateway.GetMyOrderAsync(SaleId, userId, cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             return null;

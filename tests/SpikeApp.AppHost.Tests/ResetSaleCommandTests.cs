@@ -62,8 +62,7 @@ public class ResetSaleCommandTests
         await Parallel.ForEachAsync(Enumerable.Range(0, buyers), new ParallelOptions { MaxDegreeOfParallelism = 20, CancellationToken = cancellationToken },
             async (buyer, token) =>
             {
-                using var request = TestBuyers.Request(HttpMethod.Post, "/api/sales/default/purchases", $"{prefix}-{buyer}");
-                using var response = await api.SendAsync(request, token);
+                using var response = await api.BuyAsAsync("default", $"{prefix}-{buyer}", token);
                 statuses.AddOrUpdate(response.StatusCode, 1, (_, count) => count + 1);
             });
 

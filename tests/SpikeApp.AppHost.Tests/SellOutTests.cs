@@ -115,8 +115,7 @@ public class SellOutTests
         await Parallel.ForEachAsync(userIds, new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = cancellationToken },
             async (userId, token) =>
             {
-                using var request = TestBuyers.Request(HttpMethod.Post, $"/api/sales/{SaleId}/purchases", userId);
-                using var response = await api.SendAsync(request, token);
+                using var response = await api.BuyAsAsync(SaleId, userId, token);
                 statuses.AddOrUpdate(response.StatusCode, 1, (_, count) => count + 1);
             });
 

@@ -284,8 +284,7 @@ public class LedgerTests(ITestOutputHelper output)
 
             if (stranger is { Status: HttpStatusCode.Created, OrderId: { } sold })
             {
-                using var read = TestBuyers.Request(HttpMethod.Get, $"/api/sales/{SpikeCluster.SaleId}/orders/{sold}", stranger.UserId);
-                using var answer = await replica.Client.SendAsync(read, cancellationToken);
+                using var answer = await replica.Client.GetOrderAsAsync(SpikeCluster.SaleId, sold, stranger.UserId, cancellationToken);
                 using var order = JsonDocument.Parse(await answer.EnsureSuccessStatusCode().Content.ReadAsStringAsync(cancellationToken));
                 Assert.True(order.RootElement.GetProperty("epoch").GetInt64() > lostEpoch, $"Order {sold} was sold before the restore.");
             }
@@ -345,7 +344,7 @@ public class LedgerTests(ITestOutputHelper output)
     {
         foreach (var (userId, orderId) in buyers)
         {
-            using var paid = await SpikeCluster.PayAsync(orders.Cluster.Replicas[0], userId, orderId, "pay-" + userId, cancellationToken);
+            using var paid = await orders.Cluster.Replicas[0].Client.PayAsAsync(SpikeCluster.SaleId, orderId, userId, "pay-" + userId, cancellationToken);
             Assert.Equal(HttpStatusCode.OK, paid.StatusCode);
         }
     }

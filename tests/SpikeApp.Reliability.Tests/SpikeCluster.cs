@@ -235,8 +235,7 @@ public sealed class SpikeCluster : IAsyncDisposable
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
-            using var request = TestBuyers.Request(HttpMethod.Post, $"/api/sales/{SaleId}/purchases", userId);
-            using var response = await replica.Client.SendAsync(request, cancellationToken);
+            using var response = await replica.Client.BuyAsAsync(SaleId, userId, cancellationToken);
             var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
             string? orderId = null;
             if (response.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK)
@@ -257,13 +256,13 @@ public sealed class SpikeCluster : IAsyncDisposable
     /// <summary>The order <paramref name="userId"/> holds, asked of <paramref name="replica"/> with their token; null when the buyer holds none.</summary>
     public static async Task<string?> OrderOfBuyerAsync(ApiProcess replica, string userId, CancellationToken cancellationToken)
     {
-        var response = await AskAsync();
+        var response = await replica.Client.GetMyOrderAsync(SaleId, userId, cancellationToken);
         // While Redis does not answer the lookup is 503 too; ask again as Retry-After invites.
         while (response.StatusCode == HttpStatusCode.ServiceUnavailable)
         {
             response.Dispose();
             await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
-            response = await AskAsync();
+            response = await replica.Client.GetMyOrderAsync(SaleId, userId, cancellationToken);
         }
 
         using var answered = response;
@@ -275,19 +274,6 @@ public sealed class SpikeCluster : IAsyncDisposable
         response.EnsureSuccessStatusCode();
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
         return body.RootElement.GetProperty("orderId").GetString();
-
-        async Task<HttpResponseMessage> AskAsync()
-        {
-            using var request = TestBuyers.Request(HttpMethod.Get, $"/api/sales/{SaleId}/buyers/me/order", userId);
-            return await replica.Client.SendAsync(request, cancellationToken);
-        }
-    }
-
-    /// <summary>Pays <paramref name="orderId"/> as its buyer <paramref name="userId"/>, through <paramref name="replica"/>.</summary>
-    public static async Task<HttpResponseMessage> PayAsync(ApiProcess replica, string userId, string orderId, string paymentReference, CancellationToken cancellationToken)
-    {
-        using var request = TestBuyers.Request(HttpMethod.Post, $"/api/sales/{SaleId}/orders/{orderId}/payment", userId, JsonContent.Create(new { paymentReference }));
-        return await replica.Client.SendAsync(request, cancellationToken);
     }
 
     public async ValueTask DisposeAsync()
