@@ -14,7 +14,7 @@ public class LoadGenTests
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         var cancellationToken = timeout.Token;
         var report = Path.Combine(Path.GetTempPath(), $"spikeapp-loadgen-{Guid.NewGuid():N}.json");
-        await using var app = await SpikeAppHost.StartAsync(replicas: 2, Total, bufferRatio: 0.2, cancellationToken,
+        await using var app = await SpikeAppHost.StartAsync(replicas: 3, Total, bufferRatio: 0.2, cancellationToken,
             $"LoadGen:Requests={Requests}", "LoadGen:Concurrency=50", $"LoadGen:JsonReport={report}");
         var logs = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var loggers = app.Services.GetRequiredService<ResourceLoggerService>();
