@@ -50,6 +50,9 @@ public sealed class SpikeOptions
     [ValidateObjectMembers]
     public DefaultSaleOptions DefaultSale { get; set; } = new();
 
+    [Required]
+    public SeedApiOptions SeedApi { get; set; } = new();
+
     public TimeSpan PresenceTimeToLive => 3 * ReconcileInterval;
 
     public int SliceFor(long total) => SliceFor(total, Replicas);
@@ -70,6 +73,13 @@ public sealed class SpikeOptions
         var share = Math.Ceiling(remaining / (double)Math.Max(1, replicas) * (1 + BufferRatio));
         return (int)Math.Min(share, Math.Min(remaining, int.MaxValue));
     }
+}
+
+/// <summary>The Go demo's anonymous routes (<c>GET /buy/skill</c>), kept so its load test runs unchanged.</summary>
+public sealed class SeedApiOptions
+{
+    /// <summary>On for development and the benchmarks; a production deployment turns it off (anyone may buy there, unnamed).</summary>
+    public bool Enabled { get; set; } = true;
 }
 
 [OptionsValidator]

@@ -10,9 +10,14 @@ namespace SpikeApp.Api.Buy;
 /// <summary>The Go demo's endpoints, so its load test (<c>ab ... /buy/skill</c>) runs unchanged.</summary>
 public static class BuyApi
 {
+    /// <summary>Maps the seed's anonymous purchase routes under <c>/buy</c> unless <c>Spike:SeedApi:Enabled</c> is false.</summary>
     public static RouteGroupBuilder MapBuyApi(this IEndpointRouteBuilder app)
     {
         var buy = app.MapGroup("/buy").WithTags("Buy").RequirePurchaseAdmission();
+        if (!app.ServiceProvider.GetRequiredService<IOptions<SpikeOptions>>().Value.SeedApi.Enabled)
+        {
+            return buy;
+        }
 
         buy.MapGet("/skill", BuyAsync);
         buy.MapGet("/ticket", BuyAsync);

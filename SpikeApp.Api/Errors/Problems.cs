@@ -15,8 +15,8 @@ internal static class Problems
     public static ProblemHttpResult NoOrder(string saleId, string orderId) => TypedResults.Problem(
         $"Sale '{saleId}' has no order '{orderId}'.", statusCode: StatusCodes.Status404NotFound, title: "No such order", type: ProblemTypes.NoOrder);
 
-    public static ProblemHttpResult NoOrderForBuyer(string saleId, string userId) => TypedResults.Problem(
-        $"Buyer '{userId}' holds no order in sale '{saleId}'.", statusCode: StatusCodes.Status404NotFound, title: "No such order", type: ProblemTypes.NoOrder);
+    public static ProblemHttpResult NoOrderForBuyer(string saleId) => TypedResults.Problem(
+        $"You hold no order in sale '{saleId}'.", statusCode: StatusCodes.Status404NotFound, title: "No such order", type: ProblemTypes.NoOrder);
 
     public static ProblemHttpResult OrderExpired(string orderId) => TypedResults.Problem(
         $"Order '{orderId}' was not paid within the payment window: it expired and its unit went back on sale.",
@@ -44,10 +44,6 @@ internal static class Problems
             : $"There is no sale '{saleId}' to reset (create it without If-Match).",
         statusCode: StatusCodes.Status412PreconditionFailed, title: "Precondition failed", type: ProblemTypes.PreconditionFailed);
 
-    public static ProblemHttpResult NotYourOrder(string orderId) => TypedResults.Problem(
-        $"Order '{orderId}' belongs to another buyer.",
-        statusCode: StatusCodes.Status403Forbidden, title: "Not your order", type: ProblemTypes.NotYourOrder);
-
     public static ProblemHttpResult Overloaded() => TypedResults.Problem(
         "This replica is at its admission limit; nothing was sold. Retry later.",
         statusCode: StatusCodes.Status429TooManyRequests, title: "Overloaded", type: ProblemTypes.Overloaded);
@@ -63,6 +59,24 @@ internal static class Problems
     public static ProblemHttpResult AdminKeyRequired(string headerName) => TypedResults.Problem(
         $"A valid {headerName} header is required.",
         statusCode: StatusCodes.Status401Unauthorized, title: "Admin key required", type: ProblemTypes.AdminKeyRequired);
+
+    public static ProblemHttpResult Unauthenticated() => TypedResults.Problem(
+        "A valid bearer token naming the buyer is required (Authorization: Bearer ...).",
+        statusCode: StatusCodes.Status401Unauthorized, title: "Unauthenticated", type: ProblemTypes.Unauthenticated);
+
+    public static ProblemHttpResult NoBuyerIdentity() => TypedResults.Problem(
+        "The bearer token names no buyer: it has no 'sub' claim.",
+        statusCode: StatusCodes.Status403Forbidden, title: "No buyer identity", type: ProblemTypes.NoBuyerIdentity);
+
+    public static ProblemHttpResult RateLimited() => TypedResults.Problem(
+        "This buyer sent more requests than the per-buyer limit allows; nothing was sold. Retry later.",
+        statusCode: StatusCodes.Status429TooManyRequests, title: "Rate limited", type: ProblemTypes.RateLimited);
+
+    public static ValidationProblem NotTheBuyer(string claimed) =>
+        ValidationProblems.Invalid(new Dictionary<string, string[]>
+        {
+            ["userId"] = [$"userId '{claimed}' is not the buyer the bearer token names; leave it out (the token names the buyer)."],
+        });
 
     public static ValidationProblem InvalidIfMatch() =>
         ValidationProblems.Invalid(new Dictionary<string, string[]> { ["If-Match"] = ["If-Match must be one strong entity tag: the sale's ETag, e.g. \"1733356800000000\"."] });

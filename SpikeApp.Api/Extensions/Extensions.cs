@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using SpikeApp.Api.Admission;
 using SpikeApp.Api.Breaker;
+using SpikeApp.Api.Buyers;
 using SpikeApp.Api.Stock;
 using SpikeApp.Contracts;
 using SpikeApp.Contracts.Problems;
@@ -43,6 +44,7 @@ internal static class Extensions
             .WithTracing(tracing => tracing.AddSource(StockTelemetry.ActivitySourceName))
             .WithMetrics(metrics => metrics.AddMeter(StockTelemetry.MeterName));
 
+        builder.AddBuyerAuthentication();
         builder.AddAdmissionControl();
 
         builder.Services.AddSpikeProblemDetails();

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using SpikeApp.Api.Admin;
 using SpikeApp.Api.Admission;
 using SpikeApp.Api.Breaker;
+using SpikeApp.Api.Buyers;
 using SpikeApp.Api.Errors;
 using SpikeApp.Api.Stock;
 using SpikeApp.Api.Tracing;
@@ -21,11 +22,12 @@ public static class SalesApi
         // Every route reads Redis (through the breaker): one policy turns "Redis did not answer" into 503 + Retry-After.
         var api = app.MapGroup("/api/sales").WithTags("Sales").WithStoreUnavailableProblem();
 
-        api.MapPost("/{saleId}/purchases", PurchaseAsync).RequirePurchaseAdmission();
+        // The sale's state is public; a purchase, an order and its payment belong to the buyer the bearer token names.
+        api.MapPost("/{saleId}/purchases", PurchaseAsync).AnswerKnownSoldOutFirst().RequireBuyer().RequirePurchaseAdmission();
         api.MapGet("/{saleId}", GetSaleAsync);
-        api.MapGet("/{saleId}/orders/{orderId}", GetOrderAsync);
-        api.MapPost("/{saleId}/orders/{orderId}/payment", PayAsync);
-        api.MapGet("/{saleId}/buyers/{userId}/order", GetOrderOfBuyerAsync);
+        api.MapGet("/{saleId}/orders/{orderId}", GetOrderAsync).RequireBuyer().RequireOrderAdmission();
+        api.MapPost("/{saleId}/orders/{orderId}/payment", PayAsync).RequireBuyer().RequireOrderAdmission();
+        api.MapGet("/{saleId}/buyers/me/order", GetMyOrderAsync).RequireBuyer().RequireOrderAdmission();
         api.MapPut("/{saleId}", PutSaleAsync).RequireAdminKey();
 
         return api;
@@ -34,10 +36,16 @@ public static class SalesApi
     public static async Task<Results<Created<PurchaseResponse>, Ok<PurchaseResponse>, ValidationProblem, ProblemHttpResult>> PurchaseAsync(
         string saleId, PurchaseRequest? request, PurchaseService purchases, HttpContext context)
     {
-        var userId = request?.UserId;
-        if (!Ids.IsValid(saleId) || !Ids.IsValid(userId))
+        if (!Ids.IsValid(saleId))
         {
-            return ValidationProblems.InvalidIds(("saleId", saleId), ("userId", userId));
+            return ValidationProblems.InvalidIds(("saleId", saleId));
+        }
+
+        // The body may repeat the buyer (older clients send it) but never name another.
+        var userId = context.User.BuyerId();
+        if (request?.UserId is { } claimed && !string.Equals(claimed, userId, StringComparison.Ordinal))
+        {
+            return Problems.NotTheBuyer(claimed);
         }
 
         var result = await purchases.PurchaseAsync(saleId, userId);
@@ -49,8 +57,8 @@ public static class SalesApi
         return result.Status switch
         {
             PurchaseStatus.Created => TypedResults.Created(
-                $"/api/sales/{saleId}/orders/{result.OrderId}", new PurchaseResponse(result.OrderId!, saleId, userId!)),
-            PurchaseStatus.Existing => TypedResults.Ok(new PurchaseResponse(result.OrderId!, saleId, userId!)),
+                $"/api/sales/{saleId}/orders/{result.OrderId}", new PurchaseResponse(result.OrderId!, saleId, userId)),
+            PurchaseStatus.Existing => TypedResults.Ok(new PurchaseResponse(result.OrderId!, saleId, userId)),
             PurchaseStatus.SoldOut => Problems.SoldOut(saleId),
             PurchaseStatus.NoSale => Problems.NoSale(saleId),
             PurchaseStatus.Restoring => Problems.SaleRestoring(saleId),
@@ -85,8 +93,9 @@ public static class SalesApi
         return TypedResults.Ok(ToResponse(saleId, sale, replica, soldByReplica));
     }
 
+    /// <summary>The buyer's own order; anybody else's answers exactly as a missing one, so order ids reveal nothing.</summary>
     public static async Task<Results<Ok<Order>, ValidationProblem, ProblemHttpResult>> GetOrderAsync(
-        string saleId, string orderId, RedisSaleStore store, RedisBreaker breaker)
+        string saleId, string orderId, RedisSaleStore store, RedisBreaker breaker, HttpContext context)
     {
         if (!Ids.IsValid(saleId) || !Ids.IsValid(orderId))
         {
@@ -94,40 +103,49 @@ public static class SalesApi
         }
 
         var order = await breaker.CallAsync(() => store.GetOrderAsync(saleId, orderId));
-        return ToAnswer(order, () => Problems.NoOrder(saleId, orderId));
+        return order is not null && string.Equals(order.UserId, context.User.BuyerId(), StringComparison.Ordinal)
+            ? TypedResults.Ok(order)
+            : Problems.NoOrder(saleId, orderId);
     }
 
     /// <summary>For a buyer whose purchase timed out and whose retry met a known "sold out": did the first attempt buy?</summary>
-    public static async Task<Results<Ok<Order>, ValidationProblem, ProblemHttpResult>> GetOrderOfBuyerAsync(
-        string saleId, string userId, RedisSaleStore store, RedisBreaker breaker)
+    public static async Task<Results<Ok<Order>, ValidationProblem, ProblemHttpResult>> GetMyOrderAsync(
+        string saleId, RedisSaleStore store, RedisBreaker breaker, HttpContext context)
     {
-        if (!Ids.IsValid(saleId) || !Ids.IsValid(userId))
+        if (!Ids.IsValid(saleId))
         {
-            return ValidationProblems.InvalidIds(("saleId", saleId), ("userId", userId));
+            return ValidationProblems.InvalidIds(("saleId", saleId));
         }
 
+        var userId = context.User.BuyerId();
         var order = await breaker.CallAsync(() => store.GetOrderOfBuyerAsync(saleId, userId));
-        return ToAnswer(order, () => Problems.NoOrderForBuyer(saleId, userId));
+        return order is null ? Problems.NoOrderForBuyer(saleId) : TypedResults.Ok(order);
     }
 
-    /// <summary>A simulated payment (no provider is called); Redis decides whether it or the deadline came first.</summary>
+    /// <summary>A simulated payment (no provider is called), the owner's act only; Redis decides whether it or the deadline came first.</summary>
     public static async Task<Results<Ok<Order>, ValidationProblem, ProblemHttpResult>> PayAsync(
-        string saleId, string orderId, PaymentRequest? payment, RedisSaleStore store, RedisBreaker breaker)
+        string saleId, string orderId, PaymentRequest? payment, RedisSaleStore store, RedisBreaker breaker, HttpContext context)
     {
-        var (userId, reference) = (payment?.UserId, payment?.PaymentReference);
-        if (!Ids.IsValid(saleId) || !Ids.IsValid(orderId) || !Ids.IsValid(userId) || !Ids.IsValid(reference))
+        var reference = payment?.PaymentReference;
+        if (!Ids.IsValid(saleId) || !Ids.IsValid(orderId) || !Ids.IsValid(reference))
         {
-            return ValidationProblems.InvalidIds(("saleId", saleId), ("orderId", orderId), ("userId", userId), ("paymentReference", reference));
+            return ValidationProblems.InvalidIds(("saleId", saleId), ("orderId", orderId), ("paymentReference", reference));
         }
 
-        var paid = await breaker.CallAsync(() => store.PayAsync(saleId, orderId, userId!, reference!));
+        var userId = context.User.BuyerId();
+        if (payment?.UserId is { } claimed && !string.Equals(claimed, userId, StringComparison.Ordinal))
+        {
+            return Problems.NotTheBuyer(claimed);
+        }
+
+        var paid = await breaker.CallAsync(() => store.PayAsync(saleId, orderId, userId, reference!));
         return paid.Status switch
         {
             PaymentStatus.Paid => TypedResults.Ok(paid.Order!),
             PaymentStatus.Expired => Problems.OrderExpired(orderId),
             PaymentStatus.Voided => Problems.OrderVoided(orderId),
-            PaymentStatus.NotYours => Problems.NotYourOrder(orderId),
             PaymentStatus.SaleClosed => Problems.SaleRestoring(saleId),
+            // Someone else's order answers as a missing one.
             _ => Problems.NoOrder(saleId, orderId),
         };
     }
@@ -172,7 +190,4 @@ public static class SalesApi
             saleId, state.Total, state.Sold, state.Remaining, state.SoldOut, state.Epoch, soldByReplica,
             new ReplicaSliceResponse(replica.Id, local.Stock.Granted, local.Stock.Remaining, local.SoldHere, local.IsSoldOut, local.InDoubt));
     }
-
-    private static Results<Ok<Order>, ValidationProblem, ProblemHttpResult> ToAnswer(Order? order, Func<ProblemHttpResult> notFound) =>
-        order is null ? notFound() : TypedResults.Ok(order);
 }

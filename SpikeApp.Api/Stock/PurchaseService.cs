@@ -33,12 +33,12 @@ public sealed partial class PurchaseService(
     {
         try
         {
-            var sale = registry.Find(saleId) ?? await LoadAsync(saleId);
-            if (sale is { SoldOutInRedis: true, IsRestoring: false } && !telemetry.KeepKnownSoldOutTrace(Activity.Current))
+            if (AnswerFromMemory(saleId) is { } known)
             {
-                telemetry.RecordOutcome(PurchaseOutcomes.SoldOutLocal);
-                return new PurchaseResult(PurchaseStatus.SoldOut, Untraced: true);
+                return known;
             }
+
+            var sale = registry.Find(saleId) ?? await LoadAsync(saleId);
 
             // A reset may change the epoch under us: the script then refuses and we retry once on the fresh slice.
             for (var attempt = 0; sale is not null && attempt < 2; attempt++)
@@ -105,6 +105,28 @@ public sealed partial class PurchaseService(
             telemetry.RecordOutcome(PurchaseOutcomes.Error);
             return new PurchaseResult(PurchaseStatus.Unavailable);
         }
+    }
+
+    /// <summary>
+    /// "Sold out" when Redis has said so and this replica knows it: no I/O and no buyer needed, so it is answered before
+    /// authentication. Null when only Redis can answer.
+    /// </summary>
+    public PurchaseResult? AnswerFromMemory(string saleId)
+    {
+        if (registry.Find(saleId) is not { SoldOutInRedis: true, IsRestoring: false } sale)
+        {
+            return null;
+        }
+
+        var traced = telemetry.KeepKnownSoldOutTrace(Activity.Current);
+        if (traced)
+        {
+            // The kept few show the local gate that answered, as any other purchase's trace does.
+            TryTakeLocal(sale);
+        }
+
+        telemetry.RecordOutcome(PurchaseOutcomes.SoldOutLocal);
+        return new PurchaseResult(PurchaseStatus.SoldOut, Untraced: !traced);
     }
 
     private async ValueTask<LocalTake> TakeLocalAsync(LocalSale sale)

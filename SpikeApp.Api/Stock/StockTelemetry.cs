@@ -121,5 +121,6 @@ public static class PurchaseOutcomes
     /// <summary>503 at once: the Redis breaker is open, so no Redis call was made.</summary>
     public const string BreakerOpen = "breaker_open";
     public const string Overloaded = "overloaded";
+    public const string RateLimited = "rate_limited";
     public const string Error = "error";
 }

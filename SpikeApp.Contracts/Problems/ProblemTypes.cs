@@ -16,7 +16,6 @@ public static class ProblemTypes
     public const string RefillPending = Prefix + "refill-pending";
     public const string PreconditionFailed = Prefix + "precondition-failed";
     public const string PreconditionRequired = Prefix + "precondition-required";
-    public const string NotYourOrder = Prefix + "not-your-order";
     public const string InvalidInput = Prefix + "invalid-input";
     public const string Unavailable = Prefix + "unavailable";
     public const string Overloaded = Prefix + "overloaded";
@@ -27,12 +26,15 @@ public static class ProblemTypes
     public const string Internal = Prefix + "internal";
     public const string AdminKeyRequired = Prefix + "admin-key-required";
     public const string AdminDisabled = Prefix + "admin-disabled";
+    public const string Unauthenticated = Prefix + "unauthenticated";
+    public const string NoBuyerIdentity = Prefix + "no-buyer-identity";
+    public const string RateLimited = Prefix + "rate-limited";
 
     /// <summary>For the problems the framework writes, so every error a service answers carries one of ours.</summary>
     public static string ForStatus(int status) => status switch
     {
         StatusCodes.Status400BadRequest => InvalidInput,
-        StatusCodes.Status401Unauthorized => AdminKeyRequired,
+        StatusCodes.Status401Unauthorized => Unauthenticated,
         StatusCodes.Status404NotFound => NotFound,
         StatusCodes.Status405MethodNotAllowed => MethodNotAllowed,
         StatusCodes.Status413PayloadTooLarge => BodyTooLarge,

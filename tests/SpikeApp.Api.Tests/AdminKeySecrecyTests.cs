@@ -5,10 +5,11 @@ using System.Net.Http.Json;
 using Microsoft.Extensions.Logging;
 using SpikeApp.Contracts.Orders;
 using SpikeApp.Contracts.Sales;
+using SpikeApp.Testing;
 
 namespace SpikeApp.Api.Tests;
 
-/// <summary>The admin key must never reach a log line or a span, whether it was right or a guess.</summary>
+/// <summary>The admin key, buyer tokens and signing keys must never reach a log line or a span, whether right or a guess.</summary>
 [Collection(SharedRedis.Name)]
 public sealed class AdminKeySecrecyTests(RedisServerFixture redis) : IDisposable
 {
@@ -45,6 +46,42 @@ public sealed class AdminKeySecrecyTests(RedisServerFixture redis) : IDisposable
         Assert.NotEmpty(_logs.Lines);
         Assert.Contains(_spans, span => span.Kind == ActivityKind.Server && span.DisplayName.Contains("PUT", StringComparison.Ordinal));
         foreach (var secret in new[] { ApiHost.AdminKey, WrongKey })
+        {
+            Assert.DoesNotContain(_logs.Lines, line => line.Contains(secret, StringComparison.Ordinal));
+            Assert.DoesNotContain(_spans, span => SpanText(span).Contains(secret, StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task BuyerTokensAndSigningKeysAppearInNoLogAndNoSpan()
+    {
+        _listener = new ActivityListener
+        {
+            ShouldListenTo = _ => true,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = _spans.Enqueue,
+        };
+        ActivitySource.AddActivityListener(_listener);
+        await using var host = new ApiHost(redis, total: 3, logs: _logs, settings: new Dictionary<string, string?>
+        {
+            ["Logging:LogLevel:Default"] = "Trace",
+            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Trace",
+        });
+        var client = await host.StartAsync();
+        var forged = new SpikeApp.Buyers.BuyerTokenMinter(
+            new SpikeApp.Buyers.BuyerSigningKey("forged", SpikeApp.Buyers.BuyerAuthentication.DevIssuer,
+                new Microsoft.IdentityModel.Tokens.SymmetricSecurityKey(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48))),
+            SpikeApp.Buyers.BuyerAuthentication.DevAudience).Mint("alice", TimeSpan.FromMinutes(5));
+
+        using var bought = await client.BuyAsAsync(host.SaleId, "alice");
+        using var refused = new HttpRequestMessage(HttpMethod.Post, $"/api/sales/{host.SaleId}/purchases") { Headers = { Authorization = new("Bearer", forged) } };
+        using var refusal = await client.SendAsync(refused);
+
+        Assert.Equal((HttpStatusCode.Created, HttpStatusCode.Unauthorized), (bought.StatusCode, refusal.StatusCode));
+        Assert.NotEmpty(_logs.Lines);
+        var token = TestBuyers.TokenFor("alice");
+        // A token's signature is what a thief needs; its header and payload are no secret.
+        foreach (var secret in new[] { TestBuyers.SigningKey, token, token.Split('.')[2], forged, forged.Split('.')[2] })
         {
             Assert.DoesNotContain(_logs.Lines, line => line.Contains(secret, StringComparison.Ordinal));
             Assert.DoesNotContain(_spans, span => SpanText(span).Contains(secret, StringComparison.Ordinal));

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using SpikeApp.Store;
 using SpikeApp.Testing;
@@ -19,12 +20,14 @@ public sealed class ApiHost : WebApplicationFactory<Program>
 
     private readonly Dictionary<string, string?> _settings;
     private readonly ILoggerProvider? _logs;
+    private readonly string? _settingsFile;
     private readonly RedisServerProcess _redis;
     private readonly int _total;
 
     public ApiHost(RedisServerProcess redis, string? saleId = null, int total = 10, int replicas = 1, double bufferRatio = 0, string replicaId = "replica-test",
-        IReadOnlyDictionary<string, string?>? settings = null, ILoggerProvider? logs = null)
+        IReadOnlyDictionary<string, string?>? settings = null, ILoggerProvider? logs = null, string? settingsFile = null)
     {
+        _settingsFile = settingsFile;
         SaleId = saleId ?? "s-" + Guid.NewGuid().ToString("N")[..12];
         _logs = logs;
         _redis = redis;
@@ -39,6 +42,11 @@ public sealed class ApiHost : WebApplicationFactory<Program>
             ["Spike:ReplicaId"] = replicaId,
             ["Spike:AdminKey"] = AdminKey,
         };
+        foreach (var (key, value) in TestBuyers.Settings)
+        {
+            _settings[key] = value;
+        }
+
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             _settings[key] = value;
@@ -79,6 +87,12 @@ public sealed class ApiHost : WebApplicationFactory<Program>
         if (_logs is not null)
         {
             builder.ConfigureLogging(logging => logging.AddProvider(_logs));
+        }
+
+        if (_settingsFile is not null)
+        {
+            // Watched, as a mounted secret is: the test rewrites it and the host reloads without a restart.
+            builder.ConfigureAppConfiguration(configuration => configuration.AddJsonFile(_settingsFile, optional: false, reloadOnChange: true));
         }
     }
 }

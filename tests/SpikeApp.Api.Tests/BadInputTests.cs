@@ -7,6 +7,7 @@ using SpikeApp.Contracts.Orders;
 using SpikeApp.Contracts.Sales;
 using SpikeApp.Api.Stock;
 using SpikeApp.Store;
+using SpikeApp.Testing;
 using StackExchange.Redis;
 
 namespace SpikeApp.Api.Tests;
@@ -22,14 +23,17 @@ public class BadInputTests(RedisServerFixture redis)
     private const string Purchases = "/api/sales/{sale}/purchases";
     private const string Sale = "/api/sales/{sale}";
     private const string Payment = "/api/sales/{sale}/orders/{order}/payment";
+    private const string Order = "/api/sales/{sale}/orders/{order}";
     private const string Buyer = "existing-buyer";
+    private const string Anonymous = "X-No-Token: true";
     private const string Json = "application/json";
 
     public static TheoryData<string, string, string, string?, string?, string?, int, string> Cases => new()
     {
-        // name, method, path, content type, body, admin header ("Header: value"), status, problem type
-        { "missing user id", "POST", Purchases, Json, "{}", null, 400, ProblemTypes.InvalidInput },
-        { "null user id", "POST", Purchases, Json, """{"userId":null}""", null, 400, ProblemTypes.InvalidInput },
+        // name, method, path, content type, body, header ("Header: value"; else the buyer routes get the buyer's token), status, problem type
+        { "purchase without a token", "POST", Purchases, null, null, Anonymous, 401, ProblemTypes.Unauthenticated },
+        { "purchase with the admin key as a token", "POST", Purchases, null, null, $"Authorization: Bearer {ApiHost.AdminKey}", 401, ProblemTypes.Unauthenticated },
+        { "purchase naming another buyer", "POST", Purchases, Json, """{"userId":"mallory"}""", null, 400, ProblemTypes.InvalidInput },
         { "empty user id", "POST", Purchases, Json, """{"userId":""}""", null, 400, ProblemTypes.InvalidInput },
         { "65-character user id", "POST", Purchases, Json, $$"""{"userId":"{{new string('u', 65)}}"}""", null, 400, ProblemTypes.InvalidInput },
         { "user id with braces", "POST", Purchases, Json, """{"userId":"a{b}"}""", null, 400, ProblemTypes.InvalidInput },
@@ -51,7 +55,7 @@ public class BadInputTests(RedisServerFixture redis)
         { "truncated JSON", "POST", Purchases, Json, """{"userId":"ali""", null, 400, ProblemTypes.InvalidInput },
         { "1 MB body", "POST", Purchases, Json, OneMegabyte, null, 413, ProblemTypes.BodyTooLarge },
         { "wrong content type", "POST", Purchases, "text/plain", """{"userId":"alice"}""", null, 415, ProblemTypes.UnsupportedMediaType },
-        { "unknown sale", "POST", "/api/sales/no-such-sale/purchases", Json, """{"userId":"alice"}""", null, 404, ProblemTypes.NoSale },
+        { "unknown sale", "POST", "/api/sales/no-such-sale/purchases", null, null, null, 404, ProblemTypes.NoSale },
         { "GET on the purchase route", "GET", Purchases, null, null, null, 405, ProblemTypes.MethodNotAllowed },
         { "DELETE on a sale", "DELETE", Sale, null, null, $"X-Admin-Key: {ApiHost.AdminKey}", 405, ProblemTypes.MethodNotAllowed },
         { "unknown route", "GET", "/api/nothing-here", null, null, null, 404, ProblemTypes.NotFound },
@@ -66,7 +70,8 @@ public class BadInputTests(RedisServerFixture redis)
         { "admin with a key prefix", "PUT", Sale, Json, """{"total":5}""", $"X-Admin-Key: {ApiHost.AdminKey[..^1]}", 401, ProblemTypes.AdminKeyRequired },
         { "admin key in the wrong header", "PUT", Sale, Json, """{"total":5}""", $"Authorization: Bearer {ApiHost.AdminKey}", 401, ProblemTypes.AdminKeyRequired },
         { "admin invalid sale id", "PUT", "/api/sales/a%7Bb/", Json, """{"total":5}""", $"X-Admin-Key: {ApiHost.AdminKey}", 400, ProblemTypes.InvalidInput },
-        { "payment without user id", "POST", Payment, Json, """{"paymentReference":"p-1"}""", null, 400, ProblemTypes.InvalidInput },
+        { "payment naming another buyer", "POST", Payment, Json, """{"userId":"mallory","paymentReference":"p-1"}""", null, 400, ProblemTypes.InvalidInput },
+        { "payment without a token", "POST", Payment, Json, """{"paymentReference":"p-1"}""", Anonymous, 401, ProblemTypes.Unauthenticated },
         { "payment without reference", "POST", Payment, Json, $$"""{"userId":"{{Buyer}}"}""", null, 400, ProblemTypes.InvalidInput },
         { "payment reference with a pipe", "POST", Payment, Json, $$"""{"userId":"{{Buyer}}","paymentReference":"a|b"}""", null, 400, ProblemTypes.InvalidInput },
         { "65-character payment reference", "POST", Payment, Json, $$"""{"userId":"{{Buyer}}","paymentReference":"{{new string('p', 65)}}"}""", null, 400, ProblemTypes.InvalidInput },
@@ -75,7 +80,8 @@ public class BadInputTests(RedisServerFixture redis)
         { "payment as plain text", "POST", Payment, "text/plain", $$"""{"userId":"{{Buyer}}","paymentReference":"p-1"}""", null, 415, ProblemTypes.UnsupportedMediaType },
         { "payment of an order id with braces", "POST", "/api/sales/{sale}/orders/%7Bx%7D/payment", Json, $$"""{"userId":"{{Buyer}}","paymentReference":"p-1"}""", null, 400, ProblemTypes.InvalidInput },
         { "payment of an unknown order", "POST", "/api/sales/{sale}/orders/no-such-order/payment", Json, $$"""{"userId":"{{Buyer}}","paymentReference":"p-1"}""", null, 404, ProblemTypes.NoOrder },
-        { "payment of another buyer's order", "POST", Payment, Json, """{"userId":"mallory","paymentReference":"p-1"}""", null, 403, ProblemTypes.NotYourOrder },
+        { "payment of another buyer's order", "POST", Payment, Json, """{"paymentReference":"p-1"}""", $"Authorization: Bearer {TestBuyers.TokenFor("mallory")}", 404, ProblemTypes.NoOrder },
+        { "reading another buyer's order", "GET", Order, null, null, $"Authorization: Bearer {TestBuyers.TokenFor("mallory")}", 404, ProblemTypes.NoOrder },
         { "GET on the payment route", "GET", Payment, null, null, null, 405, ProblemTypes.MethodNotAllowed },
     };
 
@@ -100,6 +106,10 @@ public class BadInputTests(RedisServerFixture redis)
         if (adminHeader?.Split(": ", 2) is [var header, var value])
         {
             request.Headers.TryAddWithoutValidation(header, value);
+        }
+        else
+        {
+            request.Headers.Authorization = TestBuyers.BearerFor(Buyer);
         }
 
         var response = await client.SendAsync(request);

@@ -56,11 +56,14 @@ public class GoldenAnswerTests(RedisServerFixture redis)
         var paid = await BuyAsync(client, host.SaleId, "bob");
         (await PayAsync(client, host.SaleId, paid, "bob", "pay-1")).Dispose();
 
-        await AssertGoldenAsync("order-pending", client.GetAsync($"/api/sales/golden-order/orders/{pending}"));
-        await AssertGoldenAsync("order-paid", client.GetAsync($"/api/sales/golden-order/orders/{paid}"));
-        await AssertGoldenAsync("order-no-order", client.GetAsync("/api/sales/golden-order/orders/no-such-order"));
-        await AssertGoldenAsync("buyer-order", client.GetAsync("/api/sales/golden-order/buyers/alice/order"));
-        await AssertGoldenAsync("buyer-order-none", client.GetAsync("/api/sales/golden-order/buyers/nobody/order"));
+        await AssertGoldenAsync("order-pending", client.GetOrderAsAsync("golden-order", pending, "alice"));
+        await AssertGoldenAsync("order-paid", client.GetOrderAsAsync("golden-order", paid, "bob"));
+        await AssertGoldenAsync("order-no-order", client.GetOrderAsAsync("golden-order", "no-such-order", "alice"));
+        // Someone else's order answers as a missing one.
+        await AssertGoldenAsync("order-of-another-buyer", client.GetOrderAsAsync("golden-order", pending, "bob"));
+        await AssertGoldenAsync("order-without-token", client.GetAsync($"/api/sales/golden-order/orders/{pending}"));
+        await AssertGoldenAsync("buyer-order", client.GetMyOrderAsync("golden-order", "alice"));
+        await AssertGoldenAsync("buyer-order-none", client.GetMyOrderAsync("golden-order", "nobody"));
     }
 
     [Fact]
@@ -71,7 +74,7 @@ public class GoldenAnswerTests(RedisServerFixture redis)
         var order = await BuyAsync(client, host.SaleId, "alice");
 
         await AssertGoldenAsync("payment-paid", PayAsync(client, host.SaleId, order, "alice", "pay-1"));
-        await AssertGoldenAsync("payment-not-your-order", PayAsync(client, host.SaleId, order, "mallory", "pay-2"));
+        await AssertGoldenAsync("payment-of-another-buyer", PayAsync(client, host.SaleId, order, "mallory", "pay-2"));
         await AssertGoldenAsync("payment-no-order", PayAsync(client, host.SaleId, "no-such-order", "alice", "pay-3"));
     }
 
@@ -86,7 +89,7 @@ public class GoldenAnswerTests(RedisServerFixture redis)
 
         // Paying past the deadline expires the order on the spot.
         await AssertGoldenAsync("payment-order-expired", PayAsync(client, host.SaleId, order, "alice", "pay-1"));
-        await AssertGoldenAsync("order-expired", client.GetAsync($"/api/sales/golden-expired/orders/{order}"));
+        await AssertGoldenAsync("order-expired", client.GetOrderAsAsync("golden-expired", order, "alice"));
     }
 
     [Fact]
@@ -182,8 +185,8 @@ public class GoldenAnswerTests(RedisServerFixture redis)
     [Theory]
     [InlineData("purchase-invalid-sale-id", "POST", "/api/sales/a%20b/purchases", Json, """{"userId":"alice"}""")]
     [InlineData("purchase-invalid-user-id", "POST", "/api/sales/golden-refused/purchases", Json, """{"userId":"a b"}""")]
-    [InlineData("purchase-missing-user-id", "POST", "/api/sales/golden-refused/purchases", Json, "{}")]
-    [InlineData("purchase-missing-body", "POST", "/api/sales/golden-refused/purchases", null, null)]
+    [InlineData("purchase-other-user-id", "POST", "/api/sales/golden-refused/purchases", Json, """{"userId":"mallory"}""")]
+    [InlineData("purchase-without-token", "POST", "/api/sales/golden-refused/purchases", null, null)]
     [InlineData("purchase-malformed-json", "POST", "/api/sales/golden-refused/purchases", Json, """{"userId":"ali""")]
     [InlineData("purchase-body-too-large", "POST", "/api/sales/golden-refused/purchases", Json, OverLimit)]
     [InlineData("purchase-unsupported-media-type", "POST", "/api/sales/golden-refused/purchases", "text/plain", """{"userId":"alice"}""")]
@@ -207,6 +210,10 @@ public class GoldenAnswerTests(RedisServerFixture redis)
         {
             request.Headers.Add("X-Admin-Key", ApiHost.AdminKey);
         }
+        else if (!golden.EndsWith("-without-token", StringComparison.Ordinal))
+        {
+            request.Headers.Authorization = TestBuyers.BearerFor("alice");
+        }
 
         await AssertGoldenAsync(golden, client.SendAsync(request));
     }
@@ -225,7 +232,7 @@ public class GoldenAnswerTests(RedisServerFixture redis)
     }
 
     private static Task<HttpResponseMessage> PayAsync(HttpClient client, string saleId, string orderId, string userId, string reference) =>
-        client.PostAsJsonAsync($"/api/sales/{saleId}/orders/{orderId}/payment", new PaymentRequest(userId, reference));
+        client.PayAsAsync(saleId, orderId, userId, reference);
 
     private static HttpRequestMessage Put(string saleId, string body, string? adminKey, System.Net.Http.Headers.EntityTagHeaderValue? ifMatch = null)
     {

@@ -4,6 +4,7 @@ using System.Text.Json;
 using SpikeApp.Contracts.Problems;
 using SpikeApp.Contracts.Orders;
 using SpikeApp.Contracts.Sales;
+using SpikeApp.Testing;
 
 namespace SpikeApp.Api.Tests;
 
@@ -18,10 +19,10 @@ public class HttpContractTests(RedisServerFixture redis)
 
         var created = await BuyAsync(client, host.SaleId, "alice");
         var order = await created.Content.ReadFromJsonAsync<PurchaseResponse>();
-        var stored = await client.GetFromJsonAsync<Order>(created.Headers.Location);
+        var stored = await (await client.GetOrderAsAsync(host.SaleId, order!.OrderId, "alice")).Content.ReadFromJsonAsync<Order>();
 
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        Assert.Equal($"/api/sales/{host.SaleId}/orders/{order!.OrderId}", created.Headers.Location!.OriginalString);
+        Assert.Equal($"/api/sales/{host.SaleId}/orders/{order.OrderId}", created.Headers.Location!.OriginalString);
         Assert.Equal(("alice", "replica-test", order.OrderId), (stored!.UserId, stored.ReplicaId, stored.OrderId));
         Assert.Equal(1, (await GetSaleAsync(client, host.SaleId)).Sold);
     }
@@ -48,7 +49,7 @@ public class HttpContractTests(RedisServerFixture redis)
         var bought = await (await BuyAsync(client, host.SaleId, "alice")).Content.ReadFromJsonAsync<PurchaseResponse>();
         var retry = await BuyAsync(client, host.SaleId, "alice");
 
-        var held = await client.GetFromJsonAsync<Order>($"/api/sales/{host.SaleId}/buyers/alice/order");
+        var held = await (await client.GetMyOrderAsync(host.SaleId, "alice")).Content.ReadFromJsonAsync<Order>();
 
         // The retry met this replica's sold-out short-circuit (no Redis call); the lookup settles it.
         Assert.Equal(HttpStatusCode.Conflict, retry.StatusCode);
@@ -62,7 +63,7 @@ public class HttpContractTests(RedisServerFixture redis)
         var client = await host.StartAsync();
         await BuyAsync(client, host.SaleId, "alice");
 
-        var none = await client.GetAsync($"/api/sales/{host.SaleId}/buyers/bob/order");
+        var none = await client.GetMyOrderAsync(host.SaleId, "bob");
 
         await AssertProblemAsync(none, HttpStatusCode.NotFound, ProblemTypes.NoOrder);
     }
@@ -102,26 +103,43 @@ public class HttpContractTests(RedisServerFixture redis)
         await using var host = new ApiHost(redis);
         var client = await host.StartAsync();
 
-        await AssertProblemAsync(await client.GetAsync($"/api/sales/{host.SaleId}/orders/9-9"), HttpStatusCode.NotFound, ProblemTypes.NoOrder);
+        await AssertProblemAsync(await client.GetOrderAsAsync(host.SaleId, "9-9", "alice"), HttpStatusCode.NotFound, ProblemTypes.NoOrder);
     }
 
     [Theory]
     [InlineData("""{"userId":"a b"}""")]
     [InlineData("""{"userId":""}""")]
     [InlineData("""{"userId":"x{y}"}""")]
-    [InlineData("""{}""")]
+    [InlineData("""{"userId":"bob"}""")]
     [InlineData("""{"userId":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}""")]
-    public async Task InvalidBuyerIsBadRequestAndSellsNothing(string body)
+    public async Task ABodyNamingAnotherBuyerIsBadRequestAndSellsNothing(string body)
     {
         await using var host = new ApiHost(redis, total: 3);
         var client = await host.StartAsync();
 
-        var response = await client.PostAsync($"/api/sales/{host.SaleId}/purchases",
+        var response = await client.SendAsAsync(HttpMethod.Post, $"/api/sales/{host.SaleId}/purchases", "alice",
             new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
 
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, ProblemTypes.InvalidInput);
         var sale = await GetSaleAsync(client, host.SaleId);
         Assert.Equal((0, 3), (sale.Sold, sale.Replica.SliceRemaining));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("""{}""")]
+    [InlineData("""{"userId":"alice"}""")]
+    public async Task ABuyerBuysWithNoBodyOrOneThatNamesThem(string? body)
+    {
+        await using var host = new ApiHost(redis, total: 3);
+        var client = await host.StartAsync();
+
+        var response = await client.SendAsAsync(HttpMethod.Post, $"/api/sales/{host.SaleId}/purchases", "alice",
+            body is null ? null : new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal("alice", (await response.Content.ReadFromJsonAsync<PurchaseResponse>())!.UserId);
+        Assert.Equal(1, (await GetSaleAsync(client, host.SaleId)).Sold);
     }
 
     [Fact]
@@ -276,8 +294,7 @@ public class HttpContractTests(RedisServerFixture redis)
         return await client.SendAsync(request);
     }
 
-    internal static Task<HttpResponseMessage> BuyAsync(HttpClient client, string saleId, string userId) =>
-        client.PostAsJsonAsync($"/api/sales/{saleId}/purchases", new PurchaseRequest(userId));
+    internal static Task<HttpResponseMessage> BuyAsync(HttpClient client, string saleId, string userId) => client.BuyAsAsync(saleId, userId);
 
     internal static HttpRequestMessage ResetRequest(string saleId, int total, string adminKey)
     {

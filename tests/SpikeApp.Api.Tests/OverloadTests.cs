@@ -6,6 +6,8 @@ using SpikeApp.Contracts.Orders;
 using SpikeApp.Contracts.Sales;
 using Xunit.Abstractions;
 
+using SpikeApp.Testing;
+
 namespace SpikeApp.Api.Tests;
 
 [Collection(SharedRedis.Name)]
@@ -72,7 +74,7 @@ public class OverloadTests(RedisServerFixture redis, ITestOutputHelper output)
             async (buyer, token) =>
             {
                 var started = Stopwatch.GetTimestamp();
-                using var response = await client.PostAsJsonAsync($"/api/sales/{saleId}/purchases", new PurchaseRequest($"buyer-{buyer}"), token);
+                using var response = await client.BuyAsAsync(saleId, $"buyer-{buyer}", token);
                 var elapsed = Stopwatch.GetElapsedTime(started);
                 statuses.AddOrUpdate(response.StatusCode, 1, (_, count) => count + 1);
                 if (response.StatusCode != HttpStatusCode.TooManyRequests)

@@ -4,6 +4,7 @@ using System.Text.Json;
 using SpikeApp.Contracts.Problems;
 using SpikeApp.Contracts.Orders;
 using SpikeApp.Contracts.Sales;
+using SpikeApp.Testing;
 
 namespace SpikeApp.Api.Tests;
 
@@ -19,7 +20,7 @@ public class PaymentTests(RedisServerFixture redis)
         var order = await BuyAsync(client, host.SaleId, "alice");
 
         var paid = await PayAsync(client, host.SaleId, order.OrderId, "alice", "pay-1");
-        var stored = await client.GetFromJsonAsync<Order>($"/api/sales/{host.SaleId}/orders/{order.OrderId}");
+        var stored = await (await client.GetOrderAsAsync(host.SaleId, order.OrderId, "alice")).Content.ReadFromJsonAsync<Order>();
 
         Assert.Equal(HttpStatusCode.OK, paid.StatusCode);
         Assert.Equal(stored, await paid.Content.ReadFromJsonAsync<Order>());
@@ -51,7 +52,7 @@ public class PaymentTests(RedisServerFixture redis)
         await Task.Delay(TimeSpan.FromSeconds(1.2));
 
         var late = await PayAsync(client, host.SaleId, order.OrderId, "alice", "pay-1");
-        var stored = await client.GetFromJsonAsync<Order>($"/api/sales/{host.SaleId}/orders/{order.OrderId}");
+        var stored = await (await client.GetOrderAsAsync(host.SaleId, order.OrderId, "alice")).Content.ReadFromJsonAsync<Order>();
         var sale = await client.GetFromJsonAsync<SaleResponse>($"/api/sales/{host.SaleId}");
         var rebought = await HttpContractTests.BuyAsync(client, host.SaleId, "bob");
 
@@ -72,5 +73,5 @@ public class PaymentTests(RedisServerFixture redis)
     }
 
     private static Task<HttpResponseMessage> PayAsync(HttpClient client, string saleId, string orderId, string userId, string reference) =>
-        client.PostAsJsonAsync($"/api/sales/{saleId}/orders/{orderId}/payment", new PaymentRequest(userId, reference));
+        client.PayAsAsync(saleId, orderId, userId, reference);
 }

@@ -8,6 +8,8 @@ using SpikeApp.Api.Breaker;
 using SpikeApp.Contracts.Sales;
 using SpikeApp.Store;
 
+using SpikeApp.Testing;
+
 namespace SpikeApp.Api.Tests;
 
 /// <summary>
@@ -71,7 +73,7 @@ public class RedisBreakerTests
             answers.Add((response.StatusCode, response.Headers.RetryAfter?.ToString(), Stopwatch.GetElapsedTime(started)));
         }
 
-        using var order = await client.GetAsync($"/api/sales/{host.SaleId}/buyers/warm-up/order");
+        using var order = await client.GetMyOrderAsync(host.SaleId, "warm-up");
         var after = await RedisStats.ReadAsync(redis.Connection);
         breaker.RecordAnswer();
         var sale = await client.GetFromJsonAsync<SaleResponse>($"/api/sales/{host.SaleId}");

@@ -59,9 +59,9 @@ public class TelemetryNamesTests
         await BuyAsync(client, "carol", HttpStatusCode.Created);
         await BuyAsync(client, "alice", HttpStatusCode.OK);
         (await client.GetAsync($"/api/sales/{SaleId}")).Dispose();
-        (await client.PostAsJsonAsync($"/api/sales/{SaleId}/orders/{order}/payment", new PaymentRequest("alice", "pay-1"))).Dispose();
-        (await client.GetAsync($"/api/sales/{SaleId}/orders/{order}")).Dispose();
-        (await client.GetAsync($"/api/sales/{SaleId}/buyers/alice/order")).Dispose();
+        (await client.PayAsAsync(SaleId, order!, "alice", "pay-1")).Dispose();
+        (await client.GetOrderAsAsync(SaleId, order!, "alice")).Dispose();
+        (await client.GetMyOrderAsync(SaleId, "alice")).Dispose();
         (await HttpContractTests.ResetAsync(client, SaleId, total: 1)).EnsureSuccessStatusCode();
 
         await BuyAsync(client, "dave", HttpStatusCode.Created);

@@ -9,6 +9,8 @@ using SpikeApp.Contracts.Sales;
 using SpikeApp.Api.Stock;
 using SpikeApp.Store;
 
+using SpikeApp.Testing;
+
 namespace SpikeApp.Api.Tests;
 
 [Collection(SharedRedis.Name)]
@@ -117,7 +119,7 @@ public sealed class TelemetryTests : IDisposable
         meters.Start();
 
         using var root = TestSource.StartActivity("buy")!;
-        using var response = await client.PostAsJsonAsync($"/api/sales/{host.SaleId}/purchases", new PurchaseRequest("bob"));
+        using var response = await client.BuyAsAsync(host.SaleId, "bob");
 
         var request = await WaitForSpanAsync(root.TraceId, span => span.Kind == ActivityKind.Server);
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
@@ -188,12 +190,7 @@ public sealed class TelemetryTests : IDisposable
     {
         // The client propagates the current trace, so every span of this purchase carries the root's trace id.
         using var root = TestSource.StartActivity("buy")!;
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/sales/{saleId}/purchases")
-        {
-            Content = JsonContent.Create(new PurchaseRequest(userId)),
-        };
-
-        var response = await client.SendAsync(request);
+        var response = await client.BuyAsAsync(saleId, userId);
 
         Assert.Equal(expected, response.StatusCode);
         return root.TraceId;
