@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using SpikeApp.Buyers;
+using SpikeApp.Contracts.Problems;
 using SpikeApp.LoadGen.Buyers;
 using SpikeApp.LoadGen.Invariants;
 using SpikeApp.LoadGen.Load;
@@ -15,8 +16,6 @@ namespace SpikeApp.LoadGen.Tests;
 /// </summary>
 internal static class StubBuyers
 {
-    public const string UnauthenticatedType = "urn:spikeapp:problem:unauthenticated";
-
     private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(10);
 
     private static readonly JsonWebTokenHandler Handler = new() { MapInboundClaims = false };
@@ -55,6 +54,6 @@ internal static class StubBuyers
     public static IResult Unauthenticated(HttpResponse response)
     {
         response.Headers.WWWAuthenticate = "Bearer";
-        return Results.Text($$"""{"type":"{{UnauthenticatedType}}","status":401}""", "application/problem+json", statusCode: StatusCodes.Status401Unauthorized);
+        return Results.Text($$"""{"type":"{{ProblemTypes.Unauthenticated}}","status":401}""", "application/problem+json", statusCode: StatusCodes.Status401Unauthorized);
     }
 }
