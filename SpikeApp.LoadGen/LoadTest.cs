@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
+using SpikeApp.Buyers;
 using SpikeApp.Contracts.Orders;
 using SpikeApp.Contracts.Sales;
+using SpikeApp.LoadGen.Buyers;
 using SpikeApp.LoadGen.Invariants;
 using SpikeApp.LoadGen.Load;
 using SpikeApp.LoadGen.Outcomes;
@@ -9,8 +11,9 @@ using SpikeApp.LoadGen.Reporting;
 
 namespace SpikeApp.LoadGen;
 
-/// <summary>One load test end to end: read the sale, warm up, run, let orders settle, check the invariants, report.</summary>
-public sealed class LoadTest(LoadGenOptions options, LoadRunner runner, SaleReader reader)
+/// <summary>One load test end to end: read the sale, mint the buyers' tokens, warm up, run, let orders settle, check the invariants, report.</summary>
+/// <param name="minter">Signs the buyers' tokens; api mode needs it, seed mode's buyers are anonymous.</param>
+public sealed class LoadTest(LoadGenOptions options, LoadRunner runner, SaleReader reader, BuyerTokenMinter? minter = null)
 {
     /// <summary>Reading the sale and every order back is bounded too; a stalled API fails the check instead of hanging.</summary>
     private static readonly TimeSpan CheckTimeout = TimeSpan.FromMinutes(2);
@@ -44,12 +47,16 @@ public sealed class LoadTest(LoadGenOptions options, LoadRunner runner, SaleRead
             }
         }
 
+        var warmupPhase = options.Warmup > 0 ? LoadPhase.Warmup(options, runId) : null;
+        var runPhase = LoadPhase.Run(options, runId);
+        var buyers = MintTokens(output, warmupPhase is null ? [runPhase] : [warmupPhase, runPhase]);
+
         PhaseResult? warmup = null;
         var warmupCounters = new RunCounters();
-        if (options.Warmup > 0)
+        if (warmupPhase is not null)
         {
             output.WriteLine($"Warming up with {options.Warmup} requests...");
-            warmup = await runner.RunAsync(LoadPhase.Warmup(options, runId), warmupCounters, orders, stop);
+            warmup = await runner.RunAsync(warmupPhase, buyers, warmupCounters, orders, stop);
         }
 
         output.WriteLine($"Sending {options.Requests} requests to {options.Url} ({options.Mode.ToString().ToLowerInvariant()} mode), {options.Concurrency} at a time...");
@@ -60,7 +67,7 @@ public sealed class LoadTest(LoadGenOptions options, LoadRunner runner, SaleRead
         PhaseResult measured;
         try
         {
-            measured = await runner.RunAsync(LoadPhase.Run(options, runId), counters, orders, stop);
+            measured = await runner.RunAsync(runPhase, buyers, counters, orders, stop);
         }
         finally
         {
@@ -78,7 +85,7 @@ public sealed class LoadTest(LoadGenOptions options, LoadRunner runner, SaleRead
         InvariantReport invariants;
         using (var timeout = new CancellationTokenSource(CheckTimeout))
         {
-            invariants = InvariantChecker.Check(evidence, await reader.ReadBackAsync(evidence, timeout.Token));
+            invariants = InvariantChecker.Check(evidence, await reader.ReadBackAsync(evidence, buyers, timeout.Token));
         }
 
         var report = LoadReport.Create(options, warmup, measured, invariants);
@@ -92,6 +99,24 @@ public sealed class LoadTest(LoadGenOptions options, LoadRunner runner, SaleRead
         run?.SetTag("spike.loadgen.exit_code", report.ExitCode);
         run?.SetStatus(report.Invariants.Passed ? ActivityStatusCode.Ok : ActivityStatusCode.Error);
         return report.ExitCode;
+    }
+
+    /// <summary>Api mode: a token for every buyer of every phase, minted before the first so that signing stays out of every timing.</summary>
+    private BuyerTokens MintTokens(TextWriter output, IReadOnlyList<LoadPhase> phases)
+    {
+        if (options.Mode != LoadMode.Api)
+        {
+            return BuyerTokens.None;
+        }
+
+        var signer = minter ?? throw new InvalidOperationException("Api mode buys as buyers with tokens: the load test needs a token minter.");
+
+        // Valid until all that follows is over, whatever the flags: each phase up to its cap, then a purchase and its
+        // payment still in flight, the settle and the check.
+        var lifetime = phases.Count * (options.Duration + 2 * options.Timeout) + options.Settle + CheckTimeout;
+        var buyers = BuyerTokens.Mint(signer, phases.SelectMany(phase => phase.Buyers()), lifetime);
+        output.WriteLine($"Minted a token for each of {buyers.Count} buyers.");
+        return buyers;
     }
 
     /// <summary>Waits --settle, so unpaid orders expire and the order processor catches up; Ctrl+C cuts the wait short.</summary>

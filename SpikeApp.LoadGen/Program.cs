@@ -15,5 +15,5 @@ static async Task<int> RunLoadTestAsync(LoadGenOptions options)
 
     using var host = builder.Build();
 
-    return await host.RunLoadTestAsync();
+    return await host.RunLoadTestAsync(Console.Out, Console.Error);
 }

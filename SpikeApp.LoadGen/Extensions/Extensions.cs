@@ -1,7 +1,9 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using SpikeApp.Buyers;
 using SpikeApp.LoadGen.Invariants;
 using SpikeApp.LoadGen.Load;
 
@@ -9,7 +11,10 @@ namespace SpikeApp.LoadGen.Extensions;
 
 public static class Extensions
 {
-    /// <summary>Adds the load test: one HTTP client for the load, without resilience handlers, and others for the checks.</summary>
+    /// <summary>
+    /// Adds the load test: one HTTP client for the load, without resilience handlers, and others for the checks; in api
+    /// mode, the minter of the buyers' tokens, from the signing key the replicas trust (<c>Authentication:Schemes:Bearer</c>).
+    /// </summary>
     public static void AddLoadGen(this IHostApplicationBuilder builder, LoadGenOptions options)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -53,26 +58,63 @@ public static class Extensions
             builder.Services.AddHttpClient<StoredOrdersClient>(http => http.BaseAddress = BaseAddress(ordersUrl));
         }
 
+        if (options.Mode == LoadMode.Api)
+        {
+            // Resolved, so checked, before the host starts: see RunLoadTestAsync.
+            builder.Services.AddSingleton(_ => BuyerTokenMinter.FromConfiguration(builder.Configuration.GetSection(BuyerAuthentication.SectionName)));
+        }
+
         builder.Services.AddTransient<LoadTest>();
 
         builder.Services.AddOpenTelemetry()
             .WithTracing(tracing => tracing.AddSource(LoadGenTelemetry.ActivitySourceName));
     }
 
-    /// <summary>Runs the load test inside the started host and returns the exit code; Ctrl+C stops sending, not reporting.</summary>
-    public static async Task<int> RunLoadTestAsync(this IHost host)
+    /// <summary>
+    /// Runs the load test inside the started host and returns the exit code; Ctrl+C stops sending, not reporting. In api
+    /// mode without a usable signing key nothing starts: the problem goes to <paramref name="error"/> with exit code 2.
+    /// </summary>
+    public static async Task<int> RunLoadTestAsync(this IHost host, TextWriter output, TextWriter error)
     {
         ArgumentNullException.ThrowIfNull(host);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
+        if (SigningKeyProblem(host.Services) is { } problem)
+        {
+            await error.WriteLineAsync(problem);
+            return ExitCodes.Usage;
+        }
+
         await host.StartAsync();
         try
         {
             var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
-            return await host.Services.GetRequiredService<LoadTest>().RunAsync(Console.Out, lifetime.ApplicationStopping);
+            return await host.Services.GetRequiredService<LoadTest>().RunAsync(output, lifetime.ApplicationStopping);
         }
         finally
         {
             // Flushes the spans still queued for the exporter.
             await host.StopAsync();
+        }
+    }
+
+    /// <summary>Why api mode cannot mint its buyers' tokens (no key, not base64, too short), or null when it can or needs none.</summary>
+    private static string? SigningKeyProblem(IServiceProvider services)
+    {
+        if (services.GetRequiredService<LoadGenOptions>().Mode != LoadMode.Api)
+        {
+            return null;
+        }
+
+        try
+        {
+            services.GetRequiredService<BuyerTokenMinter>();
+            return null;
+        }
+        catch (InvalidOperationException ex)
+        {
+            return $"--mode api buys as buyers with tokens signed by the key the API trusts. {ex.Message} "
+                + $"Set {BuyerAuthentication.DevKeyValueSetting} and its :Issuer as the API has them (the AppHost passes both), or use --mode seed.";
         }
     }
 

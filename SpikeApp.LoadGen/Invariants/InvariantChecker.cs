@@ -1,4 +1,5 @@
 using SpikeApp.Contracts.Orders;
+using SpikeApp.Contracts.Problems;
 using SpikeApp.Contracts.Sales;
 using SpikeApp.LoadGen.Outcomes;
 using static System.FormattableString;
@@ -14,6 +15,7 @@ public static class InvariantChecker
     public const string SoldMatchesSuccesses = "sold == successes seen";
     public const string OneOrderPerUser = "one order id per user";
     public const string OrdersBelongToBuyers = "orders fetchable, each its buyer's";
+    public const string OrdersHiddenFromOthers = "orders hidden from other buyers";
     public const string PaidMatchesSold = "paid == sold - pending";
     public const string OneLiveOrderPerBuyer = "one live order per buyer";
     public const string PaidOrdersStored = "paid orders in PostgreSQL once";
@@ -42,7 +44,7 @@ public static class InvariantChecker
             ? [CheckPaidMatchesSold(run, sale, orders), CheckOneLiveOrderPerBuyer(orders), CheckPaidOrdersStored(run, readback.Stored), CheckExpiredStockResold(run, sale, orders)]
             : [];
         return new InvariantReport(run.SaleBefore, sale,
-            [.. saleChecks, CheckOneOrderPerUser(run, orders), CheckOrdersBelongToBuyers(run, orders), .. paymentChecks]);
+            [.. saleChecks, CheckOneOrderPerUser(run, orders), CheckOrdersBelongToBuyers(run, orders), CheckOrdersHiddenFromOthers(run, readback.Foreign), .. paymentChecks]);
 
         static InvariantResult Unread(string name) => new(name, InvariantStatus.Skipped, SaleUnread);
     }
@@ -121,6 +123,31 @@ public static class InvariantChecker
             ? new(OrdersBelongToBuyers, InvariantStatus.Passed, Invariant($"{orders.Count} orders fetched, each its buyer's"))
             : new(OrdersBelongToBuyers, InvariantStatus.Failed,
                 Invariant($"{failures.Count} of {orders.Count} orders failed: {string.Join("; ", failures.Take(MaxExamples))}"));
+    }
+
+    /// <summary>Another buyer's order answers exactly as a missing one: 404 no-order, so an order id reveals nothing to anyone else.</summary>
+    internal static InvariantResult CheckOrdersHiddenFromOthers(RunEvidence run, ForeignOrderRead? foreign)
+    {
+        if (run.Mode != LoadMode.Api)
+        {
+            return new(OrdersHiddenFromOthers, InvariantStatus.Skipped, "seed mode: the API returns no order ids");
+        }
+
+        if (foreign is null)
+        {
+            return new(OrdersHiddenFromOthers, InvariantStatus.Skipped, "no other buyer's order to read: fewer than two buyers hold one their own token reads");
+        }
+
+        var read = $"{foreign.ReaderId}'s token on order {foreign.Order.OrderId} of {foreign.Order.UserId}";
+        return foreign switch
+        {
+            { StatusCode: null } => new(OrdersHiddenFromOthers, InvariantStatus.Failed, $"{read}: GET {foreign.Failure}"),
+            { StatusCode: 404, ProblemType: ProblemTypes.NoOrder } => new(OrdersHiddenFromOthers, InvariantStatus.Passed,
+                $"{read}: 404 {ProblemTypes.NoOrder}, as for a missing order"),
+            { StatusCode: 200 } => new(OrdersHiddenFromOthers, InvariantStatus.Failed, $"{read}: answered 200, a buyer can read another buyer's order"),
+            _ => new(OrdersHiddenFromOthers, InvariantStatus.Failed, Invariant(
+                $"{read}: answered {foreign.StatusCode} {foreign.ProblemType ?? "without a problem type"}, not 404 {ProblemTypes.NoOrder} as for a missing order")),
+        };
     }
 
     /// <summary>Every unit this run sold is still pending, or paid by a payment this client saw acknowledged.</summary>

@@ -3,8 +3,10 @@ using SpikeApp.Contracts.Sales;
 
 namespace SpikeApp.LoadGen.Invariants;
 
-/// <param name="Orders">In api mode, every order id the client was handed, as the API holds the order now.</param>
-public sealed record RunReadback(SaleResponse? Sale, string? SaleError, IReadOnlyList<FetchedOrder> Orders, StoredReadback? Stored = null);
+/// <param name="Orders">In api mode, every order id the client was handed, as the API holds the order now (read with its buyer's token).</param>
+/// <param name="Foreign">In api mode, one buyer's read of another's order; null when no order its buyer could read has another buyer beside it.</param>
+public sealed record RunReadback(
+    SaleResponse? Sale, string? SaleError, IReadOnlyList<FetchedOrder> Orders, StoredReadback? Stored = null, ForeignOrderRead? Foreign = null);
 
 /// <summary>An order id the client was handed, and the order when the API holds it for that buyer and sale; else why not.</summary>
 public sealed record FetchedOrder(OrderHeld Held, Order? Order, string? Failure)

@@ -1,10 +1,14 @@
 using SpikeApp.Contracts;
 using SpikeApp.Contracts.Orders;
 using SpikeApp.Contracts.Sales;
+using SpikeApp.LoadGen.Buyers;
 
 namespace SpikeApp.LoadGen.Invariants;
 
-/// <summary>Reads back what the checks need: from the API, and from PostgreSQL through --orders-url when buyers paid.</summary>
+/// <summary>
+/// Reads back what the checks need: the sale (public), each order with its buyer's token and one with another buyer's,
+/// and from PostgreSQL through --orders-url when buyers paid.
+/// </summary>
 public sealed class SaleReader(HttpClient http, StoredOrdersClient? storedOrders = null)
 {
     private const int ReadAttempts = 3;
@@ -19,22 +23,25 @@ public sealed class SaleReader(HttpClient http, StoredOrdersClient? storedOrders
     public Task<(OrdersSummary? Summary, string? Error)> ReadStoredSummaryAsync(string saleId, CancellationToken cancellationToken) =>
         storedOrders?.ReadSummaryAsync(saleId, cancellationToken) ?? Task.FromResult<(OrdersSummary?, string?)>((null, "no --orders-url"));
 
-    public async Task<RunReadback> ReadBackAsync(RunEvidence run, CancellationToken cancellationToken)
+    /// <param name="buyers">Api mode: the token of every buyer who holds an order; seed mode: none.</param>
+    public async Task<RunReadback> ReadBackAsync(RunEvidence run, BuyerTokens buyers, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
-        var (sale, error, orders) = await ReadSaleAndOrdersAsync(run, cancellationToken);
+        ArgumentNullException.ThrowIfNull(buyers);
+        var (sale, error, orders) = await ReadSaleAndOrdersAsync(run, buyers, cancellationToken);
+        var foreign = run.Mode == LoadMode.Api ? await ReadForeignOrderAsync(run, orders, buyers, cancellationToken) : null;
         var stored = run.PayRatio > 0 && storedOrders is not null ? await ReadStoredAsync(run, orders, storedOrders, cancellationToken) : null;
-        return new RunReadback(sale, error, orders, stored);
+        return new RunReadback(sale, error, orders, stored, foreign);
     }
 
     /// <summary>Only expiries change the sold count after the run: the same before and after reading the orders, none expired meanwhile.</summary>
     private async Task<(SaleResponse? Sale, string? Error, IReadOnlyList<FetchedOrder> Orders)> ReadSaleAndOrdersAsync(
-        RunEvidence run, CancellationToken cancellationToken)
+        RunEvidence run, BuyerTokens buyers, CancellationToken cancellationToken)
     {
         var (sale, error) = await ReadSaleAsync(run.SaleId, cancellationToken);
         for (var attempt = 1; ; attempt++)
         {
-            var orders = await ReadOrdersAsync(run, cancellationToken);
+            var orders = await ReadOrdersAsync(run, buyers, cancellationToken);
             if (run.Mode != LoadMode.Api || sale is null)
             {
                 return (sale, error, orders);
@@ -50,7 +57,7 @@ public sealed class SaleReader(HttpClient http, StoredOrdersClient? storedOrders
         }
     }
 
-    private async Task<IReadOnlyList<FetchedOrder>> ReadOrdersAsync(RunEvidence run, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<FetchedOrder>> ReadOrdersAsync(RunEvidence run, BuyerTokens buyers, CancellationToken cancellationToken)
     {
         if (run.Mode != LoadMode.Api)
         {
@@ -61,12 +68,33 @@ public sealed class SaleReader(HttpClient http, StoredOrdersClient? storedOrders
         var fetched = new FetchedOrder[held.Count];
         await Parallel.ForAsync(0, held.Count, InParallel(run, cancellationToken), async (i, token) =>
         {
-            var path = $"api/sales/{Uri.EscapeDataString(run.SaleId)}/orders/{Uri.EscapeDataString(held[i].OrderId)}";
-            var (answer, failure) = await http.ReadAsync(path, ContractsJsonContext.Default.Order, token);
+            var (answer, failure) = await http.ReadAsync(OrderPath(run, held[i]), ContractsJsonContext.Default.Order, buyers.AuthorizationFor(held[i].UserId), token);
             fetched[i] = FetchedOrder.FromAnswer(run.SaleId, held[i], answer, failure);
         });
         return fetched;
     }
+
+    /// <summary>
+    /// The first order its buyer's token read, by buyer and id, read again with the token of the first other buyer: an
+    /// order that exists, so that a 404 shows it hidden rather than missing.
+    /// </summary>
+    private async Task<ForeignOrderRead?> ReadForeignOrderAsync(
+        RunEvidence run, IReadOnlyList<FetchedOrder> fetched, BuyerTokens buyers, CancellationToken cancellationToken)
+    {
+        var order = fetched.Where(order => order.Order is not null).Select(order => order.Held)
+            .OrderBy(order => order.UserId, StringComparer.Ordinal).ThenBy(order => order.OrderId, StringComparer.Ordinal).FirstOrDefault();
+        var reader = fetched.Select(other => other.Held.UserId).Where(userId => userId != order?.UserId).Order(StringComparer.Ordinal).FirstOrDefault();
+        if (order is null || reader is null)
+        {
+            return null;
+        }
+
+        var (statusCode, problemType, failure) = await http.ReadRefusalAsync(OrderPath(run, order), buyers.AuthorizationFor(reader), cancellationToken);
+        return new ForeignOrderRead(reader, order, statusCode, problemType, failure);
+    }
+
+    private static string OrderPath(RunEvidence run, OrderHeld order) =>
+        $"api/sales/{Uri.EscapeDataString(run.SaleId)}/orders/{Uri.EscapeDataString(order.OrderId)}";
 
     private static async Task<StoredReadback> ReadStoredAsync(
         RunEvidence run, IReadOnlyList<FetchedOrder> orders, StoredOrdersClient storedOrders, CancellationToken cancellationToken)

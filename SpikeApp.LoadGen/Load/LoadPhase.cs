@@ -23,6 +23,9 @@ public sealed record LoadPhase(string Name, int Requests, int Concurrency, TimeS
 
     public string BuyerFor(long index) => BuyerPrefix + BuyerNumber(index).ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>Every buyer the phase can send: the first -n of its users.</summary>
+    public IEnumerable<string> Buyers() => Enumerable.Range(0, Math.Min(Users, Requests)).Select(number => BuyerFor(number));
+
     /// <summary>A hash of the phase and the buyer's number, not of the random prefix, so the same buyers pay in every run.</summary>
     public bool Pays(long index) => PayRatio > 0 && Fraction(Name, BuyerNumber(index)) < PayRatio;
 

@@ -1,9 +1,8 @@
 using System.Diagnostics;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text.Json;
 using SpikeApp.Contracts;
 using SpikeApp.Contracts.Sales;
+using SpikeApp.LoadGen.Buyers;
 using SpikeApp.LoadGen.Invariants;
 using SpikeApp.LoadGen.Latency;
 using SpikeApp.LoadGen.Outcomes;
@@ -22,9 +21,11 @@ public sealed class LoadRunner(HttpClient http, LoadGenOptions options)
 
     private readonly Classifier<Outcome> _classifyPurchase = (statusCode, body) => OutcomeClassifier.Classify(options.Mode, statusCode, body);
 
-    public async Task<PhaseResult> RunAsync(LoadPhase phase, RunCounters counters, OrderBook orders, CancellationToken stop)
+    /// <param name="buyers">Api mode: the token of every buyer of <paramref name="phase"/>; seed mode: none.</param>
+    public async Task<PhaseResult> RunAsync(LoadPhase phase, BuyerTokens buyers, RunCounters counters, OrderBook orders, CancellationToken stop)
     {
         ArgumentNullException.ThrowIfNull(phase);
+        ArgumentNullException.ThrowIfNull(buyers);
         ArgumentNullException.ThrowIfNull(counters);
         ArgumentNullException.ThrowIfNull(orders);
 
@@ -38,7 +39,7 @@ public sealed class LoadRunner(HttpClient http, LoadGenOptions options)
         var workers = new Task[Math.Min(phase.Concurrency, phase.Requests)];
         for (var i = 0; i < workers.Length; i++)
         {
-            workers[i] = WorkAsync(phase, cursor, counters, latency, orders, runLink, deadline.Token);
+            workers[i] = WorkAsync(phase, buyers, cursor, counters, latency, orders, runLink, deadline.Token);
         }
 
         await Task.WhenAll(workers);
@@ -53,7 +54,8 @@ public sealed class LoadRunner(HttpClient http, LoadGenOptions options)
     }
 
     private async Task WorkAsync(
-        LoadPhase phase, Cursor cursor, RunCounters counters, LatencyRecorder latency, OrderBook orders, ActivityLink[] runLink, CancellationToken stop)
+        LoadPhase phase, BuyerTokens buyers, Cursor cursor, RunCounters counters, LatencyRecorder latency, OrderBook orders, ActivityLink[] runLink,
+        CancellationToken stop)
     {
         // Only this worker's flow: each purchase starts its own trace instead of joining the run's.
         Activity.Current = null;
@@ -61,9 +63,10 @@ public sealed class LoadRunner(HttpClient http, LoadGenOptions options)
         while (!stop.IsCancellationRequested && cursor.TryClaim(out var index))
         {
             var userId = options.Mode == LoadMode.Api ? phase.BuyerFor(index) : null;
-            var (purchase, trace) = await PurchaseAsync(phase.Name, userId, runLink, worker, latency);
+            var authorization = userId is null ? null : buyers.AuthorizationFor(userId);
+            var (purchase, trace) = await PurchaseAsync(phase.Name, userId, authorization, runLink, worker, latency);
             counters.RecordPurchase(purchase);
-            if (userId is null || purchase.OrderId is not { } orderId)
+            if (userId is null || authorization is null || purchase.OrderId is not { } orderId)
             {
                 continue;
             }
@@ -72,7 +75,7 @@ public sealed class LoadRunner(HttpClient http, LoadGenOptions options)
             // Only a new order is paid for: a buyer who comes back to an order they abandoned leaves it abandoned.
             if (purchase.Outcome == Outcome.Success && phase.Pays(index))
             {
-                var payment = await PayAsync(userId, orderId, trace, worker);
+                var payment = await PayAsync(userId, authorization, orderId, trace, worker);
                 counters.Payments.Record(payment);
                 orders.RecordPayment(orderId, payment.Outcome);
             }
@@ -80,22 +83,23 @@ public sealed class LoadRunner(HttpClient http, LoadGenOptions options)
     }
 
     private async Task<(Classification<Outcome> Result, ActivityContext Trace)> PurchaseAsync(
-        string phase, string? userId, ActivityLink[] runLink, Worker worker, LatencyRecorder latency)
+        string phase, string? userId, string? authorization, ActivityLink[] runLink, Worker worker, LatencyRecorder latency)
     {
         using var activity = LoadGenTelemetry.StartPurchase(phase, options.Sale, userId, runLink);
-        using var request = PurchaseMessage(userId);
+        using var request = PurchaseMessage(authorization);
         var result = await SendAsync(request, activity, OutcomeKinds.Purchase, _classifyPurchase, worker, latency);
         return (result, activity?.Context ?? default);
     }
 
     /// <summary>Pays the order under a made-up payment reference, in the purchase's trace; payments stay out of the latency figures.</summary>
-    private async Task<Classification<PaymentOutcome>> PayAsync(string userId, string orderId, ActivityContext purchase, Worker worker)
+    private async Task<Classification<PaymentOutcome>> PayAsync(string userId, string authorization, string orderId, ActivityContext purchase, Worker worker)
     {
         using var activity = LoadGenTelemetry.StartPayment(options.Sale, userId, orderId, purchase);
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"api/sales/{options.Sale}/orders/{Uri.EscapeDataString(orderId)}/payment", UriKind.Relative))
         {
-            Content = JsonContent.Create(new PaymentRequest(userId, PaymentReference(orderId)), ContractsJsonContext.Default.PaymentRequest),
+            Content = JsonContent.Create(new PaymentRequest(UserId: null, PaymentReference(orderId)), RequestBodiesJsonContext.Default.PaymentRequest),
         };
+        Authorize(request, authorization);
         return await SendAsync(request, activity, OutcomeKinds.Payment, OutcomeClassifier.ClassifyPayment, worker, latency: null);
     }
 
@@ -136,18 +140,22 @@ public sealed class LoadRunner(HttpClient http, LoadGenOptions options)
     /// <summary>Unique per order and within the API's id rules: an order id too long to prefix is used as it is.</summary>
     private static string PaymentReference(string orderId) => "lg-pay-" + orderId is { Length: <= Ids.MaxLength } reference ? reference : orderId;
 
-    private HttpRequestMessage PurchaseMessage(string? userId)
+    /// <summary>Seed mode: an anonymous GET. Api mode: a POST without a body, the buyer named by the token alone.</summary>
+    private HttpRequestMessage PurchaseMessage(string? authorization)
     {
-        if (userId is null)
+        if (authorization is null)
         {
             return new HttpRequestMessage(HttpMethod.Get, _purchases);
         }
 
-        // Bytes with a length, not JsonContent's stream: a purchase goes out with Content-Length rather than chunked.
-        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(new PurchaseRequest(userId), ContractsJsonContext.Default.PurchaseRequest));
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        return new HttpRequestMessage(HttpMethod.Post, _purchases) { Content = content };
+        var request = new HttpRequestMessage(HttpMethod.Post, _purchases);
+        Authorize(request, authorization);
+        return request;
     }
+
+    /// <summary>The header as minted, unparsed: shared by all of a buyer's requests, it is written as is.</summary>
+    private static void Authorize(HttpRequestMessage request, string authorization) =>
+        request.Headers.TryAddWithoutValidation("Authorization", authorization);
 
     /// <summary>Reads the body into the worker's buffer; anything beyond it is read and dropped so the connection can be reused.</summary>
     private static async Task<int> ReadBodyAsync(HttpResponseMessage response, byte[] buffer, CancellationToken cancellationToken)

@@ -22,6 +22,7 @@ public class InvariantCheckerTests
         [
             InvariantChecker.SaleReadable, InvariantChecker.SoldWithinTotal, InvariantChecker.SuccessesWithinTotal,
             InvariantChecker.SoldMatchesSuccesses, InvariantChecker.OneOrderPerUser, InvariantChecker.OrdersBelongToBuyers,
+            InvariantChecker.OrdersHiddenFromOthers,
         ];
         Assert.Equal(always, unpaid.Results.Select(result => result.Name));
         Assert.Equal(
@@ -56,9 +57,20 @@ public class InvariantCheckerTests
         Assert.Equal(
             [
                 new(InvariantChecker.OneOrderPerUser, InvariantStatus.Skipped, "seed mode: the API returns no order ids"),
-                new InvariantResult(InvariantChecker.OrdersBelongToBuyers, InvariantStatus.Skipped, "seed mode: the API returns no order ids"),
+                new(InvariantChecker.OrdersBelongToBuyers, InvariantStatus.Skipped, "seed mode: the API returns no order ids"),
+                new InvariantResult(InvariantChecker.OrdersHiddenFromOthers, InvariantStatus.Skipped, "seed mode: the API returns no order ids"),
             ],
-            [InvariantChecker.CheckOneOrderPerUser(run, []), InvariantChecker.CheckOrdersBelongToBuyers(run, [])]);
+            [InvariantChecker.CheckOneOrderPerUser(run, []), InvariantChecker.CheckOrdersBelongToBuyers(run, []), InvariantChecker.CheckOrdersHiddenFromOthers(run, null)]);
+    }
+
+    [Fact]
+    public void AForeignReadThatGotNoAnswerFails()
+    {
+        var foreign = new ForeignOrderRead("u2", new OrderHeld("u1", "o1"), StatusCode: null, ProblemType: null, Failure: "failed: Connection refused (127.0.0.1:1)");
+
+        Assert.Equal(
+            new InvariantResult(InvariantChecker.OrdersHiddenFromOthers, InvariantStatus.Failed, "u2's token on order o1 of u1: GET failed: Connection refused (127.0.0.1:1)"),
+            InvariantChecker.CheckOrdersHiddenFromOthers(Evidence(successes: 2, ("u1", "o1"), ("u2", "o2")), foreign));
     }
 
     [Fact]

@@ -201,10 +201,11 @@ public class LoadGenCommandTests
             string.Join(NewLine,
                 "Description:",
                 "  Sends purchases to the SpikeApp flash-sale API like ab, pays for some (--pay-ratio), then checks from the API",
-                "  that nothing was oversold.",
+                "  that nothing was oversold. In api mode each buyer sends a bearer token signed with the API's dev key",
+                "  (Authentication:Schemes:Bearer:SigningKeys, which the AppHost passes to the API and to this tool).",
                 "  ",
                 "  Ctrl+C stops sending, waits for the requests in flight and still checks and reports.",
-                "  Exit codes: 0 every invariant holds, 1 an invariant failed, 2 usage error.",
+                "  Exit codes: 0 every invariant holds, 1 an invariant failed, 2 usage error (a bad flag, or api mode without the key).",
                 ""),
             help,
             StringComparison.Ordinal);

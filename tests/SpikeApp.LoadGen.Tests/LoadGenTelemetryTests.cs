@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using SpikeApp.LoadGen.Buyers;
 using SpikeApp.LoadGen.Invariants;
 using SpikeApp.LoadGen.Load;
 
@@ -82,7 +83,7 @@ public sealed class LoadGenTelemetryTests : IDisposable
         using (var run = LoadGenTelemetry.StartRun(options))
         {
             runTrace = run!.TraceId;
-            await new LoadRunner(api.Client, options).RunAsync(LoadPhase.Run(options, "t4"), new RunCounters(), new OrderBook(), CancellationToken.None);
+            await new LoadRunner(api.Client, options).RunAsync(LoadPhase.Run(options, "t4"), BuyerTokens.None, new RunCounters(), new OrderBook(), CancellationToken.None);
         }
 
         var runSpan = Assert.Single(_stopped, span => span.OperationName == LoadGenTelemetry.RunSpan && span.TraceId == runTrace);

@@ -1,6 +1,9 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.IdentityModel.Tokens;
+using SpikeApp.Buyers;
 using SpikeApp.Contracts.Orders;
+using SpikeApp.LoadGen.Buyers;
 using SpikeApp.LoadGen.Invariants;
 using SpikeApp.LoadGen.Load;
 using SpikeApp.LoadGen.Outcomes;
@@ -48,7 +51,7 @@ public class LoadRunnerTests
         var evidence = new RunEvidence(SaleId, LoadMode.Api, Shared: false, run.Result.Outcomes[Outcome.Success], run.Result.Outcomes.Uncertain,
             run.Orders, Runs.Sale(sold: 0, total: 5), Concurrency: 4);
 
-        var invariants = InvariantChecker.Check(evidence, await new SaleReader(run.Api.Client).ReadBackAsync(evidence, CancellationToken.None));
+        var invariants = InvariantChecker.Check(evidence, await new SaleReader(run.Api.Client).ReadBackAsync(evidence, StubBuyers.For(evidence), CancellationToken.None));
 
         Assert.Equal(0, invariants.ExitCode);
     }
@@ -65,7 +68,7 @@ public class LoadRunnerTests
         options.Mode = LoadMode.Seed;
         options.Timeout = TimeSpan.FromMilliseconds(200);
 
-        var result = await new LoadRunner(api.Client, options).RunAsync(LoadPhase.Run(options, "t2"), new RunCounters(), new OrderBook(), CancellationToken.None);
+        var result = await new LoadRunner(api.Client, options).RunAsync(LoadPhase.Run(options, "t2"), BuyerTokens.None, new RunCounters(), new OrderBook(), CancellationToken.None);
 
         Assert.Equal(2, result.Outcomes[Outcome.Unanswered]);
         Assert.Equal(2, result.Outcomes.Total);
@@ -85,7 +88,7 @@ public class LoadRunnerTests
         options.Mode = LoadMode.Seed;
         options.Duration = TimeSpan.FromMilliseconds(300);
 
-        var result = await new LoadRunner(api.Client, options).RunAsync(LoadPhase.Run(options, "t3"), new RunCounters(), new OrderBook(), CancellationToken.None);
+        var result = await new LoadRunner(api.Client, options).RunAsync(LoadPhase.Run(options, "t3"), BuyerTokens.None, new RunCounters(), new OrderBook(), CancellationToken.None);
 
         Assert.Equal(StopReason.Duration, result.StoppedBy);
         Assert.InRange(result.Requests, 2, 40);
@@ -117,7 +120,9 @@ public class LoadRunnerTests
         options.PayRatio = 1;
         var orders = new OrderBook();
 
-        var result = await new LoadRunner(api.Client, options).RunAsync(LoadPhase.Run(options, "t6"), new RunCounters(), orders, CancellationToken.None);
+        var phase = LoadPhase.Run(options, "t6");
+
+        var result = await new LoadRunner(api.Client, options).RunAsync(phase, StubBuyers.For(phase), new RunCounters(), orders, CancellationToken.None);
 
         Assert.Equal(new OutcomeCounts { [Outcome.Success] = 5 }, result.Outcomes);
         Assert.Equal(new PaymentCounts { [PaymentOutcome.Expired] = 5 }, result.Payments?.Outcomes);
@@ -139,11 +144,41 @@ public class LoadRunnerTests
         options.PayRatio = 1;
         var orders = new OrderBook();
 
-        var result = await new LoadRunner(api.Client, options).RunAsync(LoadPhase.Run(options, "t7"), new RunCounters(), orders, CancellationToken.None);
+        var phase = LoadPhase.Run(options, "t7");
+
+        var result = await new LoadRunner(api.Client, options).RunAsync(phase, StubBuyers.For(phase), new RunCounters(), orders, CancellationToken.None);
 
         Assert.Equal(new PaymentCounts { [outcome] = 3 }, result.Payments?.Outcomes);
         Assert.Equal(description is null ? [] : new Dictionary<string, long> { [description] = 3 }, result.Payments!.Problems);
         Assert.Equal(outcome, orders.PaymentOf("o-1"));
+    }
+
+    [Fact]
+    public async Task EachBuyerBuysAndPaysWithTheirTokenAndAPurchaseCarriesNoBody()
+    {
+        // The shop refuses a request without a valid token, a purchase with a body and a payment naming its buyer.
+        await using var run = await RunShopAsync(stock: 20, payRatio: 0.5);
+
+        Assert.Empty(run.Shop.Refused);
+        Assert.Equal(8, run.Result.Payments?.Outcomes[PaymentOutcome.Paid]);
+        Assert.Equal(Enumerable.Range(0, 10).Select(buyer => $"lg-t1-{buyer}"), run.Shop.StatusesByUser().Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task TokensSignedWithAnotherKeyAreRefused()
+    {
+        var shop = new StubShop(SaleId, stock: 5);
+        await using var api = await StubApi.StartAsync(shop.Map);
+        var options = Options(requests: 4, concurrency: 2, users: null);
+        var phase = LoadPhase.Run(options, "t8");
+        var otherKey = new BuyerSigningKey(BuyerAuthentication.DevEntryName, BuyerAuthentication.DevIssuer, new SymmetricSecurityKey(new byte[BuyerSigningKey.MinKeyBytes]));
+        var strangers = BuyerTokens.Mint(new BuyerTokenMinter(otherKey, BuyerAuthentication.DevAudience), phase.Buyers(), TimeSpan.FromMinutes(10));
+
+        var result = await new LoadRunner(api.Client, options).RunAsync(phase, strangers, new RunCounters(), new OrderBook(), CancellationToken.None);
+
+        Assert.Equal(new OutcomeCounts { [Outcome.OtherError] = 4 }, result.Outcomes);
+        Assert.Equal(new Dictionary<string, long> { ["HTTP 401 urn:spikeapp:problem:unauthenticated"] = 4 }, result.Problems);
+        Assert.Equal(new Dictionary<string, int> { ["purchase without a valid token"] = 4 }, shop.Refused);
     }
 
     [Fact]
@@ -163,7 +198,7 @@ public class LoadRunnerTests
             run.Orders, Runs.Sale(sold: 0, total: 20), Concurrency: 4, PayRatio: 0.5,
             StoredBefore: new OrdersSummary(SaleId, 0, 0, 0, 0, 0));
 
-        var readback = await new SaleReader(run.Api.Client, new StoredOrdersClient(run.Api.Client)).ReadBackAsync(evidence, CancellationToken.None);
+        var readback = await new SaleReader(run.Api.Client, new StoredOrdersClient(run.Api.Client)).ReadBackAsync(evidence, StubBuyers.For(evidence), CancellationToken.None);
         var invariants = InvariantChecker.Check(evidence, readback);
 
         Assert.Equal(
@@ -173,7 +208,7 @@ public class LoadRunnerTests
                 (InvariantChecker.PaidOrdersStored, InvariantStatus.Passed, "8 paid orders in PostgreSQL, each paid (summary paid 0 -> 8)"),
                 (InvariantChecker.ExpiredStockResold, InvariantStatus.Skipped, "no order of this run expired"),
             ],
-            invariants.Results.Skip(6).Select(result => (result.Name, result.Status, result.Detail)));
+            invariants.Results.Skip(7).Select(result => (result.Name, result.Status, result.Detail)));
         Assert.Equal(0, invariants.ExitCode);
     }
 
@@ -185,7 +220,8 @@ public class LoadRunnerTests
         var options = Options(requests: 40, concurrency: 4, users: 10);
         options.PayRatio = payRatio;
         var orders = new OrderBook();
-        var result = await new LoadRunner(api.Client, options).RunAsync(LoadPhase.Run(options, "t1"), new RunCounters(), orders, CancellationToken.None);
+        var phase = LoadPhase.Run(options, "t1");
+        var result = await new LoadRunner(api.Client, options).RunAsync(phase, StubBuyers.For(phase), new RunCounters(), orders, CancellationToken.None);
         return new ShopRun(api, shop, result, orders);
     }
 

@@ -1,5 +1,8 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using SpikeApp.LoadGen.Invariants;
 using SpikeApp.LoadGen.Load;
+using SpikeApp.Testing;
 
 namespace SpikeApp.LoadGen.Tests;
 
@@ -27,11 +30,44 @@ public class LoadTestTests
             "  PASS  sold == successes seen              Redis sold 0 -> 3 (+3), successes seen 5 less 2 expired",
             "  PASS  one order id per user               5 buyers, each with one order id",
             "  PASS  orders fetchable, each its buyer's  5 orders fetched, each its buyer's",
+            "  PASS  orders hidden from other buyers     lg-RUN-1's token on order o-1 of lg-RUN-0: 404 urn:spikeapp:problem:no-order, as for a missing order",
             "  PASS  paid == sold - pending              Redis sold +3, 0 of them pending: 3 paid; payments acknowledged 3",
             "  PASS  one live order per buyer            5 buyers, none holding two pending or paid orders",
             "  PASS  paid orders in PostgreSQL once      3 paid orders in PostgreSQL, each paid (summary paid 0 -> 3)",
             "  PASS  expired stock sold again            5 successes for 3 units; 2 orders expired 1 s or more before the last buyer was turned away"),
             run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BuyersBuyPayAndReadTheirOrdersWithTokensNeverReported()
+    {
+        var tags = new ConcurrentQueue<string>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name is LoadGenTelemetry.ActivitySourceName or "System.Net.Http",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = span =>
+            {
+                foreach (var tag in span.TagObjects)
+                {
+                    tags.Enqueue($"{tag.Key}={tag.Value}");
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+
+        var run = await RunAsync();
+
+        Assert.Empty(run.Shop.Refused);
+        Assert.Equal(1, run.Shop.ForeignReads);
+        Assert.Contains("Minted a token for each of 12 buyers.", run.Output, StringComparison.Ordinal);
+
+        // Every JWT opens with the base64 of '{"': none may reach the report, on the console or in the file.
+        Assert.DoesNotContain("eyJ", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("eyJ", run.Json, StringComparison.Ordinal);
+        Assert.DoesNotContain("Bearer", run.Json, StringComparison.Ordinal);
+        Assert.Contains(tags, tag => tag.StartsWith("spike.user=lg-", StringComparison.Ordinal));
+        Assert.DoesNotContain(tags, tag => tag.Contains("eyJ", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -53,20 +89,29 @@ public class LoadTestTests
     {
         var shop = new StubShop(SaleId, stock: 3, paymentWindow: 2);
         await using var api = await StubApi.StartAsync(shop.Map);
+        var json = Path.Combine(Path.GetTempPath(), $"spikeapp-loadtest-{Guid.NewGuid():N}.json");
         var options = new LoadGenOptions
         {
             Url = api.Client.BaseAddress, OrdersUrl = api.Client.BaseAddress, Sale = SaleId, Requests = 12, Concurrency = 1, PayRatio = 0.3,
-            Settle = TimeSpan.FromMilliseconds(100),
+            Settle = TimeSpan.FromMilliseconds(100), JsonPath = json,
         };
         using var output = new StringWriter();
+        try
+        {
+            var exitCode = await new LoadTest(options, new LoadRunner(api.Client, options), new SaleReader(api.Client, new StoredOrdersClient(api.Client)), TestBuyers.Minter)
+                .RunAsync(output, CancellationToken.None);
 
-        var exitCode = await new LoadTest(options, new LoadRunner(api.Client, options), new SaleReader(api.Client, new StoredOrdersClient(api.Client)))
-            .RunAsync(output, CancellationToken.None);
-
-        return new LoadTestRun(exitCode, output.ToString(), shop);
+            // The run's buyer prefix is random: the report names it RUN.
+            var runId = shop.StatusesByUser().Keys.First().Split('-')[1];
+            return new LoadTestRun(exitCode, output.ToString().Replace(runId, "RUN", StringComparison.Ordinal), await File.ReadAllTextAsync(json), shop);
+        }
+        finally
+        {
+            File.Delete(json);
+        }
     }
 
     private static string Block(params string[] lines) => string.Join(Environment.NewLine, lines);
 
-    private sealed record LoadTestRun(int ExitCode, string Output, StubShop Shop);
+    private sealed record LoadTestRun(int ExitCode, string Output, string Json, StubShop Shop);
 }

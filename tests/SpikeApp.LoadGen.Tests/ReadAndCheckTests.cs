@@ -24,10 +24,13 @@ public class ReadAndCheckTests
             [
                 InvariantChecker.SaleReadable, InvariantChecker.SoldWithinTotal, InvariantChecker.SuccessesWithinTotal,
                 InvariantChecker.SoldMatchesSuccesses, InvariantChecker.OneOrderPerUser, InvariantChecker.OrdersBelongToBuyers,
+                InvariantChecker.OrdersHiddenFromOthers,
             ],
             report.Results.Select(result => result.Name));
         Assert.Equal("Redis sold 0 -> 3 (+3), successes seen 3", Result(report, InvariantChecker.SoldMatchesSuccesses).Detail);
         Assert.Equal("3 orders fetched, each its buyer's", Result(report, InvariantChecker.OrdersBelongToBuyers).Detail);
+        Assert.Equal("u2's token on order o1 of u1: 404 urn:spikeapp:problem:no-order, as for a missing order",
+            Result(report, InvariantChecker.OrdersHiddenFromOthers).Detail);
         Assert.Equal(3, report.SaleAfter?.Sold);
     }
 
@@ -40,7 +43,7 @@ public class ReadAndCheckTests
 
         Assert.Equal(1, report.ExitCode);
         Assert.Equal(
-            [InvariantStatus.Passed, InvariantStatus.Failed, InvariantStatus.Failed, InvariantStatus.Passed, InvariantStatus.Skipped, InvariantStatus.Skipped],
+            [InvariantStatus.Passed, InvariantStatus.Failed, InvariantStatus.Failed, InvariantStatus.Passed, InvariantStatus.Skipped, InvariantStatus.Skipped, InvariantStatus.Skipped],
             report.Results.Select(result => result.Status));
         Assert.Equal("Redis sold 11 of 10", Result(report, InvariantChecker.SoldWithinTotal).Detail);
         Assert.Equal("11 successes seen, total 10", Result(report, InvariantChecker.SuccessesWithinTotal).Detail);
@@ -84,7 +87,98 @@ public class ReadAndCheckTests
         Assert.Equal(1, report.ExitCode);
         var failed = Assert.Single(report.Results, result => result.Status == InvariantStatus.Failed);
         Assert.Equal(InvariantChecker.OrdersBelongToBuyers, failed.Name);
-        Assert.Equal("2 of 3 orders failed: order o2 belongs to someone-else, not u2; order o3 of u3: GET answered 404", failed.Detail);
+        Assert.Equal("2 of 3 orders failed: order o2 of u2: GET answered 404; order o3 of u3: GET answered 404", failed.Detail);
+    }
+
+    [Fact]
+    public async Task AnApiThatShowsABuyerAnotherBuyersOrderFails()
+    {
+        await using var api = await StartAsync(Sale(total: 10, sold: 2), Orders(("o1", "u1"), ("o2", "someone-else")), ownersOnly: false);
+
+        var report = await CheckAsync(api, Evidence(successes: 2, ("u1", "o1"), ("u2", "o2")));
+
+        Assert.Equal(1, report.ExitCode);
+        Assert.Equal(
+            [
+                (InvariantChecker.OrdersBelongToBuyers, "1 of 2 orders failed: order o2 belongs to someone-else, not u2"),
+                (InvariantChecker.OrdersHiddenFromOthers, "u2's token on order o1 of u1: answered 200, a buyer can read another buyer's order"),
+            ],
+            report.Results.Where(result => result.Status == InvariantStatus.Failed).Select(result => (result.Name, result.Detail)));
+    }
+
+    [Theory]
+    [InlineData(403, """{"type":"urn:spikeapp:problem:not-your-order","status":403}""",
+        "u2's token on order o1 of u1: answered 403 urn:spikeapp:problem:not-your-order, not 404 urn:spikeapp:problem:no-order as for a missing order")]
+    [InlineData(404, "", "u2's token on order o1 of u1: answered 404 without a problem type, not 404 urn:spikeapp:problem:no-order as for a missing order")]
+    [InlineData(401, """{"type":"urn:spikeapp:problem:unauthenticated","status":401}""",
+        "u2's token on order o1 of u1: answered 401 urn:spikeapp:problem:unauthenticated, not 404 urn:spikeapp:problem:no-order as for a missing order")]
+    public async Task AnotherBuyersOrderMustAnswerExactlyAsAMissingOne(int status, string body, string detail)
+    {
+        await using var api = await StubApi.StartAsync(app =>
+        {
+            app.MapGet("/api/sales/{saleId}", () => Results.Text(Sale(total: 10, sold: 2), "application/json"));
+            app.MapGet("/api/sales/{saleId}/orders/{orderId}", async (string orderId, HttpRequest request) =>
+                await StubBuyers.BuyerOfAsync(request) == orderId.Replace('o', 'u')
+                    ? Results.Text(new OrderRow(orderId, orderId.Replace('o', 'u')).Json(SaleId), "application/json")
+                    : Results.Text(body, "application/problem+json", statusCode: status));
+        });
+
+        var report = await CheckAsync(api, Evidence(successes: 2, ("u1", "o1"), ("u2", "o2")));
+
+        Assert.Equal(new InvariantResult(InvariantChecker.OrdersHiddenFromOthers, InvariantStatus.Failed, detail), Result(report, InvariantChecker.OrdersHiddenFromOthers));
+        Assert.Equal(InvariantStatus.Passed, Result(report, InvariantChecker.OrdersBelongToBuyers).Status);
+    }
+
+    [Fact]
+    public async Task EachOrderIsReadWithItsBuyersTokenAndOneWithAnothers()
+    {
+        var reads = new System.Collections.Concurrent.ConcurrentQueue<(string OrderId, string? Buyer)>();
+        await using var api = await StubApi.StartAsync(app =>
+        {
+            app.MapGet("/api/sales/{saleId}", () => Results.Text(Sale(total: 10, sold: 3), "application/json"));
+            app.MapGet("/api/sales/{saleId}/orders/{orderId}", async (string orderId, HttpRequest request) =>
+            {
+                var buyer = await StubBuyers.BuyerOfAsync(request);
+                reads.Enqueue((orderId, buyer));
+                return buyer == orderId.Replace('o', 'u')
+                    ? Results.Text(new OrderRow(orderId, buyer).Json(SaleId), "application/json")
+                    : NoOrder();
+            });
+        });
+
+        var report = await CheckAsync(api, Evidence(successes: 3, ("u3", "o3"), ("u1", "o1"), ("u2", "o2")));
+
+        Assert.Equal(0, report.ExitCode);
+        Assert.Equal(
+            [("o1", "u1"), ("o1", "u2"), ("o2", "u2"), ("o3", "u3")],
+            reads.OrderBy(read => read.OrderId, StringComparer.Ordinal).ThenBy(read => read.Buyer, StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task TheForeignReadIsOfAnOrderItsBuyerCouldRead()
+    {
+        // u1's order is missing: another buyer's 404 on it would show nothing.
+        await using var api = await StartAsync(Sale(total: 10, sold: 2), Orders(("o2", "u2"), ("o3", "u3")));
+
+        var report = await CheckAsync(api, Evidence(successes: 3, ("u1", "o1"), ("u2", "o2"), ("u3", "o3")));
+
+        Assert.Equal(
+            new InvariantResult(InvariantChecker.OrdersHiddenFromOthers, InvariantStatus.Passed,
+                "u1's token on order o2 of u2: 404 urn:spikeapp:problem:no-order, as for a missing order"),
+            Result(report, InvariantChecker.OrdersHiddenFromOthers));
+    }
+
+    [Fact]
+    public async Task WithOneBuyerThereIsNoOtherBuyersOrderToRead()
+    {
+        await using var api = await StartAsync(Sale(total: 10, sold: 1), Orders(("o1", "u1")));
+
+        var report = await CheckAsync(api, Evidence(successes: 1, ("u1", "o1")));
+
+        Assert.Equal(0, report.ExitCode);
+        Assert.Equal(
+            new InvariantResult(InvariantChecker.OrdersHiddenFromOthers, InvariantStatus.Skipped, "no other buyer's order to read: fewer than two buyers hold one their own token reads"),
+            Result(report, InvariantChecker.OrdersHiddenFromOthers));
     }
 
     [Fact]
@@ -106,9 +200,9 @@ public class ReadAndCheckTests
     [Fact]
     public async Task ASharedSaleSkipsOnlyTheSoldCountCheck()
     {
-        await using var api = await StartAsync(Sale(total: 10, sold: 9), Orders(("o1", "u1")));
+        await using var api = await StartAsync(Sale(total: 10, sold: 9), Orders(("o1", "u1"), ("o2", "u2")));
 
-        var report = await CheckAsync(api, Evidence(successes: 1, ("u1", "o1")) with { Shared = true });
+        var report = await CheckAsync(api, Evidence(successes: 2, ("u1", "o1"), ("u2", "o2")) with { Shared = true });
 
         Assert.Equal(0, report.ExitCode);
         Assert.Equal(InvariantStatus.Skipped, Result(report, InvariantChecker.SoldMatchesSuccesses).Status);
@@ -138,7 +232,7 @@ public class ReadAndCheckTests
         Assert.Null(report.SaleAfter);
         Assert.Equal(new InvariantResult(InvariantChecker.SaleReadable, InvariantStatus.Failed, "GET /api/sales/s1 answered 404."), report.Results[0]);
         Assert.Equal(
-            [InvariantStatus.Failed, InvariantStatus.Skipped, InvariantStatus.Skipped, InvariantStatus.Skipped, InvariantStatus.Passed, InvariantStatus.Passed],
+            [InvariantStatus.Failed, InvariantStatus.Skipped, InvariantStatus.Skipped, InvariantStatus.Skipped, InvariantStatus.Passed, InvariantStatus.Passed, InvariantStatus.Skipped],
             report.Results.Select(result => result.Status));
     }
 
@@ -162,7 +256,7 @@ public class ReadAndCheckTests
                 (InvariantChecker.PaidOrdersStored, InvariantStatus.Passed, "2 paid orders in PostgreSQL, each paid (summary paid 5 -> 7)"),
                 (InvariantChecker.ExpiredStockResold, InvariantStatus.Skipped, "no order of this run expired"),
             ],
-            report.Results.Skip(6).Select(result => (result.Name, result.Status, result.Detail)));
+            report.Results.Skip(7).Select(result => (result.Name, result.Status, result.Detail)));
     }
 
     [Fact]
@@ -249,6 +343,7 @@ public class ReadAndCheckTests
                 (InvariantChecker.SoldMatchesSuccesses, "Redis sold 0 -> 2 (+2), successes seen 3 less 1 expired"),
                 (InvariantChecker.OneOrderPerUser, "2 buyers, each with one order id at a time (1 bought again after their order expired)"),
                 (InvariantChecker.OrdersBelongToBuyers, "3 orders fetched, each its buyer's"),
+                (InvariantChecker.OrdersHiddenFromOthers, "u2's token on order o1 of u1: 404 urn:spikeapp:problem:no-order, as for a missing order"),
                 (InvariantChecker.PaidMatchesSold, "Redis sold +2, 1 of them pending: 1 paid; payments acknowledged 1"),
                 (InvariantChecker.OneLiveOrderPerBuyer, "2 buyers, none holding two pending or paid orders"),
                 (InvariantChecker.PaidOrdersStored, "1 paid orders in PostgreSQL, each paid (summary paid 0 -> 1)"),
@@ -371,8 +466,13 @@ public class ReadAndCheckTests
         await using var api = await StubApi.StartAsync(app =>
         {
             app.MapGet("/api/sales/{saleId}", () => Results.Text(Sale(total: 10, sold: 3 - Volatile.Read(ref expired)), "application/json"));
-            app.MapGet("/api/sales/{saleId}/orders/{orderId}", (string orderId) =>
+            app.MapGet("/api/sales/{saleId}/orders/{orderId}", async (string orderId, HttpRequest request) =>
             {
+                if (await StubBuyers.BuyerOfAsync(request) != orderId.Replace('o', 'u'))
+                {
+                    return NoOrder();
+                }
+
                 var status = orderId == "o2" && Interlocked.Exchange(ref expired, 1) == 1 ? "expired" : "pending";
                 return Results.Text(new OrderRow(orderId, orderId.Replace('o', 'u'), orderId == "o2" ? status : "pending").Json(SaleId), "application/json");
             });
@@ -403,26 +503,34 @@ public class ReadAndCheckTests
     }
 
     private static async Task<InvariantReport> CheckAsync(SaleReader reader, RunEvidence evidence, CancellationToken cancellationToken) =>
-        InvariantChecker.Check(evidence, await reader.ReadBackAsync(evidence, cancellationToken));
+        InvariantChecker.Check(evidence, await reader.ReadBackAsync(evidence, StubBuyers.For(evidence), cancellationToken));
 
     /// <summary>
-    /// Serves the crafted sale (404 when null) and orders the way the API does, and the stored orders (404 when absent)
-    /// and a summary of <paramref name="storedPaid"/> paid the way the order processor does.
+    /// Serves the crafted sale (404 when null) and orders the way the API does, each to its buyer's token only (unless
+    /// <paramref name="ownersOnly"/> is false: an API that shows any buyer any order), and the stored orders (404 when
+    /// absent) and a summary of <paramref name="storedPaid"/> paid the way the order processor does, without a token.
     /// </summary>
-    private static Task<StubApi> StartAsync(string? saleJson, OrderRow[] orders, OrderRow[]? stored = null, long storedPaid = 0) => StubApi.StartAsync(app =>
-    {
-        app.MapGet("/api/sales/{saleId}", (string saleId) => saleId == SaleId && saleJson is not null
-            ? Results.Text(saleJson, "application/json")
-            : Results.NotFound());
-        app.MapGet("/api/sales/{saleId}/orders/{orderId}", (string saleId, string orderId) => Answer(orders, saleId, orderId));
-        app.MapGet("/api/orders/{saleId}/summary", (string saleId) => Results.Text(
-            $$"""{"saleId":"{{saleId}}","pending":0,"paid":{{storedPaid}},"expired":0,"voided":0,"total":{{storedPaid}}}""", "application/json"));
-        app.MapGet("/api/orders/{saleId}/{orderId}", (string saleId, string orderId) => Answer(stored ?? [], saleId, orderId));
+    private static Task<StubApi> StartAsync(string? saleJson, OrderRow[] orders, OrderRow[]? stored = null, long storedPaid = 0, bool ownersOnly = true) =>
+        StubApi.StartAsync(app =>
+        {
+            app.MapGet("/api/sales/{saleId}", (string saleId) => saleId == SaleId && saleJson is not null
+                ? Results.Text(saleJson, "application/json")
+                : Results.NotFound());
+            app.MapGet("/api/sales/{saleId}/orders/{orderId}", async (string saleId, string orderId, HttpRequest request) =>
+                await StubBuyers.BuyerOfAsync(request) is { } buyer
+                    ? Answer(orders.Where(row => !ownersOnly || row.UserId == buyer), saleId, orderId)
+                    : StubBuyers.Unauthenticated(request.HttpContext.Response));
+            app.MapGet("/api/orders/{saleId}/summary", (string saleId) => Results.Text(
+                $$"""{"saleId":"{{saleId}}","pending":0,"paid":{{storedPaid}},"expired":0,"voided":0,"total":{{storedPaid}}}""", "application/json"));
+            app.MapGet("/api/orders/{saleId}/{orderId}", (string saleId, string orderId) => Answer(stored ?? [], saleId, orderId));
 
-        static IResult Answer(OrderRow[] rows, string saleId, string orderId) => rows.FirstOrDefault(row => row.OrderId == orderId) is { } row
-            ? Results.Text(row.Json(saleId), "application/json")
-            : Results.NotFound();
-    });
+            static IResult Answer(IEnumerable<OrderRow> rows, string saleId, string orderId) => rows.FirstOrDefault(row => row.OrderId == orderId) is { } row
+                ? Results.Text(row.Json(saleId), "application/json")
+                : NoOrder();
+        });
+
+    private static IResult NoOrder() =>
+        Results.Text("""{"type":"urn:spikeapp:problem:no-order","status":404}""", "application/problem+json", statusCode: StatusCodes.Status404NotFound);
 
     /// <summary>An order as the API or the order processor answers it; times in seconds after <see cref="Opening"/>.</summary>
     private sealed record OrderRow(string OrderId, string UserId, string Status = "pending", int CreatedSecond = 0, int ExpiresSecond = 900, string? Reference = null)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -6,9 +7,12 @@ namespace SpikeApp.LoadGen.Tests;
 
 /// <summary>
 /// The sale contract in miniature, on a clock that ticks one second per purchase or payment so that expiry is exact:
-/// one live order per buyer, 201 then 200, 409 sold-out while every unit is held; payments (200, 403, 404, 409
+/// one live order per buyer, 201 then 200, 409 sold-out while every unit is held; payments (200, 404, 409
 /// order-expired); an unpaid order expires <c>paymentWindow</c> ticks after it was made, its unit back on sale and its
 /// buyer free to buy again. The order processor's read API answers from the same orders, as if PostgreSQL had caught up.
+/// As the API does, it knows buyers by their bearer token only: a purchase, a payment or an order read without a valid
+/// one is 401, someone else's order is 404 no-order. It also refuses, as 400, what the load generator must not send:
+/// a purchase with a body, a payment naming its buyer in the body.
 /// </summary>
 public sealed class StubShop(string saleId, int stock, TimeSpan delay = default, int paymentWindow = int.MaxValue)
 {
@@ -18,11 +22,19 @@ public sealed class StubShop(string saleId, int stock, TimeSpan delay = default,
     private readonly Lock _lock = new();
     private readonly Dictionary<string, string> _liveOrderByUser = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Order> _orders = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _refused = new(StringComparer.Ordinal);
     private long _tick;
     private int _inFlight;
     private int _maxInFlight;
+    private int _foreignReads;
 
     public int MaxInFlight => Volatile.Read(ref _maxInFlight);
+
+    /// <summary>Reads of an order by a buyer other than its own, each answered 404 no-order.</summary>
+    public int ForeignReads => Volatile.Read(ref _foreignReads);
+
+    /// <summary>Requests refused for what they sent (no valid token, a body where none belongs), by reason; empty when the client kept to the contract.</summary>
+    public IReadOnlyDictionary<string, int> Refused => _refused.ToDictionary(StringComparer.Ordinal);
 
     /// <summary>Order id to status, as the shop now holds them.</summary>
     public IReadOnlyDictionary<string, string> Statuses()
@@ -48,7 +60,7 @@ public sealed class StubShop(string saleId, int stock, TimeSpan delay = default,
         app.MapPost("/api/sales/{saleId}/purchases", PurchaseAsync);
         app.MapPost("/api/sales/{saleId}/orders/{orderId}/payment", PayAsync);
         app.MapGet("/api/sales/{saleId}", GetSale);
-        app.MapGet("/api/sales/{saleId}/orders/{orderId}", (string orderId) => GetOrder(orderId));
+        app.MapGet("/api/sales/{saleId}/orders/{orderId}", GetBuyersOrderAsync);
         app.MapGet("/api/orders/{saleId}/summary", GetStoredSummary);
         app.MapGet("/api/orders/{saleId}/{orderId}", (string orderId) => GetOrder(orderId));
     }
@@ -60,8 +72,16 @@ public sealed class StubShop(string saleId, int stock, TimeSpan delay = default,
         try
         {
             await Task.Delay(delay);
-            using var body = await JsonDocument.ParseAsync(request.Body);
-            var userId = body.RootElement.GetProperty("userId").GetString()!;
+            if (await StubBuyers.BuyerOfAsync(request) is not { } userId)
+            {
+                return Refuse("purchase without a valid token", StubBuyers.Unauthenticated(request.HttpContext.Response));
+            }
+
+            if (request.ContentLength > 0 || request.ContentType is not null || request.Headers.TransferEncoding.Count > 0)
+            {
+                return Refuse("purchase with a body", Problem(StatusCodes.Status400BadRequest, "invalid-input"));
+            }
+
             lock (_lock)
             {
                 var now = Tick();
@@ -89,20 +109,24 @@ public sealed class StubShop(string saleId, int stock, TimeSpan delay = default,
 
     private async Task<IResult> PayAsync(string orderId, HttpRequest request)
     {
+        if (await StubBuyers.BuyerOfAsync(request) is not { } userId)
+        {
+            return Refuse("payment without a valid token", StubBuyers.Unauthenticated(request.HttpContext.Response));
+        }
+
         using var body = await JsonDocument.ParseAsync(request.Body);
-        var userId = body.RootElement.GetProperty("userId").GetString();
+        if (body.RootElement.EnumerateObject().Select(property => property.Name).SingleOrDefault() != "paymentReference")
+        {
+            return Refuse("payment body other than its paymentReference", Problem(StatusCodes.Status400BadRequest, "invalid-input"));
+        }
+
         var reference = body.RootElement.GetProperty("paymentReference").GetString();
         lock (_lock)
         {
             var now = Tick();
-            if (!_orders.TryGetValue(orderId, out var order))
+            if (!_orders.TryGetValue(orderId, out var order) || order.UserId != userId)
             {
                 return Problem(StatusCodes.Status404NotFound, "no-order");
-            }
-
-            if (order.UserId != userId)
-            {
-                return Problem(StatusCodes.Status403Forbidden, "not-your-order");
             }
 
             if (order.Status == "pending")
@@ -130,6 +154,27 @@ public sealed class StubShop(string saleId, int stock, TimeSpan delay = default,
         }
     }
 
+    /// <summary>The API's read: its buyer's token only; anyone else's order answers as a missing one.</summary>
+    private async Task<IResult> GetBuyersOrderAsync(string orderId, HttpRequest request)
+    {
+        if (await StubBuyers.BuyerOfAsync(request) is not { } userId)
+        {
+            return Refuse("order read without a valid token", StubBuyers.Unauthenticated(request.HttpContext.Response));
+        }
+
+        lock (_lock)
+        {
+            if (_orders.TryGetValue(orderId, out var order) && order.UserId != userId)
+            {
+                _foreignReads++;
+                return Problem(StatusCodes.Status404NotFound, "no-order");
+            }
+        }
+
+        return GetOrder(orderId);
+    }
+
+    /// <summary>The order processor's read: internal, so without a token.</summary>
     private IResult GetOrder(string orderId)
     {
         lock (_lock)
@@ -175,6 +220,12 @@ public sealed class StubShop(string saleId, int stock, TimeSpan delay = default,
         paymentReference = order.PaymentReference,
         epoch = 1,
     }), "application/json", statusCode: statusCode);
+
+    private IResult Refuse(string reason, IResult answer)
+    {
+        _refused.AddOrUpdate(reason, 1, (_, count) => count + 1);
+        return answer;
+    }
 
     private static IResult Problem(int statusCode, string type) =>
         Results.Text($$"""{"type":"urn:spikeapp:problem:{{type}}","status":{{statusCode}}}""", "application/problem+json", statusCode: statusCode);

@@ -23,7 +23,7 @@ public class TelemetryNamesTests
             Url = api.Client.BaseAddress, OrdersUrl = api.Client.BaseAddress, Sale = SaleId, Requests = 12, Concurrency = 1, PayRatio = 0.3,
         };
 
-        await new LoadTest(options, new LoadRunner(api.Client, options), new SaleReader(api.Client, new StoredOrdersClient(api.Client)))
+        await new LoadTest(options, new LoadRunner(api.Client, options), new SaleReader(api.Client, new StoredOrdersClient(api.Client)), TestBuyers.Minter)
             .RunAsync(TextWriter.Null, CancellationToken.None);
 
         GoldenFiles.AssertMatches("telemetry-names", names.Describe());
