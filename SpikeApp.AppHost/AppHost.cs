@@ -15,6 +15,10 @@ var orders = builder.AddSpikePostgres("postgres").AddSpikeDatabase("ordersdb", d
 // Operators and the dashboard's reset command present this key; generated per run unless Parameters:admin-key is set.
 var adminKey = builder.AddParameter("admin-key", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true);
 
+// Signs the buyers' dev tokens (HS256 needs at least 32 bytes). Letters and digits only, so the 64 characters are valid
+// base64 of 48 bytes as they are; generated per run unless Parameters:buyer-signing-key is set.
+var buyerSigningKey = builder.AddParameter("buyer-signing-key", new GenerateParameterDefault { MinLength = 64, Special = false }, secret: true);
+
 // The order processor also holds the ledger: it creates the default sale, and restores a sale Redis lost.
 var processor = builder.AddProject<Projects.SpikeApp_Orders>("orders")
     .WithReference(redis).WaitFor(redis)
@@ -28,6 +32,7 @@ var replicas = builder.AddApiReplicas(spike, replica => replica
     .WaitFor(processor)
     .WithSpikeConfiguration(builder.Configuration, spike)
     .WithEnvironment("Spike__AdminKey", adminKey)
+    .WithDevBuyerTokens(buyerSigningKey)
     .WithHttpHealthCheck("/health"));
 
 // The public URL: balances each public request over the replicas' own endpoints, with no Aspire proxy on the way.
@@ -40,10 +45,12 @@ var gateway = builder.AddProject<Projects.SpikeApp_Gateway>("gateway")
     .WithHttpHealthCheck("/health", endpointName: GatewayResourceExtensions.AdminEndpointName)
     .WithResetSaleCommand(GatewayResourceExtensions.AdminEndpointName, spike.DefaultSale.Id, spike.DefaultSale.Total, adminKey);
 
-// A load test runs when asked (the dashboard's Start button), not on every start of the AppHost; it knows the public URL only.
+// A load test runs when asked (the dashboard's Start button), not on every start of the AppHost; it knows the public URL
+// only, and mints each synthetic buyer's token with the replicas' dev key.
 builder.AddProject<Projects.SpikeApp_LoadGen>("loadgen")
     .WithReference(gateway.GetEndpoint("http")).WaitFor(gateway)
     .WithReference(processor).WaitFor(processor)
+    .WithDevBuyerTokens(buyerSigningKey)
     .WithArgs(loadGen.ToArguments(spike.DefaultSale.Id))
     .WithExplicitStart();
 

@@ -10,6 +10,7 @@
 #   REDIS_FSYNC=everysec bench/run.sh   # Redis without an fsync per sale, for comparison
 #   ONLY=orders bench/run.sh           # the order processor's rows (7) and rows 1-3 without it, nothing else: ~4 minutes
 #   ORDERS_BACKLOG=50000               # orders queued in the stream before the processor starts (row 7, throughput)
+#   REMOTE_BUYERS=100000               # requests (distinct buyers) per LoadGen run on the remote path (row 3, tokens)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,6 +19,7 @@ DURATION=${DURATION:-10}
 REDIS_FSYNC=${REDIS_FSYNC:-always}
 ONLY=${ONLY:-}
 ORDERS_BACKLOG=${ORDERS_BACKLOG:-50000}
+REMOTE_BUYERS=${REMOTE_BUYERS:-100000}
 case "$ONLY" in '' | orders) ;; *) echo "ONLY must be empty (every row) or 'orders', not '$ONLY'" >&2; exit 2 ;; esac
 CONCURRENCY=100
 SEED_REQUESTS=20000
@@ -25,6 +27,15 @@ SEED_STOCK=2000
 OUT=bench/out
 WORK=$(mktemp -d /tmp/spikeapp-bench-XXXXXX)
 ADMIN_KEY=bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
+# The run's dev buyer signing key (48 random bytes, base64), as the AppHost generates one: the API processes accept tokens
+# signed with it; the LoadGen and mint_token sign with it. The names are BuyerAuthentication.DevSettings'.
+BUYER_KEY=$(head -c 48 /dev/urandom | base64 -w0)
+BUYER_ENV=(
+  "Authentication__Schemes__Bearer__ValidIssuers__spikeapp-dev=spikeapp-dev"
+  "Authentication__Schemes__Bearer__ValidAudiences__spikeapp-dev=spikeapp"
+  "Authentication__Schemes__Bearer__SigningKeys__spikeapp-dev__Issuer=spikeapp-dev"
+  "Authentication__Schemes__Bearer__SigningKeys__spikeapp-dev__Value=$BUYER_KEY"
+)
 PIDS=()
 declare -A FRONT_PORT=()
 FRONTS="nginx haproxy yarp gateway" # front-door candidates (rows 0); "gateway" is SpikeApp.Gateway as shipped
@@ -56,15 +67,15 @@ pg_bin() { # the newest PostgreSQL server: /usr/lib/postgresql/<version>/bin (De
 
 require() {
   local missing=()
-  for tool in redis-server redis-cli redis-benchmark nginx haproxy ab curl psql; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+  for tool in redis-server redis-cli redis-benchmark nginx haproxy ab curl psql python3; do command -v "$tool" >/dev/null || missing+=("$tool"); done
   if [ -z "$(pg_bin)" ]; then missing+=(initdb postgres); fi
   if ((${#missing[@]})); then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-      log "installing redis-server, nginx, haproxy, apache2-utils, curl, wrk, postgresql"
-      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server nginx-light haproxy apache2-utils curl wrk postgresql >/dev/null \
-        || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server nginx haproxy apache2-utils curl wrk postgresql >/dev/null
+      log "installing redis-server, nginx, haproxy, apache2-utils, curl, wrk, postgresql, python3"
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server nginx-light haproxy apache2-utils curl wrk postgresql python3 >/dev/null \
+        || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server nginx haproxy apache2-utils curl wrk postgresql python3 >/dev/null
     else
-      echo "missing: ${missing[*]} (Debian: apt-get install redis-server nginx haproxy apache2-utils curl wrk postgresql)" >&2; exit 2
+      echo "missing: ${missing[*]} (Debian: apt-get install redis-server nginx haproxy apache2-utils curl wrk postgresql python3)" >&2; exit 2
     fi
   fi
   HAVE_WRK=$(command -v wrk >/dev/null && echo yes || echo no)
@@ -80,6 +91,26 @@ free_port() {
     port=$((20000 + RANDOM % (low - 20000)))
     ss -tan "( sport = :$port )" 2>/dev/null | grep -q ":$port" || { echo "$port"; return; }
   done
+}
+
+# A dev buyer token for buyer id $1, as an identity provider would issue one: HS256 with the run's key, issuer
+# spikeapp-dev, audience spikeapp, valid for an hour. The key reaches python through its environment, not its argv.
+mint_token() { # buyer id -> JWT
+  BUYER_KEY=$BUYER_KEY python3 - "$1" <<'PY'
+import base64, hashlib, hmac, json, os, sys, time
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+def part(value):
+    return b64url(json.dumps(value, separators=(",", ":")).encode())
+
+now = int(time.time())
+signed = part({"alg": "HS256", "kid": "spikeapp-dev", "typ": "JWT"}) + "." + part(
+    {"iss": "spikeapp-dev", "aud": "spikeapp", "sub": sys.argv[1], "iat": now, "nbf": now, "exp": now + 3600})
+signature = hmac.new(base64.b64decode(os.environ["BUYER_KEY"]), signed.encode(), hashlib.sha256).digest()
+print(signed + "." + b64url(signature))
+PY
 }
 
 wait_http() { for _ in $(seq 1 300); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done; echo "not ready: $1" >&2; exit 1; }
@@ -115,7 +146,7 @@ start_api() { # replica-id port telemetry(on|off); prints the pid
   env ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
     ConnectionStrings__redis="127.0.0.1:$REDIS_PORT" Spike__Replicas=3 Spike__BufferRatio=0.2 \
     Spike__DefaultSale__Id=default Spike__DefaultSale__Total=$SEED_STOCK Spike__ReplicaId="$1" Spike__AdminKey="$ADMIN_KEY" \
-    "${telemetry[@]}" dotnet "$OUT/api/SpikeApp.Api.dll" --urls "http://127.0.0.1:$2" >"$WORK/$1.log" 2>&1 &
+    "${BUYER_ENV[@]}" "${telemetry[@]}" dotnet "$OUT/api/SpikeApp.Api.dll" --urls "http://127.0.0.1:$2" >"$WORK/$1.log" 2>&1 &
   PIDS+=($!)
   # Up, not yet ready: replicas never create a sale (the order processor does); create_sale does it as an operator.
   wait_http "http://127.0.0.1:$2/alive"
@@ -295,7 +326,8 @@ start_apphost() {
     if ss -ltn "( sport = :$port )" 2>/dev/null | grep -q ":$port"; then log "port $port is taken (another AppHost?): AppHost rows skipped"; return 1; fi
   done
   log "starting the AppHost: dotnet run --project SpikeApp.AppHost -c Release"
-  setsid dotnet run --project SpikeApp.AppHost -c Release -- --Parameters:admin-key="$ADMIN_KEY" --Redis:Mode=local --Gateway:AdminPort=5081 >"$WORK/apphost.log" 2>&1 &
+  setsid dotnet run --project SpikeApp.AppHost -c Release -- --Parameters:admin-key="$ADMIN_KEY" --Parameters:buyer-signing-key="$BUYER_KEY" \
+    --Redis:Mode=local --Gateway:AdminPort=5081 >"$WORK/apphost.log" 2>&1 &
   APPHOST_RUN=$!
   # The gateway waits for every replica to be healthy, so its health answering means all three are up.
   for _ in $(seq 1 1800); do curl -sf -o /dev/null "$ADMIN/health" && return 0; sleep 0.2; done
@@ -339,8 +371,10 @@ ab_rps() { # url -> requests/s (20,000 requests at c=100, the seed's command); a
 sold_in_redis() { redis-cli -p "$REDIS_PORT" hget 'spike:{default}:sale' sold | tr -d '\r'; }
 drop_stream() { redis-cli -p "$REDIS_PORT" del 'spike:{default}:stream' >/dev/null; }
 
-wrk_rps() { # url -> requests/s
-  wrk -t2 -c"$CONCURRENCY" -d"${DURATION}s" --latency "$1" >"$WORK/wrk.txt"
+wrk_rps() { # url [lua script] -> requests/s
+  local script=()
+  if [ -n "${2:-}" ]; then script=(-s "$2"); fi
+  wrk -t2 -c"$CONCURRENCY" -d"${DURATION}s" --latency "${script[@]}" "$1" >"$WORK/wrk.txt"
   awk '/^Requests\/sec:/ {print $2}' "$WORK/wrk.txt"
 }
 
@@ -407,7 +441,7 @@ SEED_LOADGEN=(); SEED_AB=(); SEED_SOLD=(); SEED_CALLS=(); SEED_EXIT=()
 for rep in $(seq 1 "$REPEAT"); do
   reset_sale $SEED_STOCK; before=$(evalsha_calls)
   set +e
-  dotnet "$OUT/loadgen/SpikeApp.LoadGen.dll" --url "http://127.0.0.1:$NGINX_PORT" --mode seed --requests $SEED_REQUESTS \
+  env "${BUYER_ENV[@]}" dotnet "$OUT/loadgen/SpikeApp.LoadGen.dll" --url "http://127.0.0.1:$NGINX_PORT" --mode seed --requests $SEED_REQUESTS \
     --concurrency $CONCURRENCY --json "$WORK/seed.json" >"$WORK/loadgen.txt" 2>&1
   SEED_EXIT+=($?)
   set -e
@@ -421,14 +455,28 @@ for rep in $(seq 1 "$REPEAT"); do
 done
 AB_UNANSWERED="$(grep -E '^(Complete requests|Failed requests)' "$WORK/ab.txt" | tr -s ' ' | paste -sd ';'; grep -o '(Connect:[^)]*)' "$WORK/ab.txt")"
 
-SOLD_OUT=(); SOLD_OUT_QUIET=(); REMOTE=(); REMOTE_QUIET=(); BASE=(); RSS_RUNS=()
+SOLD_OUT=(); SOLD_OUT_QUIET=(); SOLD_OUT_POST=(); SOLD_OUT_TOKEN=(); REMOTE=(); REMOTE_QUIET=(); BASE=(); RSS_RUNS=()
+SOLD_OUT_POST_STATUS=n/a
 if [ "$HAVE_WRK" = yes ]; then
-  # 2. Sold-out path: the sale above is sold out; one API process answers from memory.
-  if every_row; then curl -sf "http://127.0.0.1:$QUIET_PORT/api/sales/default" >/dev/null; fi # the quiet replica learns the sale is sold out
+  # 2. Sold-out path: the sale above is sold out; one API process answers from memory. Beside the seed's GET, the
+  #    purchase route as buyers send it: POST, no body, with one buyer's token, and without one. A known "sold out" is
+  #    answered before authentication, so both are 409 from memory: what the token costs is carrying it.
+  if every_row; then
+    curl -sf "http://127.0.0.1:$QUIET_PORT/api/sales/default" >/dev/null # the quiet replica learns the sale is sold out
+    purchases="http://127.0.0.1:${API_PORTS[0]}/api/sales/default/purchases"
+    token=$(mint_token bench-sold-out)
+    printf 'wrk.method = "POST"\n' >"$WORK/post.lua"
+    printf 'wrk.method = "POST"\nwrk.headers["Authorization"] = "Bearer %s"\n' "$token" >"$WORK/post-token.lua"
+    SOLD_OUT_POST_STATUS="no token $(curl -s -o /dev/null -w '%{http_code}' -X POST "$purchases"), with a token $(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $token" "$purchases")"
+  fi
   for rep in $(seq 1 "$REPEAT"); do
     SOLD_OUT+=("$(wrk_rps "http://127.0.0.1:${API_PORTS[0]}/buy/skill")")
-    if every_row; then SOLD_OUT_QUIET+=("$(wrk_rps "http://127.0.0.1:$QUIET_PORT/buy/skill")"); fi
-    log "sold-out rep $rep: ${SOLD_OUT[-1]} req/s (telemetry off: $(every_row && echo "${SOLD_OUT_QUIET[-1]}" || echo skipped))"
+    if every_row; then
+      SOLD_OUT_QUIET+=("$(wrk_rps "http://127.0.0.1:$QUIET_PORT/buy/skill")")
+      SOLD_OUT_POST+=("$(wrk_rps "$purchases" "$WORK/post.lua")")
+      SOLD_OUT_TOKEN+=("$(wrk_rps "$purchases" "$WORK/post-token.lua")")
+    fi
+    log "sold-out rep $rep: ${SOLD_OUT[-1]} req/s (telemetry off: $(every_row && echo "${SOLD_OUT_QUIET[-1]}" || echo skipped); POST without/with a token: $(every_row && echo "${SOLD_OUT_POST[-1]}/${SOLD_OUT_TOKEN[-1]}" || echo skipped))"
   done
   if every_row; then
     # 4. Baseline: bare Kestrel, same body size, same client and concurrency.
@@ -453,6 +501,28 @@ fi
 # 7. Orders: the order processor (SpikeApp.Orders) moving the default sale's stream into a local PostgreSQL. Started
 #    only now, so that every row above ran without it; stopped at the end of the group, before the rows below.
 PEAK_RSS=$(rss_mb "$API_PID" VmHWM) # before the remote path runs again below
+
+# 3b. Remote path as buyers send it (after the RSS runs, which it would change): REMOTE_BUYERS purchases by distinct
+#     buyers, each POSTing with their own token (the LoadGen mints them before its timed phase), beside the same
+#     LoadGen sending the seed's anonymous GET. Stock never runs out; the sale is reset before each run, so the LoadGen's
+#     invariant check is exact. Run now so that group 7 (its reset) stores none of these orders.
+REMOTE_SEED=(); REMOTE_TOKENS=(); REMOTE_EXIT=()
+if every_row; then
+  for rep in $(seq 1 "$REPEAT"); do
+    for mode in seed api; do
+      reset_sale 100000000
+      set +e
+      env "${BUYER_ENV[@]}" dotnet "$OUT/loadgen/SpikeApp.LoadGen.dll" --url "http://127.0.0.1:${API_PORTS[0]}" --mode "$mode" \
+        --requests "$REMOTE_BUYERS" --concurrency $CONCURRENCY --json "$WORK/remote-$mode.json" >"$WORK/loadgen-remote-$mode.txt" 2>&1
+      REMOTE_EXIT+=("$mode:$?")
+      set -e
+      rps=$(grep -o '"requestsPerSecond": *[0-9.]*' "$WORK/remote-$mode.json" 2>/dev/null | head -1 | grep -o '[0-9.]*$' || true)
+      if [ -z "$rps" ]; then log "remote LoadGen $mode rep $rep wrote no report; its output:"; tail -5 "$WORK/loadgen-remote-$mode.txt" >&2; continue; fi
+      if [ "$mode" = seed ]; then REMOTE_SEED+=("$rps"); else REMOTE_TOKENS+=("$rps"); fi
+    done
+    log "remote LoadGen rep $rep: seed GET ${REMOTE_SEED[-1]:-n/a} req/s, POST with tokens ${REMOTE_TOKENS[-1]:-n/a} req/s (exit ${REMOTE_EXIT[*]: -2})"
+  done
+fi
 ORDERS_QUEUED=(); ORDERS_STORED=(); ORDERS_RATE=(); ORDERS_SEED_AB=(); ORDERS_SEED_STORED=(); ORDERS_LAG=(); ORDERS_LAST=()
 ORDERS_SOLD_OUT=(); ORDERS_REMOTE=(); ORDERS_REMOTE_RATE=(); ORDERS_REMOTE_BACKLOG=(); ORDERS_DRAIN=n/a
 start_postgres
@@ -546,7 +616,7 @@ REDIS_RPS=()
 if every_row; then
   timeout 5 redis-cli -p "$REDIS_PORT" monitor >"$WORK/monitor.txt" 2>/dev/null &
   MONITOR=$!; sleep 0.3
-  curl -sf -X POST -H 'content-type: application/json' -d '{"userId":"sha-probe"}' "http://127.0.0.1:${API_PORTS[0]}/api/sales/default/purchases" >/dev/null
+  curl -sf -X POST -H "Authorization: Bearer $(mint_token sha-probe)" "http://127.0.0.1:${API_PORTS[0]}/api/sales/default/purchases" >/dev/null
   sleep 0.3; kill $MONITOR 2>/dev/null || true
   # The probe's own EVALSHA: replicas also run their sync script every few seconds.
   SHA=$(grep -i 'sha-probe' "$WORK/monitor.txt" | grep -io '"evalsha" "[0-9a-f]*"' | head -1 | grep -o '[0-9a-f]\{40\}')
@@ -593,11 +663,15 @@ if [ "$HAVE_WRK" = yes ]; then
   row "2. sold-out path, 1 API, req/s" "wrk" "$(stats "${SOLD_OUT[@]}")"
   row "7. sold-out path, processor running, req/s" "wrk" "$(stats "${ORDERS_SOLD_OUT[@]}")"
   row "2. sold-out path, telemetry off, req/s" "wrk" "$(stats "${SOLD_OUT_QUIET[@]}")"
+  row "2. sold-out path, POST, no token, req/s" "wrk -s, no body" "$(stats "${SOLD_OUT_POST[@]}")"
+  row "2. sold-out path, POST with a token, req/s" "wrk -s, one bearer token" "$(stats "${SOLD_OUT_TOKEN[@]}")"
   row "3. remote path (every request EVALSHA), req/s" "wrk" "$(stats "${REMOTE[@]}")"
   row "7. remote path, processor running, req/s" "wrk" "$(stats "${ORDERS_REMOTE[@]}")"
   row "3. remote path, telemetry off, req/s" "wrk" "$(stats "${REMOTE_QUIET[@]}")"
   row "4. baseline: bare Kestrel, same body, req/s" "wrk" "$(stats "${BASE[@]}")"
 fi
+row "3. remote path, seed GET, anonymous, req/s" "LoadGen seed, n=$REMOTE_BUYERS" "$(stats "${REMOTE_SEED[@]}")"
+row "3. remote path, POST, a token per buyer, req/s" "LoadGen api, n=$REMOTE_BUYERS" "$(stats "${REMOTE_TOKENS[@]}")"
 row "5. Redis alone: EVALSHA of the script, /s" "redis-benchmark -c 100" "$(stats "${REDIS_RPS[@]}")"
 row "7. processor: $ORDERS_BACKLOG queued, orders/s" "psql count, XINFO GROUPS" "$(stats "${ORDERS_RATE[@]}")"
 row "7. same, orders stored per run" "psql count(*)" "$(stats "${ORDERS_STORED[@]}")"
@@ -625,7 +699,13 @@ if [ "$HAVE_WRK" = yes ] && every_row; then
   echo "sold-out path / baseline:        $(ratio "$(median "${SOLD_OUT[@]}")" "$(median "${BASE[@]}")")   (target >= 0.8)"
   echo "sold-out telemetry on / off:     $(ratio "$(median "${SOLD_OUT[@]}")" "$(median "${SOLD_OUT_QUIET[@]}")")   (target >= 0.9)"
   echo "remote path / baseline:          $(ratio "$(median "${REMOTE[@]}")" "$(median "${BASE[@]}")")   (target >= 0.3)"
+  echo "sold-out POST answers:           $SOLD_OUT_POST_STATUS   (must be 409 both)"
+  echo "sold-out POST token / no token:  $(ratio "$(median "${SOLD_OUT_TOKEN[@]}")" "$(median "${SOLD_OUT_POST[@]}")")   (target >= 0.9)"
+  echo "sold-out POST token / seed GET:  $(ratio "$(median "${SOLD_OUT_TOKEN[@]}")" "$(median "${SOLD_OUT[@]}")")"
   echo "API RSS after 5 runs (MB):       ${RSS_RUNS[*]}   (target <= 150, no growth)"
+fi
+if every_row; then
+  echo "remote POST+tokens / seed GET:   $(ratio "$(median "${REMOTE_TOKENS[@]}")" "$(median "${REMOTE_SEED[@]}")")   (LoadGen both; exit codes ${REMOTE_EXIT[*]})"
 fi
 echo "Redis EVALSHA calls per sale:    $(ratio "$(median "${SEED_CALLS[@]}")" $SEED_STOCK)   (target <= 1.2 = 1 + buffer)"
 echo "API peak RSS (MB, VmHWM):        $PEAK_RSS"

@@ -29,12 +29,17 @@ internal sealed class SharedAnswerCache(IOptions<GatewayOptions> options)
 
     public bool Enabled => _maxAgeTicks > 0;
 
-    /// <summary>A GET the store may answer: no query (not part of the key), and no client asking to bypass caches.</summary>
+    /// <summary>
+    /// A GET the store may answer and keep the answer of: no query (not part of the key), no client asking to bypass
+    /// caches, and no credentials. RFC 9111 (section 3.5) would let an <c>s-maxage</c> answer to an authenticated request be
+    /// shared; the gateway never does, since what a replica tells a buyer may be that buyer's alone.
+    /// </summary>
     public static bool IsCandidate(HttpRequest request) =>
         HttpMethods.IsGet(request.Method)
         && !request.QueryString.HasValue
         && !request.Headers.ContainsKey(HeaderNames.CacheControl)
-        && !request.Headers.ContainsKey(HeaderNames.Pragma);
+        && !request.Headers.ContainsKey(HeaderNames.Pragma)
+        && !request.Headers.ContainsKey(HeaderNames.Authorization);
 
     /// <summary>
     /// The resource as the replicas read it: the route and its values, so the ways of spelling one path (case, escapes, a

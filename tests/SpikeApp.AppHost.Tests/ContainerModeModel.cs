@@ -26,4 +26,16 @@ internal static class ContainerModeModel
             Directory.Delete(dataRoot, recursive: true);
         }
     }
+
+    /// <summary>A resource's environment as its callbacks write it in publish mode: literal values, and the parameters themselves.</summary>
+    public static async Task<Dictionary<string, object>> EnvironmentOfAsync(IResourceWithEnvironment resource)
+    {
+        var context = new EnvironmentCallbackContext(new DistributedApplicationExecutionContext(DistributedApplicationOperation.Publish), resource, []);
+        foreach (var callback in resource.Annotations.OfType<EnvironmentCallbackAnnotation>())
+        {
+            await callback.Callback(context);
+        }
+
+        return new Dictionary<string, object>(context.EnvironmentVariables, StringComparer.Ordinal);
+    }
 }

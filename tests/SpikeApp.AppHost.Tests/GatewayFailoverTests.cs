@@ -2,9 +2,9 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json;
 using SpikeApp.Contracts.Problems;
+using SpikeApp.Testing;
 using Xunit.Abstractions;
 
 namespace SpikeApp.AppHost.Tests;
@@ -44,7 +44,7 @@ public class GatewayFailoverTests(ITestOutputHelper output)
                 }
             });
 
-        // A buyer told 503 retries with the same id: they learn the order the dead replica may have made, or buy now. A
+        // A buyer told 503 retries with the same token: they learn the order the dead replica may have made, or buy now. A
         // survivor that already knows the sale is sold out answers 409 without asking Redis, so the buyer then asks
         // for the order they may hold.
         foreach (var unavailable in answers.Where(answer => answer.Status == HttpStatusCode.ServiceUnavailable).ToList())
@@ -119,7 +119,7 @@ public class GatewayFailoverTests(ITestOutputHelper output)
 
     private static async Task<Answer> BuyAsync(HttpClient gateway, string userId, CancellationToken cancellationToken)
     {
-        using var response = await gateway.PostAsJsonAsync($"/api/sales/{SaleId}/purchases", new { userId }, cancellationToken);
+        using var response = await gateway.BuyAsAsync(SaleId, userId, cancellationToken);
         string? orderId = null, problemType = null;
         var content = await response.Content.ReadAsStringAsync(cancellationToken);
         using var body = JsonDocument.Parse(content.Length > 0 ? content : "{}");
@@ -138,7 +138,7 @@ public class GatewayFailoverTests(ITestOutputHelper output)
     /// <summary>The order a buyer holds, or null (404): how a buyer settles a purchase whose answer was lost.</summary>
     private static async Task<string?> OrderOfBuyerAsync(HttpClient gateway, string userId, CancellationToken cancellationToken)
     {
-        using var response = await gateway.GetAsync($"/api/sales/{SaleId}/buyers/{userId}/order", cancellationToken);
+        using var response = await gateway.GetMyOrderAsync(SaleId, userId, cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             return null;

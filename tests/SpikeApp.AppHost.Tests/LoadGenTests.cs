@@ -14,7 +14,7 @@ public class LoadGenTests
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         var cancellationToken = timeout.Token;
         var report = Path.Combine(Path.GetTempPath(), $"spikeapp-loadgen-{Guid.NewGuid():N}.json");
-        await using var app = await SpikeAppHost.StartAsync(replicas: 2, Total, bufferRatio: 0.2, cancellationToken,
+        await using var app = await SpikeAppHost.StartAsync(replicas: 3, Total, bufferRatio: 0.2, cancellationToken,
             $"LoadGen:Requests={Requests}", "LoadGen:Concurrency=50", $"LoadGen:JsonReport={report}");
         var logs = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var loggers = app.Services.GetRequiredService<ResourceLoggerService>();
@@ -47,6 +47,10 @@ public class LoadGenTests
             Assert.Equal(Total, outcomes.GetProperty("success").GetInt64());
             Assert.Equal(Requests - Total, outcomes.GetProperty("soldOut").GetInt64());
             Assert.True(json.RootElement.GetProperty("invariants").GetProperty("passed").GetBoolean());
+            // Each buyer bought with its own token and read its order back with it; another buyer's token read one as missing.
+            var checks = json.RootElement.GetProperty("invariants").GetProperty("results").EnumerateArray()
+                .ToDictionary(check => check.GetProperty("name").GetString()!, check => check.GetProperty("status").GetString());
+            Assert.Equal(("Passed", "Passed"), (checks["orders fetchable, each its buyer's"], checks["orders hidden from other buyers"]));
             Assert.Equal(0, json.RootElement.GetProperty("exitCode").GetInt32());
         }
         finally

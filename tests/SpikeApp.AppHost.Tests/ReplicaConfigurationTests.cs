@@ -14,24 +14,12 @@ public class ReplicaConfigurationTests
         {
             foreach (var replica in appHost.Resources.OfType<ProjectResource>().Where(resource => resource.Name.StartsWith("api-", StringComparison.Ordinal)))
             {
-                var environment = await EnvironmentOfAsync(replica);
-                settings.Add((replica.Name, environment["Spike__ReplicaId"], environment["Spike__BufferRatio"]));
+                var environment = await ContainerModeModel.EnvironmentOfAsync(replica);
+                settings.Add((replica.Name, (string)environment["Spike__ReplicaId"], (string)environment["Spike__BufferRatio"]));
             }
         }, timeout.Token);
 
         // The per-replica id stays each replica's own; every other Spike setting still reaches them all.
         Assert.Equal([("api-1", "api-1", "0.5"), ("api-2", "api-2", "0.5"), ("api-3", "api-3", "0.5")], settings);
-    }
-
-    /// <summary>The literal values among a resource's environment, as its callbacks write them in publish mode.</summary>
-    private static async Task<Dictionary<string, string>> EnvironmentOfAsync(ProjectResource resource)
-    {
-        var context = new EnvironmentCallbackContext(new DistributedApplicationExecutionContext(DistributedApplicationOperation.Publish));
-        foreach (var callback in resource.Annotations.OfType<EnvironmentCallbackAnnotation>())
-        {
-            await callback.Callback(context);
-        }
-
-        return context.EnvironmentVariables.Where(variable => variable.Value is string).ToDictionary(variable => variable.Key, variable => (string)variable.Value);
     }
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using SpikeApp.Testing;
 
 namespace SpikeApp.AppHost.Tests;
 
@@ -53,7 +54,7 @@ public class ResetSaleCommandTests
         return problem.RootElement.GetProperty("type").GetString();
     }
 
-    /// <summary>Distinct buyers through the gateway, which spreads each request over the replicas.</summary>
+    /// <summary>Distinct buyers, each with its token, through the gateway, which spreads each request over the replicas.</summary>
     private static async Task<Dictionary<HttpStatusCode, int>> BuyAsync(DistributedApplication app, string prefix, int buyers, CancellationToken cancellationToken)
     {
         var statuses = new ConcurrentDictionary<HttpStatusCode, int>();
@@ -61,7 +62,7 @@ public class ResetSaleCommandTests
         await Parallel.ForEachAsync(Enumerable.Range(0, buyers), new ParallelOptions { MaxDegreeOfParallelism = 20, CancellationToken = cancellationToken },
             async (buyer, token) =>
             {
-                using var response = await api.PostAsJsonAsync("/api/sales/default/purchases", new { userId = $"{prefix}-{buyer}" }, token);
+                using var response = await api.BuyAsAsync("default", $"{prefix}-{buyer}", token);
                 statuses.AddOrUpdate(response.StatusCode, 1, (_, count) => count + 1);
             });
 

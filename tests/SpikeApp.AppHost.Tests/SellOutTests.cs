@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Http.Json;
 using SpikeApp.Testing;
 using StackExchange.Redis;
 
@@ -109,14 +108,14 @@ public class SellOutTests
 
     private static RedisKey Key(string name) => $"spike:{{{SaleId}}}:{name}";
 
-    /// <summary>One purchase per user id, <see cref="Concurrency"/> in flight at once; counts the answers by status.</summary>
+    /// <summary>One purchase per user id, with that buyer's token, <see cref="Concurrency"/> in flight at once; counts the answers by status.</summary>
     private static async Task<Dictionary<HttpStatusCode, int>> BuyAsync(HttpClient api, IEnumerable<string> userIds, CancellationToken cancellationToken)
     {
         var statuses = new ConcurrentDictionary<HttpStatusCode, int>();
         await Parallel.ForEachAsync(userIds, new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = cancellationToken },
             async (userId, token) =>
             {
-                using var response = await api.PostAsJsonAsync($"/api/sales/{SaleId}/purchases", new { userId }, token);
+                using var response = await api.BuyAsAsync(SaleId, userId, token);
                 statuses.AddOrUpdate(response.StatusCode, 1, (_, count) => count + 1);
             });
 

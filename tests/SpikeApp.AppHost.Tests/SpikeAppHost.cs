@@ -1,4 +1,5 @@
 using Npgsql;
+using SpikeApp.Testing;
 using StackExchange.Redis;
 
 namespace SpikeApp.AppHost.Tests;
@@ -23,6 +24,8 @@ internal static class SpikeAppHost
             $"Spike:BufferRatio={bufferRatio.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
             $"Spike:DefaultSale:Total={total}",
             $"Parameters:admin-key={AdminKey}",
+            // The replicas then accept the tokens TestBuyers mints, and the LoadGen mints with the same key.
+            $"Parameters:buyer-signing-key={TestBuyers.SigningKey}",
             // These tests check accounting, not timeouts (the fault tests do): a slow, shared CI core must not turn a sale into a 503.
             "Spike:RedisTimeout=00:00:10",
             // The public port 5080 may be taken by a developer's own run; the gateway is reached through CreateHttpClient.

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using SpikeApp.Testing;
 
 namespace SpikeApp.Gateway.Tests;
 
@@ -17,7 +18,7 @@ public class PublicRoutesTests
         { "GET", "/api/sales/default" },
         { "GET", "/api/sales/default/orders/0123456789abcdef01234567" },
         { "POST", "/api/sales/default/orders/0123456789abcdef01234567/payment" },
-        { "GET", "/api/sales/default/buyers/alice/order" },
+        { "GET", "/api/sales/default/buyers/me/order" },
         { "GET", "/buy/skill" },
         { "GET", "/buy/ticket" },
         // The replicas' routing ignores case and a trailing slash; so does the gateway's.
@@ -38,6 +39,8 @@ public class PublicRoutesTests
         { "GET", "/" },
         { "GET", "/api/sales" },
         { "GET", "/api/sales/default/orders" },
+        // A buyer asks for their own order only; naming another buyer in the path is gone.
+        { "GET", "/api/sales/default/buyers/alice/order" },
         { "GET", "/buy" },
         { "GET", "/buy/skill/extra" },
         { "GET", "/openapi/v1.json" },
@@ -55,6 +58,31 @@ public class PublicRoutesTests
 
         Assert.Equal((HttpStatusCode.OK, "api-1"), (response.StatusCode, await response.Content.ReadAsStringAsync()));
         Assert.Equal(1, replica.Served);
+    }
+
+    /// <summary>The routes a buyer sends their token on.</summary>
+    public static TheoryData<string, string> BuyerRoutes => new()
+    {
+        { "POST", "/api/sales/default/purchases" },
+        { "GET", "/api/sales/default/orders/0123456789abcdef01234567" },
+        { "POST", "/api/sales/default/orders/0123456789abcdef01234567/payment" },
+        { "GET", "/api/sales/default/buyers/me/order" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BuyerRoutes))]
+    public async Task ABuyersAuthorizationHeaderReachesTheReplicaUntouched(string method, string path)
+    {
+        await using var replica = await Backend.StartAsync("api-1");
+        replica.Answer = context => context.Response.WriteAsync(context.Request.Headers.Authorization.ToString());
+        await using var gateway = new GatewayHost([("api-1", replica.Address, null)]);
+        using var client = gateway.Start();
+        using var request = Request(method, path);
+        request.Headers.Authorization = TestBuyers.BearerFor("alice");
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal((HttpStatusCode.OK, $"Bearer {TestBuyers.TokenFor("alice")}"), (response.StatusCode, await response.Content.ReadAsStringAsync()));
     }
 
     [Theory]

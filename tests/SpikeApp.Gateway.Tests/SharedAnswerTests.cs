@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using SpikeApp.Testing;
 
 namespace SpikeApp.Gateway.Tests;
 
@@ -88,6 +89,38 @@ public class SharedAnswerTests
         (await client.GetAsync("/buy/skill?buyer=1")).EnsureSuccessStatusCode();
 
         Assert.Equal(3, replica.Served);
+    }
+
+    [Fact]
+    public async Task ARequestWithCredentialsIsNeitherAnsweredFromTheStoreNorStored()
+    {
+        // A replica that offered one buyer's answer to shared caches: the gateway must still not give it to another.
+        await using var replica = await Backend.StartAsync("api-1");
+        replica.Answer = context =>
+        {
+            var body = Encoding.UTF8.GetBytes(context.Request.Headers.Authorization is { Count: > 0 } authorization ? authorization.ToString() : "anonymous");
+            context.Response.Headers.CacheControl = "max-age=0, s-maxage=1";
+            context.Response.ContentLength = body.Length;
+            return context.Response.Body.WriteAsync(body).AsTask();
+        };
+        await using var gateway = new GatewayHost([("api-1", replica.Address, null)], Settings(maxAge: "00:00:30"));
+        using var client = gateway.Start();
+
+        var answers = new List<(string Body, bool HasAge)>();
+        foreach (var buyer in new[] { "alice", "bob", null, "alice", null })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/sales/default/buyers/me/order");
+            request.Headers.Authorization = buyer is null ? null : TestBuyers.BearerFor(buyer);
+            using var response = await client.SendAsync(request);
+            answers.Add((await response.Content.ReadAsStringAsync(), response.Headers.Age is not null));
+        }
+
+        // Only the anonymous answer was stored, and only the second anonymous request was answered from the store.
+        Assert.Equal(
+            [($"Bearer {TestBuyers.TokenFor("alice")}", false), ($"Bearer {TestBuyers.TokenFor("bob")}", false), ("anonymous", false),
+             ($"Bearer {TestBuyers.TokenFor("alice")}", false), ("anonymous", true)],
+            answers);
+        Assert.Equal(4, replica.Served);
     }
 
     [Fact]

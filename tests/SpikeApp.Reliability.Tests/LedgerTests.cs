@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using SpikeApp.Testing;
 using Xunit.Abstractions;
 
 namespace SpikeApp.Reliability.Tests;
@@ -283,7 +284,8 @@ public class LedgerTests(ITestOutputHelper output)
 
             if (stranger is { Status: HttpStatusCode.Created, OrderId: { } sold })
             {
-                using var order = JsonDocument.Parse(await replica.Client.GetStringAsync($"/api/sales/{SpikeCluster.SaleId}/orders/{sold}", cancellationToken));
+                using var answer = await replica.Client.GetOrderAsAsync(SpikeCluster.SaleId, sold, stranger.UserId, cancellationToken);
+                using var order = JsonDocument.Parse(await answer.EnsureSuccessStatusCode().Content.ReadAsStringAsync(cancellationToken));
                 Assert.True(order.RootElement.GetProperty("epoch").GetInt64() > lostEpoch, $"Order {sold} was sold before the restore.");
             }
 
@@ -342,8 +344,7 @@ public class LedgerTests(ITestOutputHelper output)
     {
         foreach (var (userId, orderId) in buyers)
         {
-            using var paid = await orders.Cluster.Replicas[0].Client.PostAsJsonAsync(
-                $"/api/sales/{SpikeCluster.SaleId}/orders/{orderId}/payment", new { userId, paymentReference = "pay-" + userId }, cancellationToken);
+            using var paid = await orders.Cluster.Replicas[0].Client.PayAsAsync(SpikeCluster.SaleId, orderId, userId, "pay-" + userId, cancellationToken);
             Assert.Equal(HttpStatusCode.OK, paid.StatusCode);
         }
     }

@@ -43,8 +43,7 @@ public class OrderProcessingTests(ITestOutputHelper output)
 
                 if (buyer % 10 < 7)
                 {
-                    using var paid = await replica.Client.PostAsJsonAsync($"/api/sales/{SpikeCluster.SaleId}/orders/{purchase.OrderId}/payment",
-                        new { userId = purchase.UserId, paymentReference = $"pay-{buyer}" }, token);
+                    using var paid = await replica.Client.PayAsAsync(SpikeCluster.SaleId, purchase.OrderId!, purchase.UserId, $"pay-{buyer}", token);
                     Assert.Equal(HttpStatusCode.OK, paid.StatusCode);
                 }
                 else
@@ -131,8 +130,7 @@ public class OrderProcessingTests(ITestOutputHelper output)
         var buyers = bought.Acknowledged.OrderBy(order => order.Key, StringComparer.Ordinal).ToList();
         foreach (var (userId, orderId) in buyers.Take(payers))
         {
-            using var paid = await replicas[0].Client.PostAsJsonAsync($"/api/sales/{SpikeCluster.SaleId}/orders/{orderId}/payment",
-                new { userId, paymentReference = $"pay-{userId}" }, timeout.Token);
+            using var paid = await replicas[0].Client.PayAsAsync(SpikeCluster.SaleId, orderId, userId, $"pay-{userId}", timeout.Token);
             Assert.Equal(HttpStatusCode.OK, paid.StatusCode);
         }
 

@@ -112,7 +112,7 @@ public class SellEveryUnitTests(ITestOutputHelper output)
         var reachable = await Task.WhenAll(cluster.Replicas.Select(replica => TimeUntilAsync(() => HealthAsync(replica, HttpStatusCode.OK, timeout.Token), timeout.Token)));
         var after = new Crowd();
         await after.BuyAsync(Crowd.Buyers("before", 100).Concat(Crowd.Buyers("after", 300)), buyer => cluster.Replicas[buyer % 3], Concurrency, timeout.Token);
-        var restoring = await cluster.Replicas[0].Client.PostAsJsonAsync($"/api/sales/{SpikeCluster.SaleId}/purchases", new { userId = "one-more" }, timeout.Token);
+        using var restoring = await cluster.Replicas[0].Client.BuyAsAsync(SpikeCluster.SaleId, "one-more", timeout.Token);
 
         output.WriteLine($"Redis restarted empty: /health unhealthy after {string.Join(", ", unhealthy.Select(Seconds))}; reachable again after " +
             $"{string.Join(", ", reachable.Select(Seconds))}; then {after.Describe()}");
