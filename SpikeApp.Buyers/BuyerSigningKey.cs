@@ -17,6 +17,12 @@ public sealed record BuyerSigningKey(string Name, string Issuer, SymmetricSecuri
         var keys = new List<BuyerSigningKey>();
         foreach (var entry in bearerSection.GetSection("SigningKeys").GetChildren())
         {
+            // A later configuration source can blank an entry out but not remove it: blank is no key.
+            if (string.IsNullOrEmpty(entry["Issuer"]) && string.IsNullOrEmpty(entry["Value"]))
+            {
+                continue;
+            }
+
             var issuer = entry["Issuer"];
             if (string.IsNullOrWhiteSpace(issuer))
             {

@@ -161,7 +161,16 @@ create_sale() { # total, through the first replica; then waits until every repli
 }
 
 etag_of() { # base url -> the default sale's ETag (its epoch), which a reset must name
-  curl -sf -D - -o /dev/null "$1/api/sales/default" | awk -F': ' 'tolower($1) == "etag" {print $2}' | tr -d '\r'
+  # Waits out a 503: after a slow reset the replica's Redis breaker may be open for a moment.
+  local etag
+  for _ in $(seq 1 50); do
+    if etag=$(curl -sf -D - -o /dev/null "$1/api/sales/default" | awk -F': ' 'tolower($1) == "etag" {print $2}' | tr -d '\r') && [ -n "$etag" ]; then
+      echo "$etag"; return 0
+    fi
+    sleep 0.2
+  done
+  echo "etag_of: $1 gave no ETag within 10 s" >&2
+  return 1
 }
 
 start_nginx() {

@@ -64,6 +64,10 @@ internal static class Problems
         "A valid bearer token naming the buyer is required (Authorization: Bearer ...).",
         statusCode: StatusCodes.Status401Unauthorized, title: "Unauthenticated", type: ProblemTypes.Unauthenticated);
 
+    public static ProblemHttpResult IdentityUnavailable() => TypedResults.Problem(
+        "The identity provider's keys could not be read, so the bearer token could not be checked; nothing was sold. Retry later.",
+        statusCode: StatusCodes.Status503ServiceUnavailable, title: "Unavailable", type: ProblemTypes.Unavailable);
+
     public static ProblemHttpResult NoBuyerIdentity() => TypedResults.Problem(
         "The bearer token names no buyer: it has no 'sub' claim.",
         statusCode: StatusCodes.Status403Forbidden, title: "No buyer identity", type: ProblemTypes.NoBuyerIdentity);

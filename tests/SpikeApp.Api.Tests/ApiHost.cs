@@ -16,6 +16,14 @@ namespace SpikeApp.Api.Tests;
 public sealed class ApiHost : WebApplicationFactory<Program>
 {
     public const string AdminKey = "test-admin-key-0123456789";
+
+    static ApiHost()
+    {
+        // Every host in this process would watch its settings files (appsettings, user secrets) with an inotify instance
+        // of its own, and the user's limit (128) is shared by the whole run; a test that needs a reload adds its own file.
+        Environment.SetEnvironmentVariable("DOTNET_hostBuilder__reloadConfigOnChange", "false");
+    }
+
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
 
     private readonly Dictionary<string, string?> _settings;

@@ -20,6 +20,7 @@ namespace SpikeApp.Api.Tests;
 [Collection(SharedRedis.Name)]
 public sealed class BuyerAuthenticationTests(RedisServerFixture redis)
 {
+
     private static readonly string[] Kinds =
     [
         "no header", "empty bearer", "basic scheme", "garbage", "expired", "not yet valid", "no expiry", "wrong audience",
@@ -209,6 +210,46 @@ public sealed class BuyerAuthenticationTests(RedisServerFixture redis)
     }
 
     [Fact]
+    public async Task AnOidcAuthorityReplacesTheDevKeysWithNoCodeChange()
+    {
+        await using var provider = await StubOidcProvider.StartAsync();
+        await using var host = new ApiHost(redis, total: 3, settings: AuthoritySettings(provider.Authority, "spikeapp-api"));
+        var client = await host.StartAsync();
+
+        using var bought = await BuyWithAsync(client, host.SaleId, provider.Mint("oidc-alice", "spikeapp-api"));
+        using var otherAudience = await BuyWithAsync(client, host.SaleId, provider.Mint("oidc-bob", "another-api"));
+        using var rsa = RSA.Create(2048);
+        using var forged = await BuyWithAsync(client, host.SaleId, provider.Mint("oidc-carol", "spikeapp-api", otherKey: rsa));
+        using var devToken = await BuyWithAsync(client, host.SaleId, TestBuyers.TokenFor("dave"));
+
+        Assert.Equal(HttpStatusCode.Created, bought.StatusCode);
+        Assert.Equal("oidc-alice", (await bought.Content.ReadFromJsonAsync<PurchaseResponse>())!.UserId);
+        Assert.Equal(
+            (HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized),
+            (otherAudience.StatusCode, forged.StatusCode, devToken.StatusCode));
+        Assert.Equal(1, (await SaleAsync(client, host.SaleId)).Sold);
+    }
+
+    [Fact]
+    public async Task AnAuthorityThatDoesNotAnswerIsUnavailableNotUnauthenticated()
+    {
+        var provider = await StubOidcProvider.StartAsync();
+        var token = provider.Mint("oidc-alice", "spikeapp-api");
+        await provider.DisposeAsync();
+        await using var host = new ApiHost(redis, total: 3, settings: AuthoritySettings(provider.Authority, "spikeapp-api"));
+        var client = await host.StartAsync();
+
+        using var withToken = await BuyWithAsync(client, host.SaleId, token);
+        using var withoutToken = await client.PostAsync($"/api/sales/{host.SaleId}/purchases", content: null);
+
+        // A valid token the replica cannot check is not called bad; no token at all is.
+        await AssertProblemAsync(withToken, HttpStatusCode.ServiceUnavailable, ProblemTypes.Unavailable);
+        Assert.Equal(TimeSpan.FromSeconds(1), withToken.Headers.RetryAfter!.Delta);
+        await AssertProblemAsync(withoutToken, HttpStatusCode.Unauthorized, ProblemTypes.Unauthenticated);
+        Assert.Equal(0, (await SaleAsync(client, host.SaleId)).Sold);
+    }
+
+    [Fact]
     public async Task AReplicaWithDevKeysAndAnAuthorityRefusesToStart()
     {
         await using var host = new ApiHost(redis, settings: new Dictionary<string, string?>
@@ -219,6 +260,17 @@ public sealed class BuyerAuthenticationTests(RedisServerFixture redis)
         var refused = await Assert.ThrowsAnyAsync<Exception>(host.StartAsync);
 
         Assert.Contains("not both", refused.ToString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>Production's configuration: the test's dev key blanked out, an OIDC authority and an audience.</summary>
+    private static Dictionary<string, string?> AuthoritySettings(string authority, string audience)
+    {
+        var settings = TestBuyers.Settings.ToDictionary(setting => setting.Key, _ => (string?)null);
+        settings[$"{BuyerAuthentication.SectionName}:Authority"] = authority;
+        settings[$"{BuyerAuthentication.SectionName}:ValidAudiences:oidc"] = audience;
+        // The stub provider speaks plain HTTP on loopback.
+        settings[$"{BuyerAuthentication.SectionName}:RequireHttpsMetadata"] = "false";
+        return settings;
     }
 
     private static HttpRequestMessage BadRequest(string kind, string uri)
@@ -321,6 +373,12 @@ public sealed class BuyerAuthenticationTests(RedisServerFixture redis)
                 },
             },
         }.ToJsonString();
+
+    private static async Task<HttpResponseMessage> BuyWithAsync(HttpClient client, string saleId, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/sales/{saleId}/purchases") { Headers = { Authorization = new("Bearer", token) } };
+        return await client.SendAsync(request);
+    }
 
     private static async Task<HttpStatusCode> LookUpStatusAsync(HttpClient client, string saleId, string token)
     {

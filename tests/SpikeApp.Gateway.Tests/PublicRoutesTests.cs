@@ -44,6 +44,9 @@ public class PublicRoutesTests
         { "GET", "/buy" },
         { "GET", "/buy/skill/extra" },
         { "GET", "/openapi/v1.json" },
+        // The order processor's read API is internal: it answers on the processor's own port, never through the door.
+        { "GET", "/api/orders/default/summary" },
+        { "GET", "/api/orders/default/0123456789abcdef01234567" },
     };
 
     [Theory]
