@@ -16,6 +16,7 @@ app.UseRequestBodyLimit();
 app.UseKnownSoldOutAnswers();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseBuyerRateLimit();
 app.UseRateLimiter();
 
 app.MapDefaultEndpoints();

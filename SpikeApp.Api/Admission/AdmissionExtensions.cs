@@ -2,7 +2,6 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
-using SpikeApp.Api.Buyers;
 using SpikeApp.Api.Errors;
 using SpikeApp.Api.Stock;
 using SpikeApp.Contracts.Problems;
@@ -16,7 +15,7 @@ public static class AdmissionExtensions
 
     /// <summary>
     /// Sheds purchases, and separately order reads and payments, beyond the permits and the queue with 429 at once: in a
-    /// stampede a fast refusal beats a timeout. Each buyer also has a token bucket (429 <c>rate-limited</c>).
+    /// stampede a fast refusal beats a timeout. Each buyer also has a token bucket (<see cref="BuyerRateLimitExtensions"/>).
     /// </summary>
     public static void AddAdmissionControl(this IHostApplicationBuilder builder)
     {
@@ -31,39 +30,14 @@ public static class AdmissionExtensions
             limiter.OnRejected = (context, cancellationToken) =>
             {
                 var http = context.HttpContext;
-                var purchase = http.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName == PurchasePolicy;
-                // Only the buyer's token bucket knows when a token comes back; admission's concurrency limit does not.
-                if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
+                if (http.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName == PurchasePolicy)
                 {
-                    http.Response.Headers.RetryAfter = RetryAfter.Seconds(retryAfter);
-                    RecordPurchaseOutcome(http, purchase, PurchaseOutcomes.RateLimited);
-                    return Problems.RateLimited().ExecuteAsync(http).AsValueTask(cancellationToken);
+                    http.RequestServices.GetRequiredService<StockTelemetry>().RecordOutcome(PurchaseOutcomes.Overloaded);
                 }
 
                 http.Response.Headers.RetryAfter = RetryAfter.DefaultValue;
-                RecordPurchaseOutcome(http, purchase, PurchaseOutcomes.Overloaded);
                 return Problems.Overloaded().ExecuteAsync(http).AsValueTask(cancellationToken);
             };
-
-            // Runs after authentication: a request with a buyer draws from that buyer's bucket; anonymous ones (the seed
-            // routes, health) from none.
-            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-            {
-                if (context.User.Identity?.IsAuthenticated != true || context.GetEndpoint()?.Metadata.GetMetadata<BuyerLimited>() is null)
-                {
-                    return RateLimitPartition.GetNoLimiter(string.Empty);
-                }
-
-                var options = context.RequestServices.GetRequiredService<IOptions<BuyerOptions>>().Value.RateLimit;
-                return RateLimitPartition.GetTokenBucketLimiter(context.User.BuyerId(), _ => new TokenBucketRateLimiterOptions
-                {
-                    TokenLimit = options.TokenLimit,
-                    TokensPerPeriod = options.TokensPerPeriod,
-                    ReplenishmentPeriod = options.ReplenishmentPeriod,
-                    QueueLimit = 0,
-                    AutoReplenishment = true,
-                });
-            });
 
             // One partition per replica and per kind: the limit protects this process, whoever the buyer is, and a crowd
             // polling its orders cannot take the permits of buyers.
@@ -74,11 +48,11 @@ public static class AdmissionExtensions
 
     /// <summary>Puts the endpoints under this replica's purchase admission limit and the buyer's bucket (429 beyond either).</summary>
     public static TBuilder RequirePurchaseAdmission<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
-        builder.RequireRateLimiting(PurchasePolicy).WithMetadata(BuyerLimited.Instance);
+        builder.RequireRateLimiting(PurchasePolicy).RequireBuyerRateLimit(purchases: true);
 
     /// <summary>Puts order reads and payments under their own admission limit and the buyer's bucket (429 beyond either).</summary>
     public static TBuilder RequireOrderAdmission<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
-        builder.RequireRateLimiting(OrderPolicy).WithMetadata(BuyerLimited.Instance);
+        builder.RequireRateLimiting(OrderPolicy).RequireBuyerRateLimit();
 
     /// <summary>Refuses bodies over <see cref="AdmissionOptions.MaxRequestBodyBytes"/> before they are buffered.</summary>
     public static IApplicationBuilder UseRequestBodyLimit(this IApplicationBuilder app)
@@ -95,14 +69,6 @@ public static class AdmissionExtensions
         });
     }
 
-    private static void RecordPurchaseOutcome(HttpContext context, bool purchase, string outcome)
-    {
-        if (purchase)
-        {
-            context.RequestServices.GetRequiredService<StockTelemetry>().RecordOutcome(outcome);
-        }
-    }
-
     private static RateLimitPartition<string> ConcurrencyPartition(HttpContext context, string policy)
     {
         var options = context.RequestServices.GetRequiredService<IOptions<AdmissionOptions>>().Value;
@@ -116,10 +82,4 @@ public static class AdmissionExtensions
 
     private static ValueTask AsValueTask(this Task task, CancellationToken cancellationToken) =>
         cancellationToken.IsCancellationRequested ? ValueTask.FromCanceled(cancellationToken) : new ValueTask(task);
-
-    /// <summary>Marks endpoints whose buyer draws from a token bucket.</summary>
-    private sealed class BuyerLimited
-    {
-        public static readonly BuyerLimited Instance = new();
-    }
 }

@@ -24,7 +24,10 @@ public static class BuyerAuthenticationExtensions
         builder.Services.AddSingleton<IValidateOptions<BuyerOptions>, BuyerOptionsValidator>();
         builder.Services.AddSingleton<BuyerSigningKeys>();
 
-        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        // No default scheme, not even the one the framework picks when there is a single scheme: only the buyer endpoints'
+        // policy authenticates, so the seed's anonymous flood pays nothing for authentication.
+        AppContext.SetSwitch("Microsoft.AspNetCore.Authentication.SuppressAutoDefaultScheme", true);
+        builder.Services.AddAuthentication().AddJwtBearer();
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .PostConfigure<BuyerSigningKeys, IOptions<BuyerOptions>>((bearer, keys, buyers) => Configure(bearer, keys, buyers.Value))
             .Validate<BuyerSigningKeys>(

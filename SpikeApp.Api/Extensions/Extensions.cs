@@ -45,6 +45,7 @@ internal static class Extensions
             .WithMetrics(metrics => metrics.AddMeter(StockTelemetry.MeterName));
 
         builder.AddBuyerAuthentication();
+        builder.AddBuyerRateLimit();
         builder.AddAdmissionControl();
 
         builder.Services.AddSpikeProblemDetails();
