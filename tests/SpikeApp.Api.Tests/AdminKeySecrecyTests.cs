@@ -21,19 +21,7 @@ public sealed class AdminKeySecrecyTests(RedisServerFixture redis) : IDisposable
     [Fact]
     public async Task TheAdminKeyAppearsInNoLogAndNoSpan()
     {
-        _listener = new ActivityListener
-        {
-            ShouldListenTo = _ => true,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = _spans.Enqueue,
-        };
-        ActivitySource.AddActivityListener(_listener);
-        await using var host = new ApiHost(redis, total: 3, logs: _logs, settings: new Dictionary<string, string?>
-        {
-            // Everything a misconfigured production might log.
-            ["Logging:LogLevel:Default"] = "Trace",
-            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Trace",
-        });
+        await using var host = WatchedHost();
         var client = await host.StartAsync();
 
         var statuses = new List<HttpStatusCode>();
@@ -55,18 +43,7 @@ public sealed class AdminKeySecrecyTests(RedisServerFixture redis) : IDisposable
     [Fact]
     public async Task BuyerTokensAndSigningKeysAppearInNoLogAndNoSpan()
     {
-        _listener = new ActivityListener
-        {
-            ShouldListenTo = _ => true,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = _spans.Enqueue,
-        };
-        ActivitySource.AddActivityListener(_listener);
-        await using var host = new ApiHost(redis, total: 3, logs: _logs, settings: new Dictionary<string, string?>
-        {
-            ["Logging:LogLevel:Default"] = "Trace",
-            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Trace",
-        });
+        await using var host = WatchedHost();
         var client = await host.StartAsync();
         var forged = new SpikeApp.Buyers.BuyerTokenMinter(
             new SpikeApp.Buyers.BuyerSigningKey("forged", SpikeApp.Buyers.BuyerAuthentication.DevIssuer,
@@ -86,6 +63,23 @@ public sealed class AdminKeySecrecyTests(RedisServerFixture redis) : IDisposable
             Assert.DoesNotContain(_logs.Lines, line => line.Contains(secret, StringComparison.Ordinal));
             Assert.DoesNotContain(_spans, span => SpanText(span).Contains(secret, StringComparison.Ordinal));
         }
+    }
+
+    /// <summary>A host whose every log line (Trace level: all a misconfigured production might log) and span this test keeps.</summary>
+    private ApiHost WatchedHost()
+    {
+        _listener = new ActivityListener
+        {
+            ShouldListenTo = _ => true,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = _spans.Enqueue,
+        };
+        ActivitySource.AddActivityListener(_listener);
+        return new ApiHost(redis, total: 3, logs: _logs, settings: new Dictionary<string, string?>
+        {
+            ["Logging:LogLevel:Default"] = "Trace",
+            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Trace",
+        });
     }
 
     public void Dispose()
