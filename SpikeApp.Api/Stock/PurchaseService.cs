@@ -145,18 +145,17 @@ public sealed partial class PurchaseService(
         return new PurchaseResult(PurchaseStatus.SoldOut, Untraced: !traced);
     }
 
-    /// <summary>Before the opening or after the closing, on Redis' clock as last measured; null while the sale is open.</summary>
+    /// <summary>Surely before the opening or after the closing, on Redis' clock as last measured; else null (open, or too close to tell: Redis decides).</summary>
     private PurchaseResult? AnswerFromSchedule(LocalSale sale, Activity? request)
     {
-        var now = clock.NowMs;
         var schedule = sale.Schedule;
         PurchaseResult result;
-        if (schedule.IsBeforeOpening(now))
+        if (clock.IsSurelyBefore(schedule.OpensAtMs))
         {
             telemetry.RecordOutcome(PurchaseOutcomes.NotOpen);
-            result = new PurchaseResult(PurchaseStatus.NotOpen, Schedule: schedule, UntilOpening: TimeSpan.FromMilliseconds(schedule.OpensAtMs - now));
+            result = new PurchaseResult(PurchaseStatus.NotOpen, Schedule: schedule, UntilOpening: TimeSpan.FromMilliseconds(schedule.OpensAtMs - clock.NowMs));
         }
-        else if (schedule.IsClosed(now))
+        else if (schedule.ClosesAtMs is { } closesAt && clock.IsSurelyAtOrAfter(closesAt))
         {
             telemetry.RecordOutcome(PurchaseOutcomes.Closed);
             result = new PurchaseResult(PurchaseStatus.Closed, Schedule: schedule);

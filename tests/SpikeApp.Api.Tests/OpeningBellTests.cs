@@ -147,9 +147,10 @@ public class OpeningBellTests(RedisServerFixture redis, ITestOutputHelper output
     [Fact]
     public async Task AfterTheClosingNothingNewIsSoldButAPendingOrderCanStillBePaid()
     {
-        var closesAt = await RedisNowAsync() + TimeSpan.FromSeconds(2);
-        await using var host = new ApiHost(redis, total: 10, closesAt: closesAt);
+        await using var host = new ApiHost(redis, total: 10);
         var client = await host.StartAsync();
+        var closesAt = await RedisNowAsync() + TimeSpan.FromSeconds(2);
+        (await PutAsync(client, host.SaleId, new SaleDefinition(10, ClosesAt: closesAt))).EnsureSuccessStatusCode();
         using var bought = await client.BuyAsAsync(host.SaleId, "alice");
         Assert.Equal(HttpStatusCode.Created, bought.StatusCode);
         var orderId = (await bought.Content.ReadFromJsonAsync<PurchaseResponse>())!.OrderId;
