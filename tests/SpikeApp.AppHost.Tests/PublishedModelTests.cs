@@ -50,6 +50,8 @@ public class PublishedModelTests
         var gateway = Environment(resources, "gateway");
         Assert.Equal("http://api", gateway["ReverseProxy__Clusters__api__Destinations__api__Address"]);
         Assert.DoesNotContain(gateway.Keys, key => key.StartsWith("ReverseProxy__Clusters__api__Destinations__api-", StringComparison.Ordinal));
+        Assert.Equal("false", gateway["ReverseProxy__Clusters__api__HealthCheck__Active__Enabled"]);
+        Assert.Equal("false", gateway["ReverseProxy__Clusters__api__HealthCheck__Passive__Enabled"]);
     }
 
     [Fact]
