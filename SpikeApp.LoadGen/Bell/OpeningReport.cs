@@ -4,12 +4,14 @@ using SpikeApp.LoadGen.Invariants;
 namespace SpikeApp.LoadGen.Bell;
 
 /// <summary>The opening as the run saw it: the buyers' side on this machine's clock (corrected), the replicas' side on Redis'.</summary>
+/// <param name="At">The opening on this machine's clock: --at, or the sale's <c>opensAt</c> corrected by <paramref name="ClockOffsetMs"/>.</param>
 /// <param name="OpensAt">The opening the replicas' first sales are measured from: the sale's <c>opensAt</c>, else --at.</param>
 /// <param name="SoldOutSeconds">From the opening to the last unit's sale, when the sale was sold out after the run.</param>
 /// <param name="Replicas">Each replica's first order of the run (api mode: orders carry <c>replicaId</c> and <c>createdAt</c>), in replica order.</param>
 /// <param name="ReplicaSpreadMs">The last replica's first sale less the first's; null without orders.</param>
 public sealed record OpeningReport(
     OpeningSource Source,
+    DateTimeOffset At,
     DateTimeOffset OpensAt,
     double ClockOffsetMs,
     double ClockUncertaintyMs,
@@ -36,7 +38,7 @@ public sealed record OpeningReport(
             .OrderBy(replica => replica.ReplicaId, StringComparer.Ordinal)
             .ToList();
         var seconds = stampede.FirstSecondLength.TotalSeconds;
-        return new OpeningReport(opening.Source, opening.Reference, opening.ClockOffset.TotalMilliseconds, opening.ClockUncertainty.TotalMilliseconds,
+        return new OpeningReport(opening.Source, opening.At, opening.Reference, opening.ClockOffset.TotalMilliseconds, opening.ClockUncertainty.TotalMilliseconds,
             stampede.Connected, stampede.Connections, stampede.Late.TotalMilliseconds, stampede.FirstSale?.TotalSeconds,
             soldOut ? stampede.LastSale?.TotalSeconds : null, stampede.FirstSecondAnswers, seconds > 0 ? stampede.FirstSecondAnswers / seconds : 0,
             stampede.TurnedAway, replicas,

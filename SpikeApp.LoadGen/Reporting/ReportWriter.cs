@@ -124,7 +124,7 @@ public static class ReportWriter
     private static void WriteOpening(TextWriter output, OpeningReport opening)
     {
         output.WriteLine(opening.Source == OpeningSource.At
-            ? string.Create(Invariant, $"Opening (--at {opening.OpensAt:O})")
+            ? string.Create(Invariant, $"Opening (--at {opening.At:O}") + (opening.OpensAt == opening.At ? ")" : string.Create(Invariant, $"; the sale's opensAt {opening.OpensAt:O})"))
             : string.Create(Invariant, $"Opening (the sale's opensAt {opening.OpensAt:O}; this clock corrected by {opening.ClockOffsetMs:+0.0;-0.0} ms, ±{opening.ClockUncertaintyMs:0.0} ms)"));
         Item("connected before it", string.Create(Invariant, $"{opening.Connected} of {opening.Connections} connections"));
         Item("buyers released", string.Create(Invariant, $"{opening.StartLateMs:0.0} ms after it"));

@@ -128,6 +128,17 @@ public class OpeningReportTests
         Assert.Contains(Environment.NewLine + expected + Environment.NewLine, WriteText(Report()), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(null, "Opening (--at 2026-12-05T09:00:01.0000000+00:00)")]
+    [InlineData("2026-12-05T09:00:00Z", "Opening (--at 2026-12-05T09:00:01.0000000+00:00; the sale's opensAt 2026-12-05T09:00:00.0000000+00:00)")]
+    public void AnAtOpeningNamesTheSalesOwnOpeningWhenItDiffers(string? saleOpensAt, string heading)
+    {
+        var at = new Opening(OpeningSource.At, OpensAt.AddSeconds(1),
+            saleOpensAt is null ? null : DateTimeOffset.Parse(saleOpensAt, System.Globalization.CultureInfo.InvariantCulture), TimeSpan.Zero, TimeSpan.Zero);
+
+        Assert.Contains(Environment.NewLine + heading + Environment.NewLine, WriteText(Report(Stampede with { Opening = at })), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void TheTextReportCountsNotOpenAnswersAndBuyersTurnedAway()
     {
@@ -145,7 +156,7 @@ public class OpeningReportTests
 
         Assert.Equal(
             [
-                "source:Sale", "opensAt:2026-12-05T09:00:00+00:00", "clockOffsetMs:12.5", "clockUncertaintyMs:0.4", "connected:10", "connections:10",
+                "source:Sale", "at:2026-12-05T08:59:59.9875+00:00", "opensAt:2026-12-05T09:00:00+00:00", "clockOffsetMs:12.5", "clockUncertaintyMs:0.4", "connected:10", "connections:10",
                 "startLateMs:0.3", "firstSaleSeconds:0.004", "soldOutSeconds:0.412", "firstSecondRequests:90", "firstSecondRequestsPerSecond:90",
                 "notOpenAfterOpening:0", "replicas:3", "replicaSpreadMs:8",
             ],
