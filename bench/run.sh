@@ -11,7 +11,7 @@
 #   ONLY=orders bench/run.sh           # the order processor's rows (7) and rows 1-3 without it, nothing else: ~4 minutes
 #   ORDERS_BACKLOG=50000               # orders queued in the stream before the processor starts (row 7, throughput)
 #   REMOTE_BUYERS=100000               # requests (distinct buyers) per LoadGen run on the remote path (row 3, tokens)
-#   BELL_BUYERS=20000 BELL_LEAD=10     # the opening stampede (row 8): buyers waiting, and seconds from the sale's PUT to T0
+#   BELL_BUYERS=20000 BELL_LEAD=15     # the opening stampede (row 8): buyers waiting, and seconds from the sale's PUT to T0
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,7 +22,7 @@ ONLY=${ONLY:-}
 ORDERS_BACKLOG=${ORDERS_BACKLOG:-50000}
 REMOTE_BUYERS=${REMOTE_BUYERS:-100000}
 BELL_BUYERS=${BELL_BUYERS:-20000}
-BELL_LEAD=${BELL_LEAD:-10}
+BELL_LEAD=${BELL_LEAD:-15}
 case "$ONLY" in '' | orders) ;; *) echo "ONLY must be empty (every row) or 'orders', not '$ONLY'" >&2; exit 2 ;; esac
 CONCURRENCY=100
 SEED_REQUESTS=20000

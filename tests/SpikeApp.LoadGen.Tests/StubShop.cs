@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
@@ -22,6 +23,8 @@ public sealed class StubShop(string saleId, int stock, TimeSpan delay = default,
 {
     /// <summary>Tick 0 of the shop's clock: an hour ago, so every deadline the shop reports has passed by the time of the checks.</summary>
     private readonly DateTimeOffset _opening = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddHours(-1).ToUnixTimeSeconds());
+
+    private static readonly JsonSerializerOptions WithoutNulls = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
     private readonly Lock _lock = new();
     private readonly Dictionary<string, string> _liveOrderByUser = new(StringComparer.Ordinal);
@@ -174,6 +177,7 @@ public sealed class StubShop(string saleId, int stock, TimeSpan delay = default,
         lock (_lock)
         {
             var sold = _liveOrderByUser.Count;
+            // Without an opening the answer has no opensAt and serverTime at all, as an API without scheduled sales answers.
             return Results.Text(JsonSerializer.Serialize(new
             {
                 saleId, total = stock, sold, remaining = stock - sold, soldOut = sold == stock, epoch = 1,
@@ -182,7 +186,7 @@ public sealed class StubShop(string saleId, int stock, TimeSpan delay = default,
                 serverTime = _opensAt is null ? (DateTimeOffset?)null : ServerNow,
                 soldByReplica = new Dictionary<string, int> { ["r1"] = sold },
                 replica = new { id = "r1", slice = stock, sliceRemaining = stock - sold, soldHere = sold, soldOutKnown = false, inDoubt = 0 },
-            }), "application/json");
+            }, WithoutNulls), "application/json");
         }
     }
 
