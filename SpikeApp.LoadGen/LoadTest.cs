@@ -12,7 +12,7 @@ using SpikeApp.LoadGen.Reporting;
 
 namespace SpikeApp.LoadGen;
 
-/// <summary>One load test end to end: read the sale, mint the buyers' tokens, warm up, run, let orders settle, check the invariants, report.</summary>
+/// <summary>One load test end to end: read the sale (and its opening), mint the buyers' tokens, warm up or wait for the opening, run, let orders settle, check the invariants, report.</summary>
 /// <param name="minter">Signs the buyers' tokens; api mode needs it, seed mode's buyers are anonymous.</param>
 /// <param name="time">This machine's clock, which an opening (--at, --wait-open) is waited for on.</param>
 public sealed class LoadTest(LoadGenOptions options, LoadRunner runner, SaleReader reader, BuyerTokenMinter? minter = null, TimeProvider? time = null)
