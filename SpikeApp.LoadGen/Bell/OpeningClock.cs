@@ -9,8 +9,8 @@ public sealed class OpeningClock(SaleReader reader, TimeProvider time)
     /// <summary>Each reading of <c>serverTime</c> is off by up to half its round trip; the shortest of a few is kept.</summary>
     private const int Readings = 3;
 
-    /// <summary>Timers fire a millisecond or so late: the last stretch before the opening is spun, not slept.</summary>
-    private static readonly TimeSpan SpinBefore = TimeSpan.FromMilliseconds(20);
+    /// <summary>Timers fire late on a busy machine, by tens of milliseconds: the last stretch before the opening is spun, not slept.</summary>
+    private static readonly TimeSpan SpinBefore = TimeSpan.FromMilliseconds(50);
 
     /// <summary>The opening the options ask for; null and why when there is none to wait for.</summary>
     public async Task<(Opening? Opening, string? Problem)> FindAsync(LoadGenOptions options, CancellationToken cancellationToken)
