@@ -12,6 +12,7 @@ public sealed class ScratchSale
     private readonly IConnectionMultiplexer _redis;
     private readonly SaleKeys _keys;
     private readonly TimeSpan _commandTimeout;
+    private string _epoch = "";
 
     private ScratchSale(IConnectionMultiplexer redis, string saleId, TimeSpan commandTimeout)
     {
@@ -33,18 +34,26 @@ public sealed class ScratchSale
         ArgumentNullException.ThrowIfNull(redis);
         ArgumentNullException.ThrowIfNull(store);
         var sale = new ScratchSale(redis, saleId, commandTimeout);
-        var database = redis.GetDatabase();
-        // The same script and arguments as RedisSaleStore.BeginAsync, without the directory and the announcement after it.
-        var reply = (RedisResult[])(await database.ScriptEvaluateAsync(SaleScripts.Begin, sale._keys.ScriptKeys,
-            [total, saleId, "", "", 0]).WaitAsync(commandTimeout))!;
-        if ((long)reply[0] != SaleScripts.Began)
-        {
-            throw new InvalidOperationException($"Scratch sale '{saleId}' exists already.");
-        }
-
+        await sale.RunBeginAsync(total);
         await sale.ExpireAsync(timeToLive);
         await store.OpenAsync(saleId);
         return sale;
+    }
+
+    /// <summary>Begins a new round of <paramref name="total"/> units, as an operator's reset does, unannounced too.</summary>
+    public Task ResetAsync(long total) => RunBeginAsync(total);
+
+    private async Task RunBeginAsync(long total)
+    {
+        // The same script and arguments as RedisSaleStore.BeginAsync, without the directory and the announcement after it.
+        var reply = (RedisResult[])(await _redis.GetDatabase().ScriptEvaluateAsync(SaleScripts.Begin, _keys.ScriptKeys,
+            [total, SaleId, "", _epoch, 0]).WaitAsync(_commandTimeout))!;
+        if ((long)reply[0] != SaleScripts.Began)
+        {
+            throw new InvalidOperationException($"Scratch sale '{SaleId}' was not where its creator left it (Begin answered {(long)reply[0]}).");
+        }
+
+        _epoch = (string)reply[3]!;
     }
 
     /// <summary>Sets the time to live of every key the sale has now (keys written later need another call).</summary>

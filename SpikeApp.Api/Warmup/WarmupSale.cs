@@ -21,11 +21,15 @@ internal sealed class WarmupSale : IAsyncDisposable
     private readonly ScratchSale _scratch;
     private readonly ScratchMeterFactory _meters;
     private readonly RedisBreaker _breaker;
+    private readonly SaleRegistry _registry;
+    private readonly long _total;
     private readonly Dictionary<Type, object> _services;
 
-    private WarmupSale(ScratchSale scratch, ScratchMeterFactory meters, RedisBreaker breaker, Dictionary<Type, object> services)
+    private WarmupSale(ScratchSale scratch, long total, ScratchMeterFactory meters, RedisBreaker breaker, SaleRegistry registry, Dictionary<Type, object> services)
     {
         _scratch = scratch;
+        _total = total;
+        _registry = registry;
         _meters = meters;
         _breaker = breaker;
         _services = services;
@@ -54,7 +58,7 @@ internal sealed class WarmupSale : IAsyncDisposable
         var breaker = ActivatorUtilities.CreateInstance<RedisBreaker>(services, telemetry);
         var refiller = ActivatorUtilities.CreateInstance<SliceRefiller>(services, registry, breaker, telemetry, spikeOptions);
         var purchases = ActivatorUtilities.CreateInstance<PurchaseService>(services, registry, refiller, breaker, telemetry, spikeOptions);
-        return new WarmupSale(scratch, meters, breaker, new Dictionary<Type, object>
+        return new WarmupSale(scratch, total, meters, breaker, registry, new Dictionary<Type, object>
         {
             [typeof(IOptions<SpikeOptions>)] = spikeOptions,
             [typeof(SaleRegistry)] = registry,
@@ -63,6 +67,13 @@ internal sealed class WarmupSale : IAsyncDisposable
             [typeof(SliceRefiller)] = refiller,
             [typeof(PurchaseService)] = purchases,
         });
+    }
+
+    /// <summary>Puts every unit back on sale in a new epoch, and has this sale's registry take it up as a sync would.</summary>
+    public async Task RestockAsync()
+    {
+        await _scratch.ResetAsync(_total);
+        await _registry.SyncAsync(SaleId);
     }
 
     /// <summary>The request's own services, with this sale's stock components in place of the replica's.</summary>
