@@ -50,6 +50,10 @@ internal sealed class WarmupSale : IAsyncDisposable
         options.ReplicaId = spike.ReplicaId;
         options.DefaultSale.Id = saleId;
         options.DefaultSale.Total = (int)total;
+        // Slices and refills as configured would let a tiny slice or a slow refill hold the warm-up past its timeout;
+        // computed slices and immediate refills still run the refill path, and sell the scratch sale out every round.
+        options.SliceSize = null;
+        options.RefillInterval = TimeSpan.Zero;
         var spikeOptions = Options.Create(options);
 
         var meters = new ScratchMeterFactory();

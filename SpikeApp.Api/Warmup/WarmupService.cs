@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using SpikeApp.Api.Admission;
 using SpikeApp.Api.Stock;
 using SpikeApp.Buyers;
 
@@ -106,7 +107,8 @@ public sealed partial class WarmupService(
         try
         {
             _sale = sale;
-            var traffic = new WarmupTraffic(address, sale.SaleId, Minter());
+            var admission = services.GetRequiredService<IOptions<AdmissionOptions>>().Value;
+            var traffic = new WarmupTraffic(address, sale.SaleId, Minter(), admission.PermitLimit + admission.QueueLimit);
             var sold = 0;
             for (var round = 0; round < Rounds; round++)
             {

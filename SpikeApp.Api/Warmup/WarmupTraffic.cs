@@ -10,19 +10,22 @@ namespace SpikeApp.Api.Warmup;
 /// buyers' purchase route (with tokens when this replica holds a signing key) and the sale's state, all on the scratch
 /// sale. Once it is sold out, the same routes exercise the "sold out" answers a crowd meets after the end.
 /// </summary>
-internal sealed class WarmupTraffic(Uri address, string saleId, BuyerTokenMinter? minter)
+internal sealed class WarmupTraffic(Uri address, string saleId, BuyerTokenMinter? minter, int admitted)
 {
     /// <summary>Enough connections and requests in flight to start the thread pool and Kestrel the way a crowd does.</summary>
-    private const int Concurrency = 16;
+    private const int MaxConcurrency = 16;
+
+    /// <summary>Never more than admission lets in at once, so the warm-up is not turned away (429) by its own replica.</summary>
+    private readonly int _concurrency = Math.Clamp(admitted, 1, MaxConcurrency);
 
     /// <summary>Sends <paramref name="requests"/> requests; throws on any answer a healthy replica would not give.</summary>
     public async Task<int> SendAsync(int requests, CancellationToken cancellationToken)
     {
-        using var handler = new SocketsHttpHandler { UseProxy = false, MaxConnectionsPerServer = Concurrency, UseCookies = false };
+        using var handler = new SocketsHttpHandler { UseProxy = false, MaxConnectionsPerServer = _concurrency, UseCookies = false };
         using var client = new HttpClient(handler) { BaseAddress = address, Timeout = Timeout.InfiniteTimeSpan };
         var next = -1;
         var sold = 0;
-        await Task.WhenAll(Enumerable.Range(0, Math.Min(Concurrency, requests)).Select(async _ =>
+        await Task.WhenAll(Enumerable.Range(0, Math.Min(_concurrency, requests)).Select(async _ =>
         {
             for (var i = Interlocked.Increment(ref next); i < requests; i = Interlocked.Increment(ref next))
             {
@@ -49,9 +52,11 @@ internal sealed class WarmupTraffic(Uri address, string saleId, BuyerTokenMinter
         WarmupRequests.Mark(request);
         using var response = await client.SendAsync(request, cancellationToken);
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
-        // A failing Redis answers "busy" or 503 here; the caller sees it in the count of units sold.
+        // A failing Redis answers "busy" or 503 here, other traffic may take admission's permits (429): the caller sees
+        // either in the count of units sold.
         return (kind, response.StatusCode) switch
         {
+            (_, HttpStatusCode.TooManyRequests) => false,
             (0 or 1, HttpStatusCode.OK) => body == SeedMessages.SoldBody,
             (2, HttpStatusCode.Created) => true,
             (2, HttpStatusCode.Conflict or HttpStatusCode.ServiceUnavailable) => false,
