@@ -10,7 +10,7 @@ namespace SpikeApp.Api.Warmup;
 /// buyers' purchase route (with tokens when this replica holds a signing key) and the sale's state, all on the scratch
 /// sale. Once it is sold out, the same routes exercise the "sold out" answers a crowd meets after the end.
 /// </summary>
-internal sealed class WarmupTraffic(Uri address, string saleId, BuyerTokenMinter? minter, int admitted)
+internal sealed class WarmupTraffic(Uri address, string saleId, BuyerTokenMinter? minter, int admitted, bool seedRoutes)
 {
     /// <summary>Enough connections and requests in flight to start the thread pool and Kestrel the way a crowd does.</summary>
     private const int MaxConcurrency = 16;
@@ -42,7 +42,8 @@ internal sealed class WarmupTraffic(Uri address, string saleId, BuyerTokenMinter
     /// <summary>True when the request bought a unit of the scratch sale.</summary>
     private async Task<bool> SendOneAsync(HttpClient client, int index, CancellationToken cancellationToken)
     {
-        var kind = index % 4;
+        // Without the seed's routes (Spike:SeedApi:Enabled off), their share goes to the buyers' purchase route.
+        var kind = index % 4 is 0 or 1 && !seedRoutes ? 2 : index % 4;
         using var request = kind switch
         {
             0 or 1 => new HttpRequestMessage(HttpMethod.Get, "/buy/skill"),
