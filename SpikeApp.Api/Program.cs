@@ -13,7 +13,7 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseRequestBodyLimit();
-app.UseKnownSoldOutAnswers();
+app.UseAnswersFromMemory();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseBuyerRateLimit();

@@ -45,9 +45,10 @@ public sealed class ScratchSale
 
     private async Task RunBeginAsync(long total)
     {
-        // The same script and arguments as RedisSaleStore.BeginAsync, without the directory and the announcement after it.
+        // The same script and arguments as RedisSaleStore.BeginAsync (no opensAt: open at once; no closesAt), without the
+        // directory and the announcement after it.
         var reply = (RedisResult[])(await _redis.GetDatabase().ScriptEvaluateAsync(SaleScripts.Begin, _keys.ScriptKeys,
-            [total, SaleId, "", _epoch, 0]).WaitAsync(_commandTimeout))!;
+            [total, SaleId, "", _epoch, 0, "", ""]).WaitAsync(_commandTimeout))!;
         if ((long)reply[0] != SaleScripts.Began)
         {
             throw new InvalidOperationException($"Scratch sale '{SaleId}' was not where its creator left it (Begin answered {(long)reply[0]}).");

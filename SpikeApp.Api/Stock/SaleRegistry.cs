@@ -8,7 +8,7 @@ namespace SpikeApp.Api.Stock;
 /// The one place that turns what Redis says into local state. Reads are lock-free; a sale is replaced, never mutated, when
 /// Redis shows another epoch. A known sale Redis lost or closed is restoring until the ledger brings it back.
 /// </summary>
-public sealed class SaleRegistry(RedisSaleStore store, ReplicaIdentity replica, IOptions<SpikeOptions> options)
+public sealed class SaleRegistry(RedisSaleStore store, ReplicaIdentity replica, RedisClock clock, IOptions<SpikeOptions> options)
 {
     /// <summary>In-doubt buyers asked about per sync; the rest wait for the next one.</summary>
     private const int MaxSettledPerSync = 256;
@@ -32,6 +32,7 @@ public sealed class SaleRegistry(RedisSaleStore store, ReplicaIdentity replica, 
         var current = Find(saleId);
         var inDoubt = current?.TakeInDoubt(MaxSettledPerSync) ?? [];
         SyncReply synced;
+        var started = clock.StartMeasuring();
         try
         {
             synced = await store.SyncAsync(saleId, replica.Id, options.Value.PresenceTimeToLive, inDoubt);
@@ -49,16 +50,19 @@ public sealed class SaleRegistry(RedisSaleStore store, ReplicaIdentity replica, 
             return new SyncOutcome(Lost(saleId), AliveReplicas: 1);
         }
 
+        clock.Measure(synced.RedisNowMicroseconds, started);
+
         // In-doubt buyers belong to the epoch they were taken in; a new epoch forgets them with the old slice.
         var (sold, returned) = current is not null && synced.State.Epoch == current.Epoch ? current.Settle(synced.InDoubtMade) : (0, 0);
         return new SyncOutcome(Adopt(saleId, synced.State, synced.AliveReplicas, open: true), synced.AliveReplicas, sold, returned);
     }
 
-    public async Task<(SaleBeginning Beginning, SaleView? Sale)> BeginAsync(string saleId, long total, long? expectedEpoch)
+    public async Task<(SaleBeginning Beginning, SaleView? Sale)> BeginAsync(string saleId, long total, long? expectedEpoch,
+        DateTimeOffset? opensAt, DateTimeOffset? closesAt)
     {
         // A replica cannot see the ledger: an epoch above the one it last held keeps the new round after the old.
         var floor = Find(saleId)?.Epoch + 1 ?? 0;
-        var beginning = await store.BeginAsync(saleId, total, expectedEpoch, floor);
+        var beginning = await store.BeginAsync(saleId, total, expectedEpoch, floor, opensAt, closesAt);
         return (beginning, beginning.State is { } state ? Adopt(saleId, state, open: true) : null);
     }
 
@@ -98,5 +102,5 @@ public sealed class SaleRegistry(RedisSaleStore store, ReplicaIdentity replica, 
     private int ConfiguredReplicas => options.Value.Replicas;
 
     private LocalSale Create(string saleId, SaleState state, int replicas) =>
-        new(saleId, state.Epoch, options.Value.SliceFor(state.Total, replicas));
+        new(saleId, state.Epoch, options.Value.SliceFor(state.Total, replicas), state.Schedule);
 }

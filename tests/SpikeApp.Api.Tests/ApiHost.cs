@@ -1,7 +1,9 @@
 using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using SpikeApp.Store;
 using SpikeApp.Testing;
@@ -31,10 +33,17 @@ public sealed class ApiHost : WebApplicationFactory<Program>
     private readonly string? _settingsFile;
     private readonly RedisServerProcess _redis;
     private readonly int _total;
+    private readonly DateTimeOffset? _opensAt;
+    private readonly DateTimeOffset? _closesAt;
+    private readonly TimeProvider? _clock;
 
     public ApiHost(RedisServerProcess redis, string? saleId = null, int total = 10, int replicas = 1, double bufferRatio = 0, string replicaId = "replica-test",
-        IReadOnlyDictionary<string, string?>? settings = null, ILoggerProvider? logs = null, string? settingsFile = null)
+        IReadOnlyDictionary<string, string?>? settings = null, ILoggerProvider? logs = null, string? settingsFile = null,
+        DateTimeOffset? opensAt = null, DateTimeOffset? closesAt = null, TimeProvider? clock = null)
     {
+        _opensAt = opensAt;
+        _closesAt = closesAt;
+        _clock = clock;
         _settingsFile = settingsFile;
         SaleId = saleId ?? "s-" + Guid.NewGuid().ToString("N")[..12];
         _logs = logs;
@@ -81,7 +90,7 @@ public sealed class ApiHost : WebApplicationFactory<Program>
     /// <summary>Creates the default sale unless Redis has it and starts the host, without waiting for <c>/health</c>.</summary>
     public async Task<HttpClient> StartUnreadyAsync()
     {
-        await new RedisSaleStore(_redis.Connection, ReadyTimeout).BeginAsync(SaleId, _total, expectedEpoch: null);
+        await new RedisSaleStore(_redis.Connection, ReadyTimeout).BeginAsync(SaleId, _total, expectedEpoch: null, opensAt: _opensAt, closesAt: _closesAt);
         StartServer();
         var client = CreateClient();
         return client.BaseAddress is { Host: "127.0.0.1" } ? client
@@ -93,6 +102,11 @@ public sealed class ApiHost : WebApplicationFactory<Program>
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (_clock is not null)
+        {
+            builder.ConfigureTestServices(services => services.AddSingleton(_clock));
         }
 
         if (_logs is not null)
