@@ -4,6 +4,7 @@ using SpikeApp.Api.Admission;
 using SpikeApp.Api.Breaker;
 using SpikeApp.Api.Buyers;
 using SpikeApp.Api.Stock;
+using SpikeApp.Api.Warmup;
 using SpikeApp.Contracts;
 using SpikeApp.Contracts.Problems;
 using SpikeApp.Store;
@@ -50,6 +51,7 @@ internal static class Extensions
         builder.AddBuyerAuthentication();
         builder.AddBuyerRateLimit();
         builder.AddAdmissionControl();
+        builder.AddWarmup();
 
         builder.Services.AddSpikeProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ContractsJsonContext.Default));

@@ -77,14 +77,7 @@ public sealed class ApiHost : WebApplicationFactory<Program>
     /// <summary>Creates the default sale unless Redis has it, starts the host and waits until <c>/health</c> says the sale is loaded.</summary>
     public async Task<HttpClient> StartAsync()
     {
-        await new RedisSaleStore(_redis.Connection, ReadyTimeout).BeginAsync(SaleId, _total, expectedEpoch: null, opensAt: _opensAt, closesAt: _closesAt);
-        StartServer();
-        var client = CreateClient();
-        if (client.BaseAddress is not { Host: "127.0.0.1" })
-        {
-            throw new InvalidOperationException($"Expected a real Kestrel server on loopback, got {client.BaseAddress}.");
-        }
-
+        var client = await StartUnreadyAsync();
         using var timeout = new CancellationTokenSource(ReadyTimeout);
         while ((await client.GetAsync("/health", timeout.Token)).StatusCode != HttpStatusCode.OK)
         {
@@ -92,6 +85,16 @@ public sealed class ApiHost : WebApplicationFactory<Program>
         }
 
         return client;
+    }
+
+    /// <summary>Creates the default sale unless Redis has it and starts the host, without waiting for <c>/health</c>.</summary>
+    public async Task<HttpClient> StartUnreadyAsync()
+    {
+        await new RedisSaleStore(_redis.Connection, ReadyTimeout).BeginAsync(SaleId, _total, expectedEpoch: null, opensAt: _opensAt, closesAt: _closesAt);
+        StartServer();
+        var client = CreateClient();
+        return client.BaseAddress is { Host: "127.0.0.1" } ? client
+            : throw new InvalidOperationException($"Expected a real Kestrel server on loopback, got {client.BaseAddress}.");
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
