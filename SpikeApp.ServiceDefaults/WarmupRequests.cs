@@ -36,6 +36,37 @@ public static class WarmupRequests
         return request.Headers.TryGetValues(HeaderName, out var values) && values.FirstOrDefault() is { } value && Matches(value);
     }
 
+    /// <summary>True once the host has started (its server listens); false when it stops first.</summary>
+    public static async Task<bool> WaitUntilStartedAsync(this IHostApplicationLifetime lifetime, CancellationToken stoppingToken)
+    {
+        ArgumentNullException.ThrowIfNull(lifetime);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var onStarted = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
+        using var onStopping = stoppingToken.Register(() => started.TrySetCanceled(stoppingToken));
+        try
+        {
+            await started.Task;
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>A server address as this process reaches itself: a wildcard binding answers on loopback too.</summary>
+    public static UriBuilder ToLoopback(string address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        var uri = new UriBuilder(address.Replace("://+", "://127.0.0.1", StringComparison.Ordinal).Replace("://*", "://127.0.0.1", StringComparison.Ordinal));
+        if (uri.Host is "0.0.0.0" or "[::]" or "::")
+        {
+            uri.Host = "127.0.0.1";
+        }
+
+        return uri;
+    }
+
     private static bool Matches(string? value) =>
         value is { Length: > 0 } && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(value), KeyBytes);
 }

@@ -60,7 +60,7 @@ public sealed partial class WarmupService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!options.Value.Enabled || !await StartedAsync(stoppingToken))
+        if (!options.Value.Enabled || !await lifetime.WaitUntilStartedAsync(stoppingToken))
         {
             return;
         }
@@ -162,35 +162,13 @@ public sealed partial class WarmupService(
         }
     }
 
-    private async Task<bool> StartedAsync(CancellationToken stoppingToken)
-    {
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var onStarted = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
-        using var onStopping = stoppingToken.Register(() => started.TrySetCanceled(stoppingToken));
-        try
-        {
-            await started.Task;
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-    }
-
     /// <summary>A loopback address this server listens on (a wildcard binding answers on loopback too).</summary>
     private Uri OwnAddress()
     {
         var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         var address = addresses.FirstOrDefault(a => a.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
             ?? throw new InvalidOperationException($"The warm-up needs a plain HTTP address to send to; the server listens on: {string.Join(", ", addresses)}.");
-        var uri = new UriBuilder(address.Replace("://+", "://127.0.0.1", StringComparison.Ordinal).Replace("://*", "://127.0.0.1", StringComparison.Ordinal));
-        if (uri.Host is "0.0.0.0" or "[::]" or "::")
-        {
-            uri.Host = "127.0.0.1";
-        }
-
-        return uri.Uri;
+        return WarmupRequests.ToLoopback(address).Uri;
     }
 
     /// <summary>Tokens signed with this replica's own dev key, so the warm-up also runs the buyers' authentication; none with an OIDC authority.</summary>

@@ -53,7 +53,7 @@ internal sealed partial class WarmupService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!options.Value.Enabled || !await StartedAsync(stoppingToken))
+        if (!options.Value.Enabled || !await lifetime.WaitUntilStartedAsync(stoppingToken))
         {
             return;
         }
@@ -140,36 +140,15 @@ internal sealed partial class WarmupService(
     private bool AnyReplicaAvailable() =>
         proxyState.TryGetCluster(GatewayOptions.ReplicaClusterId, out var cluster) && cluster.DestinationsState.AvailableDestinations.Count > 0;
 
-    private async Task<bool> StartedAsync(CancellationToken stoppingToken)
-    {
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var onStarted = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
-        using var onStopping = stoppingToken.Register(() => started.TrySetCanceled(stoppingToken));
-        try
-        {
-            await started.Task;
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-    }
-
     /// <summary>A loopback address of a public port (any but the admin port; a wildcard binding answers on loopback too).</summary>
     private Uri PublicAddress()
     {
         var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         foreach (var address in addresses)
         {
-            var uri = new UriBuilder(address.Replace("://+", "://127.0.0.1", StringComparison.Ordinal).Replace("://*", "://127.0.0.1", StringComparison.Ordinal));
+            var uri = WarmupRequests.ToLoopback(address);
             if (uri.Scheme == Uri.UriSchemeHttp && uri.Port != gateway.Value.AdminPort)
             {
-                if (uri.Host is "0.0.0.0" or "[::]" or "::")
-                {
-                    uri.Host = "127.0.0.1";
-                }
-
                 return uri.Uri;
             }
         }
