@@ -8,21 +8,22 @@ internal static class SpikeConfigurationExtensions
     /// <summary>Set per replica by the AppHost: one value passed to the AppHost would give every replica the same.</summary>
     private const string PerReplicaKey = SpikeSettings.SectionName + ":ReplicaId";
 
+    /// <summary>How many replicas the AppHost runs, its own: a replica learns how many share a sale from Redis' membership.</summary>
+    private const string ReplicaCountKey = SpikeSettings.SectionName + ":" + nameof(SpikeSettings.Replicas);
+
     /// <summary>Passes the <c>Spike</c> section to the API as it is, then the values the AppHost decides.</summary>
     public static IResourceBuilder<ProjectResource> WithSpikeConfiguration(
         this IResourceBuilder<ProjectResource> api, IConfiguration configuration, SpikeSettings settings)
     {
         foreach (var (key, value) in configuration.GetSection(SpikeSettings.SectionName).AsEnumerable())
         {
-            if (value is not null && !key.Equals(PerReplicaKey, StringComparison.OrdinalIgnoreCase))
+            if (value is not null && !key.Equals(PerReplicaKey, StringComparison.OrdinalIgnoreCase) && !key.Equals(ReplicaCountKey, StringComparison.OrdinalIgnoreCase))
             {
                 api.WithEnvironment(key.Replace(":", "__", StringComparison.Ordinal), value);
             }
         }
 
-        return api
-            .WithEnvironment("Spike__Replicas", settings.Replicas.ToString(CultureInfo.InvariantCulture))
-            .WithDefaultSale(settings);
+        return api.WithDefaultSale(settings);
     }
 
     /// <summary>The default sale: the replicas serve <c>/buy/skill</c> from it, the order processor creates it.</summary>

@@ -258,6 +258,10 @@ public sealed class RedisSaleStore
             return new SyncReply(SaleAvailability.Open, new SaleState((long)reply[0], (long)reply[1], (long)reply[2], Seq: (long)reply[3]), (int)(long)reply[4], made);
         });
 
+    /// <summary>Takes the replica out of the sale's presence set at once, rather than when its entry ages out.</summary>
+    public Task LeaveAsync(string saleId, string replicaId) => CallAsync("ZREM", database =>
+        database.SortedSetRemoveAsync(SaleKeys.For(saleId).Replicas, replicaId));
+
     public Task<SaleState?> GetAsync(string saleId) => CallAsync("HMGET", async database =>
     {
         var values = await database.HashGetAsync(SaleKeys.For(saleId).Sale, SaleFields);

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using SpikeApp.Api.Admission;
 using SpikeApp.Api.Breaker;
 using SpikeApp.Api.Buyers;
+using SpikeApp.Api.Lifecycle;
 using SpikeApp.Api.Stock;
 using SpikeApp.Contracts;
 using SpikeApp.Contracts.Problems;
@@ -44,6 +45,7 @@ internal static class Extensions
             .WithTracing(tracing => tracing.AddSource(StockTelemetry.ActivitySourceName))
             .WithMetrics(metrics => metrics.AddMeter(StockTelemetry.MeterName));
 
+        builder.AddReplicaShutdown();
         builder.AddBuyerAuthentication();
         builder.AddBuyerRateLimit();
         builder.AddAdmissionControl();

@@ -31,7 +31,9 @@ public sealed class ApiHost : WebApplicationFactory<Program>
     private readonly string? _settingsFile;
     private readonly RedisServerProcess _redis;
     private readonly int _total;
+    private readonly int _replicas;
 
+    /// <param name="replicas">How many replicas share the sale, this one included: the others are members Redis knows that never sell.</param>
     public ApiHost(RedisServerProcess redis, string? saleId = null, int total = 10, int replicas = 1, double bufferRatio = 0, string replicaId = "replica-test",
         IReadOnlyDictionary<string, string?>? settings = null, ILoggerProvider? logs = null, string? settingsFile = null)
     {
@@ -40,12 +42,14 @@ public sealed class ApiHost : WebApplicationFactory<Program>
         _logs = logs;
         _redis = redis;
         _total = total;
+        _replicas = replicas;
         _settings = new()
         {
             ["ConnectionStrings:redis"] = redis.ConnectionString,
             ["Spike:DefaultSale:Id"] = SaleId,
             ["Spike:DefaultSale:Total"] = total.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Spike:Replicas"] = replicas.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // Disposing a host stops it: a drain there would only slow every test down.
+            ["Spike:Shutdown:Drain"] = "00:00:00",
             ["Spike:BufferRatio"] = bufferRatio.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Spike:ReplicaId"] = replicaId,
             ["Spike:AdminKey"] = AdminKey,
@@ -65,10 +69,14 @@ public sealed class ApiHost : WebApplicationFactory<Program>
 
     public string SaleId { get; }
 
-    /// <summary>Creates the default sale unless Redis has it, starts the host and waits until <c>/health</c> says the sale is loaded.</summary>
+    /// <summary>
+    /// Creates the default sale unless Redis has it, makes the other replicas members of it, starts the host and waits
+    /// until <c>/health</c> says the sale is loaded (and so sized from the membership).
+    /// </summary>
     public async Task<HttpClient> StartAsync()
     {
         await new RedisSaleStore(_redis.Connection, ReadyTimeout).BeginAsync(SaleId, _total, expectedEpoch: null);
+        await SaleMembers.JoinAsync(_redis.Connection.GetDatabase(), SaleId, _replicas - 1);
         StartServer();
         var client = CreateClient();
         if (client.BaseAddress is not { Host: "127.0.0.1" })
