@@ -33,6 +33,7 @@ internal static class Extensions
 
         builder.Services.AddSingleton<SaleRegistry>();
         builder.Services.AddSingleton<ReplicaIdentity>();
+        builder.Services.AddSingleton<ReplicaMembership>();
         builder.Services.AddSingleton<StockTelemetry>();
         builder.Services.AddSingleton<RedisBreaker>();
         builder.Services.AddSingleton<SliceRefiller>();

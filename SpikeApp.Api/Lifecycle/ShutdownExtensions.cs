@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using SpikeApp.Api.Stock;
 
 namespace SpikeApp.Api.Lifecycle;
 
@@ -21,7 +20,6 @@ public static class ShutdownExtensions
         builder.Services.AddOptions<HostOptions>()
             .Configure<IOptions<ShutdownOptions>>((host, shutdown) => host.ShutdownTimeout = shutdown.Value.Timeout);
 
-        builder.Services.AddSingleton<ReplicaMembership>();
         builder.Services.AddSingleton<ReplicaShutdown>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ReplicaShutdown>());
         // Its own check, beside the sale's: readiness fails from the first moment of a stop, whatever else is healthy.
