@@ -15,7 +15,7 @@ app.UseShutdownDrain();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseRequestBodyLimit();
-app.UseKnownSoldOutAnswers();
+app.UseAnswersFromMemory();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseBuyerRateLimit();

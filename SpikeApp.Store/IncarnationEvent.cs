@@ -9,7 +9,10 @@ public enum IncarnationKind
     Restored,
 }
 
-public sealed record IncarnationEvent(string EntryId, string SaleId, long Epoch, long Round, long Seq, IncarnationKind Began, long Total, long Sold, DateTimeOffset At)
+/// <param name="OpensAt">The round's opening (null in entries from before schedules were kept: open from the start).</param>
+/// <param name="ClosesAt">The round's closing; null: never.</param>
+public sealed record IncarnationEvent(string EntryId, string SaleId, long Epoch, long Round, long Seq, IncarnationKind Began, long Total, long Sold, DateTimeOffset At,
+    DateTimeOffset? OpensAt = null, DateTimeOffset? ClosesAt = null)
     : SaleEvent(EntryId, SaleId, Epoch, Round, Seq)
 {
     public static string NameOf(IncarnationKind kind) => kind switch

@@ -155,7 +155,8 @@ public sealed class OrderFeed(IConnectionMultiplexer redis)
             if (type == "incarnation")
             {
                 events.Add(new IncarnationEvent(id, saleId, epoch, round, seq, IncarnationEvent.Parse(entry["began"].ToString()),
-                    Number(entry["total"]), Number(entry["sold"]), RedisTime.FromMilliseconds(entry["at"]) ?? DateTimeOffset.UnixEpoch));
+                    Number(entry["total"]), Number(entry["sold"]), RedisTime.FromMilliseconds(entry["at"]) ?? DateTimeOffset.UnixEpoch,
+                    RedisTime.FromMilliseconds(entry["opensAt"]), RedisTime.FromMilliseconds(entry["closesAt"])));
                 continue;
             }
 

@@ -12,7 +12,7 @@ namespace SpikeApp.Store;
 /// </summary>
 public sealed class RedisSaleStore
 {
-    private static readonly RedisValue[] SaleFields = ["total", "sold", "epoch", "round", "seq"];
+    private static readonly RedisValue[] SaleFields = ["total", "sold", "epoch", "round", "seq", "opensAt", "closesAt"];
 
     private readonly IConnectionMultiplexer _redis;
     private readonly TimeSpan _commandTimeout;
@@ -72,20 +72,26 @@ public sealed class RedisSaleStore
             SaleScripts.Existing => new Deduction(DeductionStatus.Existing, (string?)reply[1]),
             SaleScripts.SoldOut => new Deduction(DeductionStatus.SoldOut, Seq: (long)reply[3]),
             SaleScripts.EpochChanged => new Deduction(DeductionStatus.EpochChanged),
+            SaleScripts.NotOpenYet => new Deduction(DeductionStatus.NotOpenYet, RedisNowMs: (long)reply[5]),
+            SaleScripts.Ended => new Deduction(DeductionStatus.Ended),
             _ => new Deduction(DeductionStatus.NoSale),
         };
     }
 
     /// <summary>Resets only while the epoch is still <paramref name="expectedEpoch"/>, so a retry cannot wipe newer orders.</summary>
-    public async Task<SaleBeginning> BeginAsync(string saleId, long total, long? expectedEpoch, long floorEpoch = 0)
+    /// <param name="opensAt">None: at once, on Redis' clock.</param>
+    public async Task<SaleBeginning> BeginAsync(string saleId, long total, long? expectedEpoch, long floorEpoch = 0,
+        DateTimeOffset? opensAt = null, DateTimeOffset? closesAt = null)
     {
         var beginning = await CallAsync("EVALSHA", async database =>
         {
             var reply = (RedisResult[])(await database.ScriptEvaluateAsync(SaleScripts.Begin, SaleKeys.For(saleId).ScriptKeys,
-                [total, saleId, SaleKeys.ChangedChannel.ToString(), expectedEpoch?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "", floorEpoch]))!;
+                [total, saleId, SaleKeys.ChangedChannel.ToString(), expectedEpoch?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "", floorEpoch,
+                 OptionalMilliseconds(opensAt), OptionalMilliseconds(closesAt)]))!;
             return (long)reply[0] switch
             {
-                SaleScripts.Began => new SaleBeginning(BeginOutcome.Began, new SaleState((long)reply[1], 0, (long)reply[3], (long)reply[3], 1), null),
+                SaleScripts.Began => new SaleBeginning(BeginOutcome.Began,
+                    new SaleState((long)reply[1], 0, (long)reply[3], (long)reply[3], 1, new SaleSchedule((long)reply[4], closesAt?.ToUnixTimeMilliseconds())), null),
                 SaleScripts.AlreadyExists => new SaleBeginning(BeginOutcome.AlreadyExists, null, (long)reply[1]),
                 _ => new SaleBeginning(BeginOutcome.EpochMismatch, null, (string?)reply[1] is { Length: > 0 } current ? long.Parse(current, System.Globalization.CultureInfo.InvariantCulture) : null),
             };
@@ -138,9 +144,9 @@ public sealed class RedisSaleStore
 
     /// <summary>Null when refused: the lock was lost, or the sale is no longer <paramref name="planned"/> (null: missing).</summary>
     public async Task<SaleState?> RestoreAsync(string saleId, string token, SaleState? planned, long total, long round, long floorEpoch,
-        IReadOnlyList<Order> orders)
+        SaleSchedule schedule, IReadOnlyList<Order> orders)
     {
-        var arguments = new List<RedisValue>(7 + 9 * orders.Count)
+        var arguments = new List<RedisValue>(9 + 9 * orders.Count)
         {
             token,
             planned is { } state ? $"{state.Epoch}:{state.Seq}" : "",
@@ -149,6 +155,8 @@ public sealed class RedisSaleStore
             floorEpoch,
             saleId,
             SaleKeys.ChangedChannel.ToString(),
+            schedule.OpensAtMs,
+            schedule.ClosesAtMs is { } closesAt ? closesAt : "",
         };
         foreach (var order in orders)
         {
@@ -160,7 +168,7 @@ public sealed class RedisSaleStore
         var restored = await CallAsync("EVALSHA", async database =>
         {
             var reply = (RedisResult[])(await database.ScriptEvaluateAsync(SaleScripts.Restore, SaleKeys.For(saleId).RestoreKeys, [.. arguments]))!;
-            return (long)reply[0] == 1 ? new SaleState(total, (long)reply[2], (long)reply[1], round, 1) : (SaleState?)null;
+            return (long)reply[0] == 1 ? new SaleState(total, (long)reply[2], (long)reply[1], round, 1, schedule) : (SaleState?)null;
         });
 
         if (restored is not null)
@@ -252,10 +260,12 @@ public sealed class RedisSaleStore
             var made = new bool[inDoubt.Count];
             for (var i = 0; i < made.Length; i++)
             {
-                made[i] = (long)reply[5 + i] == 1;
+                made[i] = (long)reply[8 + i] == 1;
             }
 
-            return new SyncReply(SaleAvailability.Open, new SaleState((long)reply[0], (long)reply[1], (long)reply[2], Seq: (long)reply[3]), (int)(long)reply[4], made);
+            var schedule = new SaleSchedule((long)reply[5], (long)reply[6] is >= 0 and var closesAt ? closesAt : null);
+            return new SyncReply(SaleAvailability.Open, new SaleState((long)reply[0], (long)reply[1], (long)reply[2], Seq: (long)reply[3], Schedule: schedule),
+                (int)(long)reply[4], made, (long)reply[7]);
         });
 
     /// <summary>Takes the replica out of the sale's presence set at once, rather than when its entry ages out.</summary>
@@ -266,7 +276,8 @@ public sealed class RedisSaleStore
     {
         var values = await database.HashGetAsync(SaleKeys.For(saleId).Sale, SaleFields);
         return values[0].IsNull ? (SaleState?)null
-            : new SaleState((long)values[0], (long)values[1], (long)values[2], values[3].IsNull ? (long)values[2] : (long)values[3], values[4].IsNull ? 0 : (long)values[4]);
+            : new SaleState((long)values[0], (long)values[1], (long)values[2], values[3].IsNull ? (long)values[2] : (long)values[3], values[4].IsNull ? 0 : (long)values[4],
+                new SaleSchedule(values[5].IsNull ? 0 : (long)values[5], values[6].IsNull ? null : (long)values[6]));
     });
 
     public Task<Dictionary<string, long>> GetSoldByReplicaAsync(string saleId) => CallAsync("HGETALL", async database =>
@@ -343,6 +354,8 @@ public sealed class RedisSaleStore
         RedisConnectionException connection => connection.CommandStatus is CommandStatus.WaitingToBeSent or CommandStatus.WaitingInBacklog,
         _ => false,
     };
+
+    private static RedisValue OptionalMilliseconds(DateTimeOffset? time) => time is { } value ? value.ToUnixTimeMilliseconds() : "";
 
     /// <summary>96 random bits: order ids are unguessable and never repeat, not even after Redis lost its data.</summary>
     private static string NewOrderId() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12));

@@ -10,7 +10,7 @@ namespace SpikeApp.Store;
 internal static class SaleScripts
 {
     // Reply codes of Deduct, Pay and Begin.
-    public const long NoSale = 0, Created = 1, Existing = 2, SoldOut = 3, EpochChanged = 4;
+    public const long NoSale = 0, Created = 1, Existing = 2, SoldOut = 3, EpochChanged = 4, NotOpenYet = 5, Ended = 6;
 
     public const long NoOrder = 0, Paid = 1, Expired = 2, NotYours = 3, SaleMissing = 4, Voided = 5;
 
@@ -69,19 +69,22 @@ internal static class SaleScripts
         """;
 
     // KEYS: SaleKeys.ScriptKeys. ARGV: user, replica, the slice's epoch, a new order id, payment window (ms), trace
-    // context. Returns {code, orderId}, plus {1 if now sold out, seq} after a sale or a "sold out". The check is
+    // context. Returns {code, orderId}, plus {1 if now sold out, seq} after a sale or a "sold out", plus {opensAt, now}
+    // before the opening. The opening and closing are decided on Redis' clock, never a replica's. The check is
     // sold < total (the seed's total >= sold oversold by one); a buyer who holds an order gets it back even once sold
-    // out, so a retry is idempotent.
+    // out or closed, so a retry is idempotent.
     public const string Deduct = $$"""
         {{Orders}}
-        local sale = redis.call('HMGET', KEYS[1], 'total', 'sold', 'epoch', 'round', 'seq')
+        local sale = redis.call('HMGET', KEYS[1], 'total', 'sold', 'epoch', 'round', 'seq', 'opensAt', 'closesAt')
         if not sale[1] then return {0, ''} end
         if sale[3] ~= ARGV[3] then return {4, ''} end
+        {{NowMs}}
+        if sale[6] and nowMs < tonumber(sale[6]) then return {5, '', 0, 0, tonumber(sale[6]), nowMs} end
         local existing = redis.call('HGET', KEYS[2], ARGV[1])
         if existing then return {2, existing} end
+        if sale[7] and nowMs >= tonumber(sale[7]) then return {6, ''} end
         if tonumber(sale[2]) >= tonumber(sale[1]) then return {3, '', 1, tonumber(sale[5] or '0')} end
         local sold = redis.call('HINCRBY', KEYS[1], 'sold', 1)
-        {{NowMs}}
         local o = {user = ARGV[1], replica = ARGV[2], createdAt = string.format('%d', nowMs), expiresAt = nowMs + tonumber(ARGV[5]),
             status = 'pending', paidAt = '', reference = '', epoch = sale[3], round = sale[4] or sale[3]}
         redis.call('HSET', KEYS[2], ARGV[1], ARGV[4])
@@ -96,8 +99,9 @@ internal static class SaleScripts
         """;
 
     // Begins a round: creates or resets the sale. KEYS: SaleKeys.ScriptKeys. ARGV: total, sale id, (unused), the epoch
-    // the sale must have (empty: must not exist), the new epoch's floor. The last round's pending orders end voided, its
-    // paid ones stay paid. Returns {code, total, sold, epoch}, or {code, current epoch}.
+    // the sale must have (empty: must not exist), the new epoch's floor, opens at (ms; empty: now), closes at (ms; empty:
+    // never). The last round's pending orders end voided, its paid ones stay paid. Returns {code, total, sold, epoch,
+    // opens at}, or {code, current epoch}.
     public const string Begin = $$"""
         {{Orders}}
         {{NewEpoch}}
@@ -119,18 +123,23 @@ internal static class SaleScripts
             end
         end
         redis.call('UNLINK', KEYS[2], KEYS[5], KEYS[6])
-        redis.call('HSET', KEYS[1], 'total', ARGV[1], 'sold', 0, 'epoch', epoch, 'round', epoch, 'seq', 0)
+        {{NowMs}}
+        local opensAt = ARGV[6]
+        if opensAt == '' then opensAt = string.format('%d', nowMs) end
+        redis.call('HSET', KEYS[1], 'total', ARGV[1], 'sold', 0, 'epoch', epoch, 'round', epoch, 'seq', 0, 'opensAt', opensAt)
+        if ARGV[7] == '' then redis.call('HDEL', KEYS[1], 'closesAt') else redis.call('HSET', KEYS[1], 'closesAt', ARGV[7]) end
         local began = 'reset'
         if ARGV[4] == '' then began = 'created' end
-        {{NowMs}}
-        event(epoch, epoch, {'type', 'incarnation', 'began', began, 'total', ARGV[1], 'sold', '0', 'at', string.format('%d', nowMs)})
-        return {1, ARGV[1], '0', epoch}
+        event(epoch, epoch, {'type', 'incarnation', 'began', began, 'total', ARGV[1], 'sold', '0', 'at', string.format('%d', nowMs),
+            'opensAt', opensAt, 'closesAt', ARGV[7]})
+        return {1, ARGV[1], '0', epoch, opensAt}
         """;
 
-    // Brings the sale up to the ledger: a new epoch of the same round, sold = its live orders, with buyers, deadlines
-    // and every order of the round. KEYS: SaleKeys.RestoreKeys. ARGV: lock token, the state planned against (epoch:seq,
-    // empty if missing), total, round, the new epoch's floor, sale id and channel (unused), then per order: id, user,
-    // replica, createdAtMs, expiresAtMs, status, paidAtMs, reference, epoch. Refused unless the lock is still held and
+    // Brings the sale up to the ledger: a new epoch of the same round, sold = its live orders, with buyers, deadlines,
+    // the round's schedule and every order of the round. KEYS: SaleKeys.RestoreKeys. ARGV: lock token, the state planned
+    // against (epoch:seq, empty if missing), total, round, the new epoch's floor, sale id and channel (unused), opens at
+    // (ms), closes at (ms; empty: never), then per order: id, user, replica, createdAtMs, expiresAtMs, status, paidAtMs,
+    // reference, epoch. Refused unless the lock is still held and
     // Redis is as planned, so racing restorers make one incarnation. Returns {1, epoch, sold} or {0, reason}.
     public const string Restore = $$"""
         {{Orders}}
@@ -143,7 +152,7 @@ internal static class SaleScripts
         local epoch = newEpoch(current[1] and tonumber(current[1]), tonumber(ARGV[5]))
         redis.call('UNLINK', KEYS[2], KEYS[5], KEYS[6])
         local sold = 0
-        for i = 8, #ARGV, 9 do
+        for i = 10, #ARGV, 9 do
             local orderId, user, replica, status = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 5]
             redis.call('HSET', KEYS[3], orderId, table.concat({user, replica, ARGV[i + 3], ARGV[i + 4], status,
                 ARGV[i + 6], ARGV[i + 7], ARGV[i + 8], ARGV[4]}, '|'))
@@ -154,19 +163,21 @@ internal static class SaleScripts
                 if status == 'pending' then redis.call('ZADD', KEYS[6], ARGV[i + 4], orderId) end
             end
         end
-        redis.call('HSET', KEYS[1], 'total', ARGV[3], 'sold', sold, 'epoch', epoch, 'round', ARGV[4], 'seq', 0)
+        redis.call('HSET', KEYS[1], 'total', ARGV[3], 'sold', sold, 'epoch', epoch, 'round', ARGV[4], 'seq', 0, 'opensAt', ARGV[8])
+        if ARGV[9] == '' then redis.call('HDEL', KEYS[1], 'closesAt') else redis.call('HSET', KEYS[1], 'closesAt', ARGV[9]) end
         {{NowMs}}
         event(epoch, ARGV[4], {'type', 'incarnation', 'began', 'restored', 'total', ARGV[3], 'sold', tostring(sold),
-            'at', string.format('%d', nowMs)})
+            'at', string.format('%d', nowMs), 'opensAt', ARGV[8], 'closesAt', ARGV[9]})
         redis.call('DEL', KEYS[7])
         return {1, epoch, sold}
         """;
 
     // KEYS: SaleKeys.SyncKeys. ARGV: replica, presence time-to-live (ms), then buyer and order id of each purchase in
-    // doubt. Marks the replica alive, forgets silent ones. Returns {total, sold, epoch, seq, alive replicas, then 1 per
-    // purchase in doubt that was made, else 0}, or {} when there is no sale.
+    // doubt. Marks the replica alive, forgets silent ones. Returns {total, sold, epoch, seq, alive replicas, opens at,
+    // closes at (-1: never), Redis' clock in microseconds, then 1 per purchase in doubt that was made, else 0}, or {}
+    // when there is no sale.
     public const string Sync = """
-        local sale = redis.call('HMGET', KEYS[1], 'total', 'sold', 'epoch', 'seq')
+        local sale = redis.call('HMGET', KEYS[1], 'total', 'sold', 'epoch', 'seq', 'opensAt', 'closesAt')
         if not sale[1] then return {} end
         local now = redis.call('TIME')
         local nowMs = now[1] * 1000 + math.floor(now[2] / 1000)
@@ -174,7 +185,8 @@ internal static class SaleScripts
         redis.call('ZADD', KEYS[3], nowMs, ARGV[1])
         redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', nowMs - ttl)
         redis.call('PEXPIRE', KEYS[3], ttl * 10)
-        local reply = {sale[1], sale[2], sale[3], sale[4] or '0', redis.call('ZCARD', KEYS[3])}
+        local reply = {sale[1], sale[2], sale[3], sale[4] or '0', redis.call('ZCARD', KEYS[3]), sale[5] or '0', sale[6] or '-1',
+            now[1] * 1000000 + now[2]}
         for i = 3, #ARGV, 2 do
             local made = 0
             if redis.call('HGET', KEYS[2], ARGV[i]) == ARGV[i + 1] then made = 1 end

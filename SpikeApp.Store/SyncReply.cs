@@ -8,7 +8,8 @@ public enum SaleAvailability
 }
 
 /// <param name="InDoubtMade">Per purchase in doubt asked about: true when Redis made that very order.</param>
-public sealed record SyncReply(SaleAvailability Availability, SaleState State, int AliveReplicas, IReadOnlyList<bool> InDoubtMade)
+/// <param name="RedisNowMicroseconds">Redis' clock when it ran the sync, so a replica can tell its own clock's offset.</param>
+public sealed record SyncReply(SaleAvailability Availability, SaleState State, int AliveReplicas, IReadOnlyList<bool> InDoubtMade, long RedisNowMicroseconds = 0)
 {
     public static readonly SyncReply Missing = new(SaleAvailability.Missing, default, 0, []);
 

@@ -28,6 +28,9 @@ public static class BuyApi
     /// <summary>Shared caches (the gateway) may repeat Redis' "sold out" to any buyer for a second; browsers must not keep it.</summary>
     public const string SoldOutCacheControl = "max-age=0, s-maxage=1";
 
+    /// <summary>"Not open" may be shared for the whole seconds left to the opening, rounded down: never past it.</summary>
+    private static readonly string[] NotOpenCacheControls = [.. Enumerable.Range(0, 61).Select(seconds => $"max-age=0, s-maxage={seconds}")];
+
     public static async Task<IResult> BuyAsync(PurchaseService purchases, SaleRegistry registry, IOptions<SpikeOptions> options, HttpContext context)
     {
         var saleId = options.Value.DefaultSale.Id;
@@ -38,27 +41,35 @@ public static class BuyApi
         }
 
         // Only Redis's word is shared: a slice merely dry (refill pending) must not turn buyers away anywhere else.
-        if (result.Status == PurchaseStatus.SoldOut && registry.Find(saleId) is { SoldOutInRedis: true })
+        if ((result.Status == PurchaseStatus.SoldOut && registry.Find(saleId) is { SoldOutInRedis: true }) || result.Status == PurchaseStatus.Closed)
         {
             context.Response.Headers.CacheControl = SoldOutCacheControl;
+        }
+        else if (result.Status == PurchaseStatus.NotOpen && (long)result.UntilOpening.TotalSeconds is >= 1 and var seconds)
+        {
+            context.Response.Headers.CacheControl = NotOpenCacheControls[Math.Min(seconds, NotOpenCacheControls.Length - 1)];
         }
 
         return result.Status switch
         {
             PurchaseStatus.Created => BuyReply.Success,
             PurchaseStatus.SoldOut => BuyReply.SoldOut,
+            PurchaseStatus.NotOpen => BuyReply.NotOpen,
+            PurchaseStatus.Closed => BuyReply.Closed,
             PurchaseStatus.NoSale => BuyReply.NoSale,
             _ => BuyReply.Busy,
         };
     }
 
-    /// <summary>The four possible answers, serialized once: the seed route is the load test's hot path.</summary>
+    /// <summary>The possible answers, serialized once: the seed route is the load test's hot path.</summary>
     private sealed class BuyReply(string json) : IResult
     {
         public static readonly BuyReply Success = new(SeedMessages.SoldBody);
         public static readonly BuyReply SoldOut = new(SeedMessages.SoldOutBody);
         public static readonly BuyReply NoSale = new(SeedMessages.NoSaleBody);
         public static readonly BuyReply Busy = new(SeedMessages.BusyBody);
+        public static readonly BuyReply NotOpen = new(SeedMessages.NotOpenBody);
+        public static readonly BuyReply Closed = new(SeedMessages.ClosedBody);
 
         private readonly byte[] _body = Encoding.UTF8.GetBytes(json);
 

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using SpikeApp.Api.Stock;
 using SpikeApp.Contracts.Problems;
 
 namespace SpikeApp.Api.Errors;
@@ -8,6 +9,29 @@ internal static class Problems
 {
     public static ProblemHttpResult SoldOut(string saleId) => TypedResults.Problem(
         $"Sale '{saleId}' is sold out.", statusCode: StatusCodes.Status409Conflict, title: "Sold out", type: ProblemTypes.SoldOut);
+
+    /// <summary>The refusal a purchase's result stands for, with its <c>Retry-After</c>; null for a result that is no refusal.</summary>
+    public static ProblemHttpResult? Refusal(HttpContext context, string saleId, PurchaseResult result)
+    {
+        switch (result.Status)
+        {
+            case PurchaseStatus.SoldOut:
+                return SoldOut(saleId);
+            case PurchaseStatus.NotOpen:
+                context.Response.Headers.RetryAfter = RetryAfter.Seconds(result.UntilOpening);
+                return TypedResults.Problem(
+                    $"Sale '{saleId}' opens at {result.Schedule.OpensAt:O}; nothing was sold. Retry at the opening.",
+                    statusCode: StatusCodes.Status409Conflict, title: "Sale not open", type: ProblemTypes.SaleNotOpen,
+                    extensions: new Dictionary<string, object?> { ["opensAt"] = result.Schedule.OpensAt });
+            case PurchaseStatus.Closed:
+                return TypedResults.Problem(
+                    $"Sale '{saleId}' closed at {result.Schedule.ClosesAt:O}: no new purchases. A pending order may still be paid.",
+                    statusCode: StatusCodes.Status409Conflict, title: "Sale closed", type: ProblemTypes.SaleClosed,
+                    extensions: new Dictionary<string, object?> { ["closesAt"] = result.Schedule.ClosesAt });
+            default:
+                return null;
+        }
+    }
 
     public static ProblemHttpResult NoSale(string saleId) => TypedResults.Problem(
         $"There is no sale '{saleId}'.", statusCode: StatusCodes.Status404NotFound, title: "No such sale", type: ProblemTypes.NoSale);
@@ -84,6 +108,9 @@ internal static class Problems
 
     public static ValidationProblem InvalidIfMatch() =>
         ValidationProblems.Invalid(new Dictionary<string, string[]> { ["If-Match"] = ["If-Match must be one strong entity tag: the sale's ETag, e.g. \"1733356800000000\"."] });
+
+    public static ValidationProblem InvalidSchedule() =>
+        ValidationProblems.Invalid(new Dictionary<string, string[]> { ["closesAt"] = ["closesAt must be after opensAt (or, without opensAt, in the future)."] });
 
     public static ValidationProblem InvalidTotal() =>
         ValidationProblems.Invalid(new Dictionary<string, string[]> { ["total"] = ["total must be a whole number from 1 to 2147483647."] });

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using SpikeApp.Api.Admission;
 using SpikeApp.Api.Breaker;
@@ -31,6 +32,8 @@ internal static class Extensions
         // sale while the order processor is down.
         builder.AddOrderExpiry(SpikeOptions.SectionName);
 
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<RedisClock>();
         builder.Services.AddSingleton<SaleRegistry>();
         builder.Services.AddSingleton<ReplicaIdentity>();
         builder.Services.AddSingleton<ReplicaMembership>();

@@ -23,7 +23,7 @@ public static class SalesApi
         var api = app.MapGroup("/api/sales").WithTags("Sales").WithStoreUnavailableProblem();
 
         // The sale's state is public; a purchase, an order and its payment belong to the buyer the bearer token names.
-        api.MapPost("/{saleId}/purchases", PurchaseAsync).AnswerKnownSoldOutFirst().RequireBuyer().RequirePurchaseAdmission();
+        api.MapPost("/{saleId}/purchases", PurchaseAsync).AnswerFromMemoryFirst().RequireBuyer().RequirePurchaseAdmission();
         api.MapGet("/{saleId}", GetSaleAsync);
         api.MapGet("/{saleId}/orders/{orderId}", GetOrderAsync).RequireBuyer().RequireOrderAdmission();
         api.MapPost("/{saleId}/orders/{orderId}/payment", PayAsync).RequireBuyer().RequireOrderAdmission();
@@ -59,7 +59,7 @@ public static class SalesApi
             PurchaseStatus.Created => TypedResults.Created(
                 $"/api/sales/{saleId}/orders/{result.OrderId}", new PurchaseResponse(result.OrderId!, saleId, userId)),
             PurchaseStatus.Existing => TypedResults.Ok(new PurchaseResponse(result.OrderId!, saleId, userId)),
-            PurchaseStatus.SoldOut => Problems.SoldOut(saleId),
+            PurchaseStatus.SoldOut or PurchaseStatus.NotOpen or PurchaseStatus.Closed => Problems.Refusal(context, saleId, result)!,
             PurchaseStatus.NoSale => Problems.NoSale(saleId),
             PurchaseStatus.Restoring => Problems.SaleRestoring(saleId),
             PurchaseStatus.SliceDry => Problems.RefillPending(saleId),
@@ -69,7 +69,7 @@ public static class SalesApi
 
     /// <summary>The sale as Redis holds it, with this replica's view; its <c>ETag</c> is the epoch an operator's reset must name.</summary>
     public static async Task<Results<Ok<SaleResponse>, ValidationProblem, ProblemHttpResult>> GetSaleAsync(
-        string saleId, SaleRegistry registry, RedisSaleStore store, RedisBreaker breaker, ReplicaIdentity replica, HttpContext context)
+        string saleId, SaleRegistry registry, RedisSaleStore store, RedisBreaker breaker, ReplicaIdentity replica, RedisClock clock, HttpContext context)
     {
         if (!Ids.IsValid(saleId))
         {
@@ -90,7 +90,7 @@ public static class SalesApi
 
         context.Response.Headers.ETag = SaleETag.Of(sale.State.Epoch);
         var soldByReplica = await breaker.CallAsync(() => store.GetSoldByReplicaAsync(saleId));
-        return TypedResults.Ok(ToResponse(saleId, sale, replica, soldByReplica));
+        return TypedResults.Ok(ToResponse(saleId, sale, replica, clock, soldByReplica));
     }
 
     /// <summary>The buyer's own order; anybody else's answers exactly as a missing one, so order ids reveal nothing.</summary>
@@ -152,7 +152,7 @@ public static class SalesApi
 
     /// <summary>Creates (no If-Match; 428 if it exists) or resets the epoch If-Match names, so a retry cannot wipe newer orders (412).</summary>
     public static async Task<Results<Ok<SaleResponse>, ValidationProblem, ProblemHttpResult>> PutSaleAsync(
-        string saleId, SaleDefinition? definition, SaleRegistry registry, RedisBreaker breaker, ReplicaIdentity replica, HttpContext context)
+        string saleId, SaleDefinition? definition, SaleRegistry registry, RedisBreaker breaker, ReplicaIdentity replica, RedisClock clock, HttpContext context)
     {
         if (!Ids.IsValid(saleId))
         {
@@ -164,12 +164,17 @@ public static class SalesApi
             return Problems.InvalidTotal();
         }
 
+        if (definition.ClosesAt is { } closesAt && closesAt <= (definition.OpensAt ?? clock.Now))
+        {
+            return Problems.InvalidSchedule();
+        }
+
         if (!SaleETag.TryParseIfMatch(context.Request.Headers.IfMatch, out var expectedEpoch))
         {
             return Problems.InvalidIfMatch();
         }
 
-        var (beginning, sale) = await breaker.CallAsync(() => registry.BeginAsync(saleId, total, expectedEpoch));
+        var (beginning, sale) = await breaker.CallAsync(() => registry.BeginAsync(saleId, total, expectedEpoch, definition.OpensAt, definition.ClosesAt));
         switch (beginning.Outcome)
         {
             case BeginOutcome.AlreadyExists:
@@ -180,14 +185,21 @@ public static class SalesApi
 
         context.Response.Headers.ETag = SaleETag.Of(sale!.State.Epoch);
         // A new round has sold nothing yet, on any replica.
-        return TypedResults.Ok(ToResponse(saleId, sale, replica, soldByReplica: new Dictionary<string, long>()));
+        return TypedResults.Ok(ToResponse(saleId, sale, replica, clock, soldByReplica: new Dictionary<string, long>()));
     }
 
-    private static SaleResponse ToResponse(string saleId, SaleView sale, ReplicaIdentity replica, IReadOnlyDictionary<string, long> soldByReplica)
+    private static SaleResponse ToResponse(string saleId, SaleView sale, ReplicaIdentity replica, RedisClock clock, IReadOnlyDictionary<string, long> soldByReplica)
     {
         var (state, local) = sale;
+        var now = clock.NowMs;
+        var schedule = state.Schedule;
+        var saleState = schedule.IsBeforeOpening(now) ? SaleStates.Scheduled
+            : schedule.IsClosed(now) ? SaleStates.Closed
+            : state.SoldOut ? SaleStates.SoldOut
+            : SaleStates.Open;
         return new SaleResponse(
             saleId, state.Total, state.Sold, state.Remaining, state.SoldOut, state.Epoch, soldByReplica,
-            new ReplicaSliceResponse(replica.Id, local.Stock.Granted, local.Stock.Remaining, local.SoldHere, local.IsSoldOut, local.InDoubt));
+            new ReplicaSliceResponse(replica.Id, local.Stock.Granted, local.Stock.Remaining, local.SoldHere, local.IsSoldOut, local.InDoubt),
+            saleState, schedule.OpensAt, schedule.ClosesAt, DateTimeOffset.FromUnixTimeMilliseconds(now));
     }
 }

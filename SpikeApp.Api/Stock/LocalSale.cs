@@ -5,9 +5,10 @@ namespace SpikeApp.Api.Stock;
 
 /// <summary>
 /// One replica's sale for one epoch; a new epoch replaces it, so stale state is dropped, never patched. Redis' answers
-/// apply in the order Redis wrote them (<see cref="SaleState.Seq"/>), so a late one never undoes a newer one.
+/// apply in the order Redis wrote them (<see cref="SaleState.Seq"/>), so a late one never undoes a newer one. The
+/// schedule is the epoch's: changing it begins a new one.
 /// </summary>
-public sealed class LocalSale(string saleId, long epoch, int slice)
+public sealed class LocalSale(string saleId, long epoch, int slice, SaleSchedule schedule = default)
 {
     private readonly ConcurrentQueue<PendingPurchase> _inDoubt = new();
     private readonly Lock _applying = new();
@@ -19,6 +20,8 @@ public sealed class LocalSale(string saleId, long epoch, int slice)
     public string SaleId { get; } = saleId;
 
     public long Epoch { get; } = epoch;
+
+    public SaleSchedule Schedule { get; } = schedule;
 
     public LocalStock Stock { get; } = new(slice);
 

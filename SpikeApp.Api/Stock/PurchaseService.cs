@@ -6,8 +6,8 @@ using SpikeApp.Store;
 namespace SpikeApp.Api.Stock;
 
 /// <summary>
-/// A lock-free take from this replica's slice, then, only if it succeeded, one atomic Redis script. A known "sold out"
-/// answers without I/O; a dry slice of a sale Redis has not called sold out is refilled first, and a buyer it still
+/// A lock-free take from this replica's slice, then, only if it succeeded, one atomic Redis script. A known "sold out",
+/// and a sale not open yet or closed by Redis' clock as this replica reads it, answer without I/O; a dry slice of a sale Redis has not called sold out is refilled first, and a buyer it still
 /// cannot serve is told to retry, never that the sale is sold out.
 /// </summary>
 public sealed partial class PurchaseService(
@@ -17,6 +17,7 @@ public sealed partial class PurchaseService(
     RedisBreaker breaker,
     StockTelemetry telemetry,
     ReplicaIdentity replica,
+    RedisClock clock,
     IOptions<SpikeOptions> options,
     ILogger<PurchaseService> logger)
 {
@@ -58,6 +59,11 @@ public sealed partial class PurchaseService(
                         telemetry.RecordOutcome(PurchaseOutcomes.Restoring);
                         return new PurchaseResult(PurchaseStatus.Restoring);
                     }
+                }
+
+                if (AnswerFromSchedule(sale, Activity.Current) is { } scheduled)
+                {
+                    return scheduled;
                 }
 
                 var gate = await TakeLocalAsync(sale);
@@ -108,12 +114,22 @@ public sealed partial class PurchaseService(
     }
 
     /// <summary>
-    /// "Sold out" when Redis has said so and this replica knows it: no I/O and no buyer needed, so it is answered before
-    /// authentication. Null when only Redis can answer.
+    /// "Not open yet", "closed", or "sold out" when Redis has said so, for a sale this replica knows: no I/O and no buyer
+    /// needed, so it is answered before authentication. Null when only Redis can answer.
     /// </summary>
     public PurchaseResult? AnswerFromMemory(string saleId)
     {
-        if (registry.Find(saleId) is not { SoldOutInRedis: true, IsRestoring: false } sale)
+        if (registry.Find(saleId) is not { IsRestoring: false } sale)
+        {
+            return null;
+        }
+
+        if (AnswerFromSchedule(sale, Activity.Current) is { } scheduled)
+        {
+            return scheduled;
+        }
+
+        if (!sale.SoldOutInRedis)
         {
             return null;
         }
@@ -127,6 +143,30 @@ public sealed partial class PurchaseService(
 
         telemetry.RecordOutcome(PurchaseOutcomes.SoldOutLocal);
         return new PurchaseResult(PurchaseStatus.SoldOut, Untraced: !traced);
+    }
+
+    /// <summary>Surely before the opening or after the closing, on Redis' clock as last measured; else null (open, or too close to tell: Redis decides).</summary>
+    private PurchaseResult? AnswerFromSchedule(LocalSale sale, Activity? request)
+    {
+        var schedule = sale.Schedule;
+        PurchaseResult result;
+        if (clock.IsSurelyBefore(schedule.OpensAtMs))
+        {
+            telemetry.RecordOutcome(PurchaseOutcomes.NotOpen);
+            result = new PurchaseResult(PurchaseStatus.NotOpen, Schedule: schedule, UntilOpening: TimeSpan.FromMilliseconds(schedule.OpensAtMs - clock.NowMs));
+        }
+        else if (schedule.ClosesAtMs is { } closesAt && clock.IsSurelyAtOrAfter(closesAt))
+        {
+            telemetry.RecordOutcome(PurchaseOutcomes.Closed);
+            result = new PurchaseResult(PurchaseStatus.Closed, Schedule: schedule);
+        }
+        else
+        {
+            return null;
+        }
+
+        // The crowd waiting for the bell asks again and again: like a known "sold out", only a share keeps its trace.
+        return result with { Untraced = !telemetry.KeepKnownSoldOutTrace(request) };
     }
 
     private async ValueTask<LocalTake> TakeLocalAsync(LocalSale sale)
@@ -233,6 +273,16 @@ public sealed partial class PurchaseService(
             case DeductionStatus.EpochChanged:
                 sale.Stock.Return();
                 (outcome, result) = ("stale_epoch", null);
+                break;
+            case DeductionStatus.NotOpenYet:
+                // This replica's reading of Redis' clock ran a little ahead; Redis' own clock decides.
+                sale.Stock.Return();
+                (outcome, result) = (PurchaseOutcomes.NotOpen, new PurchaseResult(PurchaseStatus.NotOpen, Schedule: sale.Schedule,
+                    UntilOpening: TimeSpan.FromMilliseconds(Math.Max(0, sale.Schedule.OpensAtMs - deduction.RedisNowMs))));
+                break;
+            case DeductionStatus.Ended:
+                sale.Stock.Return();
+                (outcome, result) = (PurchaseOutcomes.Closed, new PurchaseResult(PurchaseStatus.Closed, Schedule: sale.Schedule));
                 break;
             case DeductionStatus.Closed:
                 sale.Stock.Return();

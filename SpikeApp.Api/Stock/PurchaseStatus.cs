@@ -12,6 +12,12 @@ public enum PurchaseStatus
     NoSale,
     Unavailable,
 
+    /// <summary>Before the sale's opening (Redis' clock): nothing sold, retry at the opening.</summary>
+    NotOpen,
+
+    /// <summary>Past the sale's closing: no new purchase.</summary>
+    Closed,
+
     /// <summary>Redis lost the sale or came back behind the ledger: nothing is sold until the ledger restores it.</summary>
     Restoring,
 }

@@ -7,7 +7,7 @@ namespace SpikeApp.Api.Stock;
 /// The one place that turns what Redis says into local state. Reads are lock-free; a sale is replaced, never mutated, when
 /// Redis shows another epoch. A known sale Redis lost or closed is restoring until the ledger brings it back.
 /// </summary>
-public sealed class SaleRegistry(RedisSaleStore store, ReplicaMembership membership)
+public sealed class SaleRegistry(RedisSaleStore store, ReplicaMembership membership, RedisClock clock)
 {
     /// <summary>In-doubt buyers asked about per sync; the rest wait for the next one.</summary>
     private const int MaxSettledPerSync = 256;
@@ -31,6 +31,7 @@ public sealed class SaleRegistry(RedisSaleStore store, ReplicaMembership members
         var current = Find(saleId);
         var inDoubt = current?.TakeInDoubt(MaxSettledPerSync) ?? [];
         SyncReply synced;
+        var started = clock.StartMeasuring();
         try
         {
             synced = await membership.SyncAsync(saleId, inDoubt);
@@ -48,16 +49,19 @@ public sealed class SaleRegistry(RedisSaleStore store, ReplicaMembership members
             return new SyncOutcome(Lost(saleId), AliveReplicas: 1);
         }
 
+        clock.Measure(synced.RedisNowMicroseconds, started);
+
         // In-doubt buyers belong to the epoch they were taken in; a new epoch forgets them with the old slice.
         var (sold, returned) = current is not null && synced.State.Epoch == current.Epoch ? current.Settle(synced.InDoubtMade) : (0, 0);
         return new SyncOutcome(Adopt(saleId, synced.State, synced.AliveReplicas, open: true), synced.AliveReplicas, sold, returned);
     }
 
-    public async Task<(SaleBeginning Beginning, SaleView? Sale)> BeginAsync(string saleId, long total, long? expectedEpoch)
+    public async Task<(SaleBeginning Beginning, SaleView? Sale)> BeginAsync(string saleId, long total, long? expectedEpoch,
+        DateTimeOffset? opensAt, DateTimeOffset? closesAt)
     {
         // A replica cannot see the ledger: an epoch above the one it last held keeps the new round after the old.
         var floor = Find(saleId)?.Epoch + 1 ?? 0;
-        var beginning = await store.BeginAsync(saleId, total, expectedEpoch, floor);
+        var beginning = await store.BeginAsync(saleId, total, expectedEpoch, floor, opensAt, closesAt);
         return (beginning, beginning.State is { } state ? Adopt(saleId, state, open: true) : null);
     }
 
@@ -93,5 +97,5 @@ public sealed class SaleRegistry(RedisSaleStore store, ReplicaMembership members
 
     /// <summary>Sized by the membership Redis keeps, from what remains: a replica may join a sale well under way.</summary>
     private LocalSale Create(string saleId, SaleState state, int? aliveReplicas) =>
-        new(saleId, state.Epoch, membership.SliceFor(saleId, state.Remaining, aliveReplicas));
+        new(saleId, state.Epoch, membership.SliceFor(saleId, state.Remaining, aliveReplicas), state.Schedule);
 }

@@ -118,6 +118,12 @@ public static class PurchaseOutcomes
     public const string NoSale = "no_sale";
     public const string Restoring = "restoring";
 
+    /// <summary>Answered from memory (or by Redis' clock) before the sale's opening.</summary>
+    public const string NotOpen = "not_open";
+
+    /// <summary>Answered from memory after the sale's closing.</summary>
+    public const string Closed = "closed";
+
     /// <summary>503 at once: the Redis breaker is open, so no Redis call was made.</summary>
     public const string BreakerOpen = "breaker_open";
     public const string Overloaded = "overloaded";

@@ -29,6 +29,8 @@ public static class ProblemTypes
     public const string Unauthenticated = Prefix + "unauthenticated";
     public const string NoBuyerIdentity = Prefix + "no-buyer-identity";
     public const string RateLimited = Prefix + "rate-limited";
+    public const string SaleNotOpen = Prefix + "sale-not-open";
+    public const string SaleClosed = Prefix + "sale-closed";
 
     /// <summary>For the problems the framework writes, so every error a service answers carries one of ours.</summary>
     public static string ForStatus(int status) => status switch

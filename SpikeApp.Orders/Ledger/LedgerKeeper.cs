@@ -164,7 +164,7 @@ public sealed partial class LedgerKeeper(
         else
         {
             var orders = await ledger.RoundOrdersAsync(saleId, history.Round, cancellationToken);
-            var restored = await store.RestoreAsync(saleId, token, state, history.Total, history.Round, history.LatestEpoch + 1, orders);
+            var restored = await store.RestoreAsync(saleId, token, state, history.Total, history.Round, history.LatestEpoch + 1, history.Schedule, orders);
             if (restored is not { } incarnation)
             {
                 result = "refused";

@@ -44,6 +44,11 @@ public sealed class LedgerSchema(NpgsqlDataSource dataSource)
             last_seq      bigint NOT NULL DEFAULT 0,
             PRIMARY KEY (sale_id, epoch));
         """,
+        """
+        -- A round's schedule, on Redis' clock: a restore keeps it. Null opens_at: open from the start.
+        ALTER TABLE sale_incarnations ADD COLUMN IF NOT EXISTS opens_at timestamptz;
+        ALTER TABLE sale_incarnations ADD COLUMN IF NOT EXISTS closes_at timestamptz;
+        """,
     ];
 
     private readonly TaskCompletionSource _migrated = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -14,14 +14,16 @@ namespace SpikeApp.Orders.Persistence;
 public sealed class OrderLedger(NpgsqlDataSource dataSource)
 {
     private const string UpsertIncarnations = """
-        INSERT INTO sale_incarnations (sale_id, epoch, round, began, total, sold_at_start, began_at, last_seq)
-        SELECT * FROM unnest(@sale_id, @epoch, @round, @began, @total, @sold, @began_at, @seq)
+        INSERT INTO sale_incarnations (sale_id, epoch, round, began, total, sold_at_start, began_at, last_seq, opens_at, closes_at)
+        SELECT * FROM unnest(@sale_id, @epoch, @round, @began, @total, @sold, @began_at, @seq, @opens_at, @closes_at)
         ON CONFLICT (sale_id, epoch) DO UPDATE SET
             round = EXCLUDED.round,
             began = coalesce(EXCLUDED.began, sale_incarnations.began),
             total = coalesce(EXCLUDED.total, sale_incarnations.total),
             sold_at_start = coalesce(EXCLUDED.sold_at_start, sale_incarnations.sold_at_start),
             began_at = coalesce(EXCLUDED.began_at, sale_incarnations.began_at),
+            opens_at = coalesce(EXCLUDED.opens_at, sale_incarnations.opens_at),
+            closes_at = coalesce(EXCLUDED.closes_at, sale_incarnations.closes_at),
             last_seq = greatest(sale_incarnations.last_seq, EXCLUDED.last_seq)
         """;
 
@@ -61,7 +63,7 @@ public sealed class OrderLedger(NpgsqlDataSource dataSource)
         """;
 
     private const string Incarnations = """
-        SELECT epoch, round, began, total, last_seq FROM sale_incarnations WHERE sale_id = @sale_id ORDER BY epoch DESC
+        SELECT epoch, round, began, total, last_seq, opens_at, closes_at FROM sale_incarnations WHERE sale_id = @sale_id ORDER BY epoch DESC
         """;
 
     private const string RoundOrders = """
@@ -99,6 +101,8 @@ public sealed class OrderLedger(NpgsqlDataSource dataSource)
             Add<DateTimeOffset?>(command, "began_at", NpgsqlDbType.TimestampTz, [.. incarnations.Select(began => (DateTimeOffset?)began.At), .. seen.Select(_ => (DateTimeOffset?)null)]);
             // An incarnation's last change is the latest of its epoch in the batch, not its own first entry.
             Add<long>(command, "seq", NpgsqlDbType.Bigint, [.. incarnations.Select(began => LastSeq(events, began)), .. seen.Select(epoch => epoch.Seq)]);
+            Add<DateTimeOffset?>(command, "opens_at", NpgsqlDbType.TimestampTz, [.. incarnations.Select(began => began.OpensAt), .. seen.Select(_ => (DateTimeOffset?)null)]);
+            Add<DateTimeOffset?>(command, "closes_at", NpgsqlDbType.TimestampTz, [.. incarnations.Select(began => began.ClosesAt), .. seen.Select(_ => (DateTimeOffset?)null)]);
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -181,7 +185,14 @@ public sealed class OrderLedger(NpgsqlDataSource dataSource)
 
             if (history.Round == 0 && !await reader.IsDBNullAsync(2, cancellationToken) && !await reader.IsDBNullAsync(3, cancellationToken))
             {
-                history = history with { Round = round, Total = reader.GetInt64(3) };
+                history = history with
+                {
+                    Round = round,
+                    Total = reader.GetInt64(3),
+                    Schedule = SaleSchedule.From(
+                        reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5),
+                        reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6)),
+                };
             }
         }
 
@@ -222,7 +233,8 @@ public sealed class OrderLedger(NpgsqlDataSource dataSource)
 /// <param name="LatestEpoch">The highest epoch of the sale it saw anything of; 0 when none.</param>
 /// <param name="LastSeq">The last change it stored of <paramref name="LatestEpoch"/>.</param>
 /// <param name="Round">The round of the latest incarnation whose beginning it stored; 0 when none.</param>
-public sealed record SaleHistory(long LatestEpoch, long LastSeq, long Round, long Total)
+/// <param name="Schedule">That incarnation's opening and closing, which a restore keeps.</param>
+public sealed record SaleHistory(long LatestEpoch, long LastSeq, long Round, long Total, SaleSchedule Schedule = default)
 {
     public static readonly SaleHistory Unknown = new(0, 0, 0, 0);
 

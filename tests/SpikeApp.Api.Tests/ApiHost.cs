@@ -1,7 +1,9 @@
 using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using SpikeApp.Store;
 using SpikeApp.Testing;
@@ -32,11 +34,18 @@ public sealed class ApiHost : WebApplicationFactory<Program>
     private readonly RedisServerProcess _redis;
     private readonly int _total;
     private readonly int _replicas;
+    private readonly DateTimeOffset? _opensAt;
+    private readonly DateTimeOffset? _closesAt;
+    private readonly TimeProvider? _clock;
 
     /// <param name="replicas">How many replicas share the sale, this one included: the others are members Redis knows that never sell.</param>
     public ApiHost(RedisServerProcess redis, string? saleId = null, int total = 10, int replicas = 1, double bufferRatio = 0, string replicaId = "replica-test",
-        IReadOnlyDictionary<string, string?>? settings = null, ILoggerProvider? logs = null, string? settingsFile = null)
+        IReadOnlyDictionary<string, string?>? settings = null, ILoggerProvider? logs = null, string? settingsFile = null,
+        DateTimeOffset? opensAt = null, DateTimeOffset? closesAt = null, TimeProvider? clock = null)
     {
+        _opensAt = opensAt;
+        _closesAt = closesAt;
+        _clock = clock;
         _settingsFile = settingsFile;
         SaleId = saleId ?? "s-" + Guid.NewGuid().ToString("N")[..12];
         _logs = logs;
@@ -75,7 +84,7 @@ public sealed class ApiHost : WebApplicationFactory<Program>
     /// </summary>
     public async Task<HttpClient> StartAsync()
     {
-        await new RedisSaleStore(_redis.Connection, ReadyTimeout).BeginAsync(SaleId, _total, expectedEpoch: null);
+        await new RedisSaleStore(_redis.Connection, ReadyTimeout).BeginAsync(SaleId, _total, expectedEpoch: null, opensAt: _opensAt, closesAt: _closesAt);
         await SaleMembers.JoinAsync(_redis.Connection.GetDatabase(), SaleId, _replicas - 1);
         StartServer();
         var client = CreateClient();
@@ -98,6 +107,11 @@ public sealed class ApiHost : WebApplicationFactory<Program>
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (_clock is not null)
+        {
+            builder.ConfigureTestServices(services => services.AddSingleton(_clock));
         }
 
         if (_logs is not null)

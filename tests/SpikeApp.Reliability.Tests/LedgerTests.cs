@@ -141,6 +141,49 @@ public class LedgerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task ARestoredSaleKeepsItsOpeningAndClosingAndStillSellsNothingEarly()
+    {
+        using var timeout = new CancellationTokenSource(TestTimeout);
+        await using var orders = await OrdersCluster.StartAsync(total: 20, replicas: 2);
+        var replicas = orders.Cluster.Replicas;
+        var db = orders.Cluster.Redis.Database;
+        // Whole milliseconds: Redis keeps them so.
+        var opensAt = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.AddMinutes(10).ToUnixTimeMilliseconds());
+        var closesAt = opensAt.AddHours(1);
+        await SpikeCluster.ResetAsync(replicas[0], 20, timeout.Token, opensAt, closesAt);
+        await AssertIncarnationsAsync(orders, ["created", "reset"], timeout.Token);
+        var epochBefore = await orders.Cluster.EpochAsync();
+
+        await LoseAsync(orders.Cluster.Redis, Loss.FlushAll);
+        var watched = Stopwatch.StartNew();
+        while (!await db.KeyExistsAsync(SpikeCluster.Key("sale")))
+        {
+            Assert.True(watched.Elapsed < RestoreLimit, "The sale was never restored.");
+            await Task.Delay(50, timeout.Token);
+        }
+
+        var restored = await db.HashGetAsync(SpikeCluster.Key("sale"), ["opensAt", "closesAt", "epoch"]);
+        Assert.Equal((opensAt.ToUnixTimeMilliseconds(), closesAt.ToUnixTimeMilliseconds()), ((long)restored[0], (long)restored[1]));
+        Assert.True((long)restored[2] > epochBefore);
+        await AssertIncarnationsAsync(orders, ["created", "reset", "restored"], timeout.Token);
+
+        // Every replica learns the restored schedule and refuses, and Redis would refuse too: nothing is sold.
+        foreach (var replica in replicas)
+        {
+            Purchase purchase;
+            while ((purchase = await SpikeCluster.BuyAsync(replica, "early-bird", timeout.Token)).Status == HttpStatusCode.ServiceUnavailable)
+            {
+                await Task.Delay(50, timeout.Token);
+            }
+
+            Assert.Equal(HttpStatusCode.Conflict, purchase.Status);
+            Assert.InRange(purchase.RetryAfter!.Value, TimeSpan.FromMinutes(9), TimeSpan.FromMinutes(10));
+        }
+
+        Assert.Equal(0, await orders.Cluster.SoldAsync());
+    }
+
+    [Fact]
     public async Task ThreeReplicasAndTwoProcessorsSeeingTheLossAtOnceMakeOneRestoredIncarnation()
     {
         const int total = 100;

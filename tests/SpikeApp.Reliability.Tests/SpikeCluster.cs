@@ -242,11 +242,15 @@ public sealed class SpikeCluster : IAsyncDisposable
     /// Resets the sale as an operator does through <paramref name="replica"/>: reads it, then resets the epoch it read
     /// (PUT with the admin key and If-Match).
     /// </summary>
-    public static async Task ResetAsync(ApiProcess replica, int total, CancellationToken cancellationToken)
+    public static async Task ResetAsync(ApiProcess replica, int total, CancellationToken cancellationToken,
+        DateTimeOffset? opensAt = null, DateTimeOffset? closesAt = null)
     {
         using var current = await replica.Client.GetAsync($"/api/sales/{SaleId}", cancellationToken);
         current.EnsureSuccessStatusCode();
-        using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/sales/{SaleId}") { Content = JsonContent.Create(new { total }) };
+        using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/sales/{SaleId}")
+        {
+            Content = JsonContent.Create(new SpikeApp.Contracts.Sales.SaleDefinition(total, opensAt, closesAt)),
+        };
         request.Headers.Add("X-Admin-Key", AdminKey);
         request.Headers.IfMatch.Add(current.Headers.ETag!);
         using var response = await replica.Client.SendAsync(request, cancellationToken);

@@ -117,7 +117,7 @@ public class LedgerGateTests(RedisServerFixture redis)
         var floor = sale.Epoch + 1_000_000;
 
         Assert.True(await _store.TryLockRestoreAsync(sale.SaleId, "token-1", TimeSpan.FromSeconds(30)));
-        var restored = await _store.RestoreAsync(sale.SaleId, "token-1", planned: null, total: 5, round: sale.Epoch, floorEpoch: floor, ledger);
+        var restored = await _store.RestoreAsync(sale.SaleId, "token-1", planned: null, total: 5, round: sale.Epoch, floorEpoch: floor, SaleSchedule.Always, ledger);
         var again = await _store.DeductAsync(sale.SaleId, restored!.Value.Epoch, "alice", "r1", Window);
         var expired = await _store.ExpireDueAsync(sale.SaleId, 10);
 
@@ -139,9 +139,9 @@ public class LedgerGateTests(RedisServerFixture redis)
         var planned = await _store.GetAsync(sale.SaleId);
         await _store.TryLockRestoreAsync(sale.SaleId, "token-1", TimeSpan.FromSeconds(30));
 
-        var notHolder = await _store.RestoreAsync(sale.SaleId, "token-2", planned, 5, sale.Epoch, 0, []);
+        var notHolder = await _store.RestoreAsync(sale.SaleId, "token-2", planned, 5, sale.Epoch, 0, SaleSchedule.Always, []);
         await _store.DeductAsync(sale.SaleId, sale.Epoch, "alice", "r1", Window);
-        var changed = await _store.RestoreAsync(sale.SaleId, "token-1", planned, 5, sale.Epoch, 0, []);
+        var changed = await _store.RestoreAsync(sale.SaleId, "token-1", planned, 5, sale.Epoch, 0, SaleSchedule.Always, []);
 
         Assert.Null(notHolder);
         Assert.Null(changed);

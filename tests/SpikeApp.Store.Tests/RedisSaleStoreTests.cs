@@ -382,10 +382,36 @@ public class RedisSaleStoreTests(RedisServerFixture redis)
         Assert.Equal(pendingCount + paidCount, (long)await _db.HashGetAsync(sale.Keys.SoldByReplica, "r1"));
     }
 
-    private async Task<Sale> CreateAsync(int total)
+    [Fact]
+    public async Task OnRedisClockTheScriptSellsNothingBeforeTheOpeningNorAfterTheClosingAndWritesNothing()
+    {
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(new DateTimeOffset(await redis.Connection.GetServer(redis.Connection.GetEndPoints()[0]).TimeAsync(), TimeSpan.Zero).ToUnixTimeMilliseconds());
+        var scheduled = await CreateAsync(total: 5, opensAt: now + TimeSpan.FromMinutes(1));
+        var ended = await CreateAsync(total: 5, opensAt: now - TimeSpan.FromMinutes(2), closesAt: now - TimeSpan.FromMinutes(1));
+
+        var early = await DeductAsync(scheduled, "alice", "r1");
+        var late = await DeductAsync(ended, "alice", "r1");
+        var schedule = (await _store.GetAsync(scheduled.SaleId))!.Value.Schedule;
+
+        Assert.Equal(DeductionStatus.NotOpenYet, early.Status);
+        Assert.InRange(early.RedisNowMs, now.ToUnixTimeMilliseconds(), schedule.OpensAtMs - 1);
+        Assert.Equal(DeductionStatus.Ended, late.Status);
+        Assert.Equal(((now + TimeSpan.FromMinutes(1)).ToUnixTimeMilliseconds(), (long?)null), (schedule.OpensAtMs, schedule.ClosesAtMs));
+        foreach (var sale in new[] { scheduled, ended })
+        {
+            Assert.Equal(0, (long)await _db.HashGetAsync(sale.Keys.Sale, "sold"));
+            Assert.False(await _db.KeyExistsAsync(sale.Keys.Buyers));
+            Assert.False(await _db.KeyExistsAsync(sale.Keys.Orders));
+            // Only the round's beginning, which carries the schedule for the ledger.
+            var entry = Assert.Single(await _db.StreamRangeAsync(sale.Keys.Stream));
+            Assert.Equal("incarnation", entry["type"]);
+        }
+    }
+
+    private async Task<Sale> CreateAsync(int total, DateTimeOffset? opensAt = null, DateTimeOffset? closesAt = null)
     {
         var saleId = NewSaleId();
-        var created = await _store.BeginAsync(saleId, total, expectedEpoch: null);
+        var created = await _store.BeginAsync(saleId, total, expectedEpoch: null, opensAt: opensAt, closesAt: closesAt);
         return new Sale(SaleKeys.For(saleId), created.State!.Value.Epoch);
     }
 
