@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using SpikeApp.Contracts.Sales;
 
 namespace SpikeApp.AppHost;
 
@@ -16,12 +17,27 @@ internal static class ResetSaleCommand
             return resource;
         }
 
-        return resource.WithHttpCommand($"/api/sales/{saleId}", "Reset sale", endpointName: endpointName, commandName: "reset-sale", commandOptions: new HttpCommandOptions
+        return resource
+            .WithSaleCommand(endpointName, saleId, total, adminKey, "reset-sale", "Reset sale", "ArrowReset", opensIn: null,
+                $"Starts a new round of sale '{saleId}' with {total} units, open at once: pending orders are voided, paid ones stay paid, and each replica takes a fresh slice.",
+                $"Reset sale '{saleId}'? Its pending orders are voided and it sells {total} units again.")
+            .WithSaleCommand(endpointName, saleId, total, adminKey, "schedule-opening", "Reset sale, opening in 30 s", "Timer", opensIn: OpeningLead,
+                $"Starts a new round of sale '{saleId}' with {total} units that opens {OpeningLead.TotalSeconds:0} s from now: buyers are refused (409 sale-not-open, Retry-After) until then, on every replica at once.",
+                $"Reset sale '{saleId}' to open in {OpeningLead.TotalSeconds:0} s? Its pending orders are voided.");
+    }
+
+    /// <summary>Long enough to start the load generator (with <c>--wait-open</c>) after the command.</summary>
+    public static readonly TimeSpan OpeningLead = TimeSpan.FromSeconds(30);
+
+    private static IResourceBuilder<ProjectResource> WithSaleCommand(this IResourceBuilder<ProjectResource> resource, string endpointName, string saleId,
+        int total, IResourceBuilder<ParameterResource> adminKey, string commandName, string displayName, string iconName, TimeSpan? opensIn,
+        string description, string confirmation) =>
+        resource.WithHttpCommand($"/api/sales/{saleId}", displayName, endpointName: endpointName, commandName: commandName, commandOptions: new HttpCommandOptions
         {
             Method = HttpMethod.Put,
-            Description = $"Starts a new round of sale '{saleId}' with {total} units: pending orders are voided, paid ones stay paid, and each replica takes a fresh slice.",
-            ConfirmationMessage = $"Reset sale '{saleId}'? Its pending orders are voided and it sells {total} units again.",
-            IconName = "ArrowReset",
+            Description = description,
+            ConfirmationMessage = confirmation,
+            IconName = iconName,
             PrepareRequest = async context =>
             {
                 using var current = await context.HttpClient.GetAsync(context.Request.RequestUri, context.CancellationToken);
@@ -31,8 +47,7 @@ internal static class ResetSaleCommand
                 }
 
                 context.Request.Headers.Add("X-Admin-Key", await adminKey.Resource.GetValueAsync(context.CancellationToken));
-                context.Request.Content = JsonContent.Create(new { total });
+                context.Request.Content = JsonContent.Create(new SaleDefinition(total, DateTimeOffset.UtcNow + opensIn));
             },
         });
-    }
 }

@@ -9,18 +9,30 @@ internal static class SpikeConfigurationExtensions
     private const string PerReplicaKey = SpikeSettings.SectionName + ":ReplicaId";
 
     /// <summary>How many replicas the AppHost runs, its own: a replica learns how many share a sale from Redis' membership.</summary>
-    private const string ReplicaCountKey = SpikeSettings.SectionName + ":" + nameof(SpikeSettings.Replicas);
+    private const string ReplicasKey = SpikeSettings.SectionName + ":" + nameof(SpikeSettings.Replicas);
 
-    /// <summary>Passes the <c>Spike</c> section to the API as it is, then the values the AppHost decides.</summary>
+    private const string SeedApiKey = SpikeSettings.SectionName + ":SeedApi:Enabled";
+
+    /// <summary>
+    /// Passes the <c>Spike</c> section to the API as it is, then the values the AppHost decides: when published, the
+    /// seed's anonymous routes off unless configured. No replica is told a count, run or published.
+    /// </summary>
     public static IResourceBuilder<ProjectResource> WithSpikeConfiguration(
         this IResourceBuilder<ProjectResource> api, IConfiguration configuration, SpikeSettings settings)
     {
         foreach (var (key, value) in configuration.GetSection(SpikeSettings.SectionName).AsEnumerable())
         {
-            if (value is not null && !key.Equals(PerReplicaKey, StringComparison.OrdinalIgnoreCase) && !key.Equals(ReplicaCountKey, StringComparison.OrdinalIgnoreCase))
+            if (value is not null && !key.Equals(PerReplicaKey, StringComparison.OrdinalIgnoreCase)
+                && !key.Equals(ReplicasKey, StringComparison.OrdinalIgnoreCase))
             {
                 api.WithEnvironment(key.Replace(":", "__", StringComparison.Ordinal), value);
             }
+        }
+
+        if (!api.ApplicationBuilder.ExecutionContext.IsRunMode && configuration[SeedApiKey] is null)
+        {
+            // Published means production unless told otherwise: nobody buys there unnamed.
+            api.WithEnvironment(SeedApiKey.Replace(":", "__", StringComparison.Ordinal), "false");
         }
 
         return api.WithDefaultSale(settings);

@@ -11,6 +11,9 @@ public sealed partial class LoadGenOptions
     public static readonly TimeSpan MaxTimeout = TimeSpan.FromMinutes(5);
     public static readonly TimeSpan MaxSettle = TimeSpan.FromHours(1);
 
+    /// <summary>The furthest opening a run waits for: the buyers' tokens must outlive the wait.</summary>
+    public static readonly TimeSpan MaxWaitForOpening = TimeSpan.FromHours(24);
+
     public Uri? Url { get; set; }
 
     public int Requests { get; set; } = 1000;
@@ -45,7 +48,18 @@ public sealed partial class LoadGenOptions
     /// <summary>How long to wait after the run before the checks: unpaid orders expire, the order stream drains.</summary>
     public TimeSpan Settle { get; set; }
 
+    /// <summary>
+    /// The opening on this machine's clock: every buyer connects, waits for it, then all send at once. A time already
+    /// past is allowed (see <see cref="Validate"/>): the buyers then stampede as soon as they are connected.
+    /// </summary>
+    public DateTimeOffset? At { get; set; }
+
+    /// <summary>As <see cref="At"/>, the opening read from the sale (<c>opensAt</c>, Redis' clock) and this clock's offset to the server's.</summary>
+    public bool WaitOpen { get; set; }
+
     public int EffectiveUsers => Users ?? Requests;
+
+    public bool AwaitsOpening => At is not null || WaitOpen;
 
     /// <summary>Every problem with these options, each naming its flag; empty when they are usable.</summary>
     public IEnumerable<string> Validate()
@@ -72,6 +86,12 @@ public sealed partial class LoadGenOptions
                 $"--orders-url must be an absolute http:// or https:// address without a query, not '{OrdersUrl?.OriginalString}'."),
             (Settle < TimeSpan.Zero || Settle > MaxSettle, "--settle must be from 0 to 1h."),
             (JsonFolder is not null && !Directory.Exists(JsonFolder), $"--json: folder '{JsonFolder}' does not exist."),
+            (At is not null && WaitOpen, "--at and --wait-open are exclusive: --at names the opening, --wait-open reads it from the sale."),
+            (AwaitsOpening && Warmup > 0, "--warmup cannot be combined with --at or --wait-open: before the opening every purchase is refused."),
+
+            // A time in the past is not refused: minting 20,000 tokens and connecting can outlast a lead that was short,
+            // and a stampede on an open sale is still a measurement. The run says how late it began.
+            (At > DateTimeOffset.UtcNow + MaxWaitForOpening, "--at must be at most 24h ahead."),
         ];
         return rules.Where(rule => rule.Broken).Select(rule => rule.Problem);
     }

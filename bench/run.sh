@@ -11,6 +11,7 @@
 #   ONLY=orders bench/run.sh           # the order processor's rows (7) and rows 1-3 without it, nothing else: ~4 minutes
 #   ORDERS_BACKLOG=50000               # orders queued in the stream before the processor starts (row 7, throughput)
 #   REMOTE_BUYERS=100000               # requests (distinct buyers) per LoadGen run on the remote path (row 3, tokens)
+#   BELL_BUYERS=20000 BELL_LEAD=15     # the opening stampede (row 8): buyers waiting, and seconds from the sale's PUT to T0
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +21,8 @@ REDIS_FSYNC=${REDIS_FSYNC:-always}
 ONLY=${ONLY:-}
 ORDERS_BACKLOG=${ORDERS_BACKLOG:-50000}
 REMOTE_BUYERS=${REMOTE_BUYERS:-100000}
+BELL_BUYERS=${BELL_BUYERS:-20000}
+BELL_LEAD=${BELL_LEAD:-15}
 case "$ONLY" in '' | orders) ;; *) echo "ONLY must be empty (every row) or 'orders', not '$ONLY'" >&2; exit 2 ;; esac
 CONCURRENCY=100
 SEED_REQUESTS=20000
@@ -124,11 +127,13 @@ publish() {
   dotnet publish bench/SpikeApp.Bench.Baseline -c Release -o "$OUT/baseline" --nologo -v q >/dev/null
 }
 
-start_redis() {
+start_redis() { # [data folder, the run's by default]: sets REDIS_PORT
+  local dir=${1:-$WORK}
+  mkdir -p "$dir"
   REDIS_PORT=$(free_port)
   # As the AppHost's local mode runs it: AOF fsynced on every write (REDIS_FSYNC=everysec to see what that costs).
-  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$WORK" --save "" --appendonly yes --appendfsync "$REDIS_FSYNC" \
-    --logfile "$WORK/redis.log" &
+  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$dir" --save "" --appendonly yes --appendfsync "$REDIS_FSYNC" \
+    --logfile "$dir/redis.log" &
   PIDS+=($!)
   for _ in $(seq 1 100); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && return; sleep 0.1; done
 }
@@ -196,14 +201,16 @@ EOF
   wait_http "http://127.0.0.1:$NGINX_PORT/health"
 }
 
-start_gateway() { # name max-shared-answer-age: SpikeApp.Gateway (YARP) over the 3 API processes, telemetry on as under the AppHost
-  local port admin_port destinations=() i
+start_gateway() { # name max-shared-answer-age [API ports, the 3 API processes by default]: SpikeApp.Gateway (YARP), telemetry on as under the AppHost
+  local port admin_port destinations=() i ports=("${@:3}")
+  if ((${#ports[@]} == 0)); then ports=("${API_PORTS[@]}"); fi
   port=$(free_port); admin_port=$(free_port)
-  for i in 0 1 2; do destinations+=("ReverseProxy__Clusters__api__Destinations__bench-${i}__Address=http://127.0.0.1:${API_PORTS[$i]}"); done
+  for i in "${!ports[@]}"; do destinations+=("ReverseProxy__Clusters__api__Destinations__bench-${i}__Address=http://127.0.0.1:${ports[$i]}"); done
   env ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning "${destinations[@]}" Gateway__MaxSharedAnswerAge="$2" Gateway__AdminPort="$admin_port" \
     OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$SINK_PORT" OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf OTEL_SERVICE_NAME=gateway \
     dotnet "$OUT/gateway/SpikeApp.Gateway.dll" --contentRoot "$PWD/$OUT/gateway" --urls "http://127.0.0.1:$port;http://127.0.0.1:$admin_port" >"$WORK/$1.log" 2>&1 &
   PIDS+=($!)
+  echo $! >"$WORK/$1.pid"
   wait_http "http://127.0.0.1:$admin_port/health"
   FRONT_PORT[$1]=$port
 }
@@ -387,11 +394,67 @@ wrk_rps() { # url [lua script] -> requests/s
   awk '/^Requests\/sec:/ {print $2}' "$WORK/wrk.txt"
 }
 
+json_number() { # LoadGen JSON report, field -> the field's first number; nothing when it is absent or null
+  grep -o "\"$2\": *-\?[0-9][0-9.eE+-]*" "$1" 2>/dev/null | head -1 | sed 's/.*: *//' || true
+}
+
+stop_pids() { # pids...: SIGTERM, wait for each, and leave them out of the cleanup
+  local pid kept=()
+  for pid in "$@"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "$@"; do wait "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do [[ " $* " == *" $pid "* ]] || kept+=("$pid"); done
+  PIDS=("${kept[@]}")
+}
+
+sleep_until_ms() { # epoch milliseconds
+  local ms=$(($1 - $(date +%s%3N)))
+  if ((ms > 0)); then sleep "$(awk -v ms="$ms" 'BEGIN { printf "%.3f", ms / 1000 }')"; fi
+}
+
+# The clients' commands in a MONITOR capture (commands a script runs, "[0 lua]", left out): "all syncs purchases others",
+# a sync being the replicas' Sync script (the only one given the sale's replicas key), a purchase any script call that
+# names a LoadGen buyer ("lg-..."), and the others counted by command ("hgetall:2,sadd:9"; "-" for none).
+monitor_calls() {
+  awk '$1 ~ /^[0-9]+\.[0-9]+$/ && $3 != "lua]" {
+    all++; command = tolower($4); gsub(/"/, "", command)
+    if (command == "evalsha" && index($0, "\"lg-")) purchases++
+    else if (command == "evalsha" && index($0, ":replicas\"")) syncs++
+    else other[command]++
+  } END {
+    for (command in other) list = list (list == "" ? "" : ",") command ":" other[command]
+    printf "%d %d %d %s\n", all, syncs, purchases, list == "" ? "-" : list
+  }' "$1"
+}
+
+# One opening stampede on sale $1 through the gateway at $2: MONITOR on the bell Redis from just before the sale's PUT
+# (through the first bell replica; it opens BELL_LEAD s ahead, at T0) until 50 ms before T0; the LoadGen started right
+# after the PUT with --wait-open (it mints its buyers' tokens, opens its connections and waits). Leaves $WORK/$1.json,
+# $WORK/$1.calls (monitor_calls, then INFO commandstats' EVALSHA delta over the same window) and BELL_CODE.
+bell_stampede() {
+  local sale=$1 url=$2 opens_ms opens_at monitor loadgen evalsha_before
+  evalsha_before=$(evalsha_calls)
+  timeout $((BELL_LEAD + 5)) redis-cli -p "$REDIS_PORT" monitor >"$WORK/$sale.monitor" 2>/dev/null &
+  monitor=$!; sleep 0.3
+  opens_ms=$(($(date +%s%3N) + BELL_LEAD * 1000))
+  opens_at=$(date -u -d "@$((opens_ms / 1000)).$(printf '%03d' $((opens_ms % 1000)))" +%Y-%m-%dT%H:%M:%S.%3NZ)
+  curl -sf -X PUT -H "X-Admin-Key: $ADMIN_KEY" -H 'content-type: application/json' -d "{\"total\":$SEED_STOCK,\"opensAt\":\"$opens_at\"}" \
+    "http://127.0.0.1:${BELL_PORTS[0]}/api/sales/$sale" >/dev/null
+  env "${BUYER_ENV[@]}" dotnet "$OUT/loadgen/SpikeApp.LoadGen.dll" --url "$url" --sale "$sale" --requests "$BELL_BUYERS" \
+    --concurrency $CONCURRENCY --wait-open --json "$WORK/$sale.json" >"$WORK/$sale.txt" 2>&1 &
+  loadgen=$!
+  sleep_until_ms $((opens_ms - 50))
+  kill "$monitor" 2>/dev/null || true; wait "$monitor" 2>/dev/null || true
+  echo "$(monitor_calls "$WORK/$sale.monitor") $(($(evalsha_calls) - evalsha_before))" >"$WORK/$sale.calls"
+  BELL_CODE=0; wait "$loadgen" || BELL_CODE=$?
+}
+
 stats() { # values... -> "min median max" (STATS_FORMAT, default %.0f); nothing for no values
   (($#)) || return 0
   printf '%s\n' "$@" | sort -g | awk -v f="${STATS_FORMAT:-%.0f}" '{v[NR]=$1} END {printf f " " f " " f, v[1], v[int((NR+1)/2)], v[NR]}'
 }
 
+median() { stats "$@" | awk '{print $2}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 row() { if [ -n "$3" ]; then printf '| %-44s | %-26s | %9s | %9s | %9s |\n' "$1" "$2" $3; fi; } # a row not measured is left out
 
 require
@@ -532,6 +595,45 @@ if every_row; then
     log "remote LoadGen rep $rep: seed GET ${REMOTE_SEED[-1]:-n/a} req/s, POST with tokens ${REMOTE_TOKENS[-1]:-n/a} req/s (exit ${REMOTE_EXIT[*]: -2})"
   done
 fi
+# 8. Opening stampede: each repeat starts its own Redis, 3 API processes and a gateway over them, so that the first
+#    stampede meets processes that have only just reported ready. A sale of SEED_STOCK units is PUT to open BELL_LEAD s
+#    ahead (T0); BELL_BUYERS buyers (distinct, their tokens minted before T0) wait on CONCURRENCY connections through the
+#    gateway (LoadGen --wait-open) and buy at T0. Then the same on a second sale, the processes now warm: the steady
+#    state the first second is held against. Redis' calls from just before the PUT to T0 are read with MONITOR.
+BELL_SOLD_OUT=(); BELL_CALLS=(); BELL_SYNCS=(); BELL_PURCHASES=(); BELL_COLD=(); BELL_WARM=(); BELL_RATIO=(); BELL_SPREAD=(); BELL_EXIT=()
+BELL_OTHER=n/a
+if every_row; then
+  main_redis=$REDIS_PORT
+  for rep in $(seq 1 "$REPEAT"); do
+    start_redis "$WORK/bell-redis-$rep"
+    bell_pids=("${PIDS[-1]}")
+    BELL_PORTS=("$(free_port)" "$(free_port)" "$(free_port)")
+    for i in 0 1 2; do start_api "bell-$i" "${BELL_PORTS[$i]}" on; bell_pids+=("$(cat "$WORK/bell-$i.pid")"); done
+    create_sale "$SEED_STOCK" "${BELL_PORTS[@]}" # the default sale: a replica reports ready only once it exists
+    start_gateway bell 00:00:00.500 "${BELL_PORTS[@]}"
+    bell_pids+=("$(cat "$WORK/bell.pid")")
+    for round in cold warm; do
+      bell_stampede "bell-$rep-$round" "http://127.0.0.1:${FRONT_PORT[bell]}"
+      BELL_EXIT+=("$round:$BELL_CODE")
+    done
+    read -r calls syncs purchases others evalsha <"$WORK/bell-$rep-cold.calls"
+    BELL_CALLS+=("$calls"); BELL_SYNCS+=("$syncs"); BELL_PURCHASES+=("$purchases"); BELL_OTHER="$others (EVALSHA in INFO commandstats: $evalsha)"
+    cold=$(json_number "$WORK/bell-$rep-cold.json" firstSecondRequestsPerSecond)
+    warm=$(json_number "$WORK/bell-$rep-warm.json" firstSecondRequestsPerSecond)
+    sold_out=$(json_number "$WORK/bell-$rep-cold.json" soldOutSeconds)
+    spread=$(json_number "$WORK/bell-$rep-cold.json" replicaSpreadMs)
+    late=$(json_number "$WORK/bell-$rep-cold.json" startLateMs)
+    if [ -n "$cold" ]; then BELL_COLD+=("$cold"); fi
+    if [ -n "$warm" ]; then BELL_WARM+=("$warm"); fi
+    if [ -n "$cold" ] && [ -n "$warm" ]; then BELL_RATIO+=("$(ratio "$cold" "$warm")"); fi
+    if [ -n "$sold_out" ]; then BELL_SOLD_OUT+=("$sold_out"); fi
+    if [ -n "$spread" ]; then BELL_SPREAD+=("$spread"); fi
+    log "opening rep $rep: sold out ${sold_out:-never} s after T0 (buyers released ${late:-?} ms after it), first second ${cold:-n/a} req/s just ready, ${warm:-n/a} warm; before T0: $calls Redis calls, $syncs syncs, $purchases purchases, others $others; replicas' first sales spread ${spread:-n/a} ms (exit ${BELL_EXIT[*]: -2})"
+    stop_pids "${bell_pids[@]}"
+  done
+  REDIS_PORT=$main_redis
+fi
+
 ORDERS_QUEUED=(); ORDERS_STORED=(); ORDERS_RATE=(); ORDERS_SEED_AB=(); ORDERS_SEED_STORED=(); ORDERS_LAG=(); ORDERS_LAST=()
 ORDERS_SOLD_OUT=(); ORDERS_REMOTE=(); ORDERS_REMOTE_RATE=(); ORDERS_REMOTE_BACKLOG=(); ORDERS_DRAIN=n/a
 start_postgres
@@ -602,8 +704,14 @@ stop_orders
 stop_postgres
 
 # 6. The real AppHost as the README starts it: ab and wrk on the public URL (the gateway at :5080).
-PUBLIC_AB=(); PUBLIC_WRK=(); PUBLIC_SOLD=(); PUBLIC_FAILURES=n/a; PUBLIC_REPLICAS=n/a
+PUBLIC_AB=(); PUBLIC_WRK=(); PUBLIC_SOLD=(); PUBLIC_FAILURES=n/a; PUBLIC_REPLICAS=n/a; PUBLIC_COLD=(); PUBLIC_COLD_FAILURES=n/a
 if every_row && start_apphost; then
+  # Cold: the README's ab as a new user runs it, right after the start. The sale is reset first (one admin request), so
+  # that it sells 2,000 and then answers "sold out" as in the warm runs below.
+  reset_sale "$SEED_STOCK" "$ADMIN"
+  PUBLIC_COLD+=("$(ab_rps "$PUBLIC/buy/skill")")
+  PUBLIC_COLD_FAILURES="$(cat "$WORK/ab-failures.txt")"
+  log "AppHost cold: ab ${PUBLIC_COLD[-1]} req/s right after the start ($PUBLIC_COLD_FAILURES)"
   # Warm-up, as above: the first seconds after a start run code that is not yet fully compiled.
   ab -q -n $SEED_REQUESTS -c $CONCURRENCY "$PUBLIC/buy/skill" >/dev/null 2>&1
   if [ "$HAVE_WRK" = yes ]; then wrk -t2 -c"$CONCURRENCY" -d10s "$PUBLIC/buy/skill" >/dev/null; fi
@@ -639,8 +747,6 @@ if every_row; then
   done
 fi
 
-median() { stats "$@" | awk '{print $2}'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
 echo
 echo "SpikeApp benchmark — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r)"
@@ -661,6 +767,7 @@ row "0. baseline: bare Kestrel, same body, req/s" "ab -n 20000 -c 100" "$(stats 
 if ((${#PUBLIC_AB[@]})); then
   row "6. AppHost public URL :5080 (seed), req/s" "ab -n 20000 -c 100" "$(stats "${PUBLIC_AB[@]}")"
   row "6. same, units sold per run (must be 2,000)" "GET /api/sales/default" "$(stats "${PUBLIC_SOLD[@]}")"
+  row "6. same, cold: right after the start, req/s" "ab -n 20000 -c 100, once" "$(stats "${PUBLIC_COLD[@]}")"
   if [ "$HAVE_WRK" = yes ]; then row "6. AppHost public URL, sold-out path, req/s" "wrk" "$(stats "${PUBLIC_WRK[@]}")"; fi
 fi
 row "1. seed: 3 APIs behind nginx, stock 2,000, req/s" "LoadGen seed, n=20,000" "$(stats "${SEED_LOADGEN[@]}")"
@@ -682,6 +789,14 @@ fi
 row "3. remote path, seed GET, anonymous, req/s" "LoadGen seed, n=$REMOTE_BUYERS" "$(stats "${REMOTE_SEED[@]}")"
 row "3. remote path, POST, a token per buyer, req/s" "LoadGen api, n=$REMOTE_BUYERS" "$(stats "${REMOTE_TOKENS[@]}")"
 row "5. Redis alone: EVALSHA of the script, /s" "redis-benchmark -c 100" "$(stats "${REDIS_RPS[@]}")"
+row "8. opening: s from T0 to sold out" "LoadGen --wait-open, gateway" "$(STATS_FORMAT=%.3f stats "${BELL_SOLD_OUT[@]}")"
+row "8. first second, processes just ready, req/s" "LoadGen, answers in 1st s" "$(stats "${BELL_COLD[@]}")"
+row "8. first second, same processes warm, req/s" "LoadGen, answers in 1st s" "$(stats "${BELL_WARM[@]}")"
+row "8. first second, just ready / warm" "per repeat" "$(STATS_FORMAT=%.2f stats "${BELL_RATIO[@]}")"
+row "8. Redis calls from the PUT to T0" "MONITOR, clients' commands" "$(stats "${BELL_CALLS[@]}")"
+row "8. same, the replicas' syncs" "MONITOR, Sync script" "$(stats "${BELL_SYNCS[@]}")"
+row "8. same, purchases (must be 0)" "MONITOR, a buyer's script" "$(stats "${BELL_PURCHASES[@]}")"
+row "8. first sales by replica: spread, ms" "orders' createdAt" "$(stats "${BELL_SPREAD[@]}")"
 row "7. processor: $ORDERS_BACKLOG queued, orders/s" "psql count, XINFO GROUPS" "$(stats "${ORDERS_RATE[@]}")"
 row "7. same, orders stored per run" "psql count(*)" "$(stats "${ORDERS_STORED[@]}")"
 row "7. seed: s from ab's end to lag+pending 0" "XINFO GROUPS every 0.1 s" "$(STATS_FORMAT=%.2f stats "${ORDERS_LAG[@]}")"
@@ -702,6 +817,7 @@ if every_row; then
 fi
 if ((${#PUBLIC_AB[@]})); then
   echo "public URL ab / baseline ab:     $(ratio "$(median "${PUBLIC_AB[@]}")" "$(median "${BASE_AB[@]}")")   (target >= 0.8)"
+  echo "public URL ab, cold / warm:      $(ratio "$(median "${PUBLIC_COLD[@]}")" "$(median "${PUBLIC_AB[@]}")")   (target >= 0.8; cold run: $PUBLIC_COLD_FAILURES)"
   if [ "$HAVE_WRK" = yes ]; then echo "public URL wrk / baseline wrk:   $(ratio "$(median "${PUBLIC_WRK[@]}")" "$(median "${BASE[@]}")")   (target >= 0.6)"; fi
 fi
 if [ "$HAVE_WRK" = yes ] && every_row; then
@@ -718,6 +834,10 @@ if every_row; then
 fi
 echo "Redis EVALSHA calls per sale:    $(ratio "$(median "${SEED_CALLS[@]}")" $SEED_STOCK)   (target <= 1.2 = 1 + buffer)"
 echo "API peak RSS (MB, VmHWM):        $PEAK_RSS"
+if ((${#BELL_EXIT[@]})); then
+  echo "opening, first s ready / warm:   $(STATS_FORMAT=%.2f median "${BELL_RATIO[@]}")   (target >= 0.9; LoadGen exit codes ${BELL_EXIT[*]})"
+  echo "opening, other calls before T0:  $BELL_OTHER   (last repeat; purchases must be 0)"
+fi
 echo "order processor, orders/s:       $(median "${ORDERS_RATE[@]}")   (target >= 5,000)"
 echo "seed: s to lag+pending 0:        $(STATS_FORMAT=%.2f median "${ORDERS_LAG[@]}")   (target <= 5)"
 echo "seed ab, processor running/not:  $(ratio "$(median "${ORDERS_SEED_AB[@]}")" "$(median "${SEED_AB[@]}")")   (target: within the run's noise)"

@@ -44,6 +44,15 @@ internal static class GatewayResourceExtensions
             replica.WithParentRelationship(gateway);
         }
 
+        if (gateway.ApplicationBuilder.ExecutionContext.IsPublishMode)
+        {
+            // Published, the one destination stands for every instance: one failed probe or reset connection must not
+            // take them all out. Where it is deployed, each instance's readiness decides whether it gets requests.
+            gateway
+                .WithEnvironment("ReverseProxy__Clusters__api__HealthCheck__Active__Enabled", "false")
+                .WithEnvironment("ReverseProxy__Clusters__api__HealthCheck__Passive__Enabled", "false");
+        }
+
         return gateway;
     }
 

@@ -52,6 +52,11 @@ public sealed partial class LoadGenCommand
             (options, url) => options.OrdersUrl = url);
         Add(Time("--settle", "wait after the run, before the checks, for unpaid orders to expire and the order stream to drain (default 0)"),
             (options, settle) => options.Settle = settle);
+        Add(Parsed<DateTimeOffset>("--at", "TIME", "every buyer connects, waits until TIME on this machine's clock, then all send at once: an ISO 8601 time with its offset",
+                TryParseInstant, "an ISO 8601 time with its offset, such as 2026-12-05T09:00:00Z"),
+            (options, at) => options.At = at);
+        Add(new Option<bool>("--wait-open") { Description = "as --at, at the sale's opensAt, read from the sale with the server's time to correct this machine's clock" },
+            (options, waitOpen) => options.WaitOpen = waitOpen);
 
         // --version would print the assembly's version, which says nothing about a load test.
         _command.Options.Remove(_command.Options.OfType<VersionOption>().Single());
@@ -142,7 +147,17 @@ public sealed partial class LoadGenCommand
         return fits;
     }
 
+    /// <summary>An absolute time only: without its offset, 09:00 would be a different moment on every machine.</summary>
+    private static bool TryParseInstant(string value, out DateTimeOffset instant)
+    {
+        instant = default;
+        return InstantPattern().IsMatch(value) && DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.None, out instant);
+    }
+
     private delegate bool TryParse<T>(string value, out T? parsed);
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})$", RegexOptions.CultureInvariant)]
+    private static partial Regex InstantPattern();
 
     [GeneratedRegex(@"^(?<amount>\d+(\.\d+)?)(?<unit>ms|s|m|h)?$", RegexOptions.CultureInvariant)]
     private static partial Regex TimePattern();

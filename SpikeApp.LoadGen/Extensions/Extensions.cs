@@ -89,7 +89,7 @@ public static class Extensions
         try
         {
             var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
-            return await host.Services.GetRequiredService<LoadTest>().RunAsync(output, lifetime.ApplicationStopping);
+            return await host.Services.GetRequiredService<LoadTest>().RunAsync(output, lifetime.ApplicationStopping, error);
         }
         finally
         {

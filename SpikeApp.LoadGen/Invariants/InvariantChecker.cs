@@ -1,6 +1,7 @@
 using SpikeApp.Contracts.Orders;
 using SpikeApp.Contracts.Problems;
 using SpikeApp.Contracts.Sales;
+using SpikeApp.LoadGen.Bell;
 using SpikeApp.LoadGen.Outcomes;
 using static System.FormattableString;
 
@@ -20,6 +21,8 @@ public static class InvariantChecker
     public const string OneLiveOrderPerBuyer = "one live order per buyer";
     public const string PaidOrdersStored = "paid orders in PostgreSQL once";
     public const string ExpiredStockResold = "expired stock sold again";
+    public const string NoSaleBeforeOpening = "no sale before the opening";
+    public const string NoneTurnedAwayAfterOpening = "none turned away after the opening";
 
     /// <summary>How long after its deadline an expired order's unit is surely back on sale: the processor expires due orders well within it.</summary>
     public static readonly TimeSpan ReleaseGrace = TimeSpan.FromSeconds(1);
@@ -43,8 +46,12 @@ public static class InvariantChecker
         InvariantResult[] paymentChecks = run.PayRatio > 0
             ? [CheckPaidMatchesSold(run, sale, orders), CheckOneLiveOrderPerBuyer(orders), CheckPaidOrdersStored(run, readback.Stored), CheckExpiredStockResold(run, sale, orders)]
             : [];
+        InvariantResult[] openingChecks = run.Stampede is { } stampede
+            ? [CheckNoSaleBeforeOpening(run, stampede.Opening, orders), CheckNoneTurnedAwayAfterOpening(stampede)]
+            : [];
         return new InvariantReport(run.SaleBefore, sale,
-            [.. saleChecks, CheckOneOrderPerUser(run, orders), CheckOrdersBelongToBuyers(run, orders), CheckOrdersHiddenFromOthers(run, readback.Foreign), .. paymentChecks]);
+            [.. saleChecks, CheckOneOrderPerUser(run, orders), CheckOrdersBelongToBuyers(run, orders), CheckOrdersHiddenFromOthers(run, readback.Foreign),
+             .. paymentChecks, .. openingChecks]);
 
         static InvariantResult Unread(string name) => new(name, InvariantStatus.Skipped, SaleUnread);
     }
@@ -260,6 +267,37 @@ public static class InvariantChecker
             : seen + run.Uncertain > sale.Total ? new(ExpiredStockResold, InvariantStatus.Passed,
                 Invariant($"{counts}: sold again within the {run.Uncertain} requests answered 503 or not at all"))
             : new(ExpiredStockResold, InvariantStatus.Failed, $"{counts}: their units were not sold again");
+    }
+
+    /// <summary>Redis decides the opening: no order of the run was created (Redis' clock) before the sale's <c>opensAt</c>.</summary>
+    internal static InvariantResult CheckNoSaleBeforeOpening(RunEvidence run, Opening opening, IReadOnlyList<FetchedOrder> orders)
+    {
+        if (run.Mode != LoadMode.Api)
+        {
+            return new(NoSaleBeforeOpening, InvariantStatus.Skipped, "seed mode: the API returns no order ids");
+        }
+
+        if (opening.SaleOpensAt is not { } opensAt)
+        {
+            return new(NoSaleBeforeOpening, InvariantStatus.Skipped, "the sale reports no opensAt to hold its orders against");
+        }
+
+        var created = orders.Select(order => order.Order).OfType<Order>().ToList();
+        var early = created.Where(order => order.CreatedAt < opensAt).OrderBy(order => order.CreatedAt).ToList();
+        return early.Count == 0
+            ? new(NoSaleBeforeOpening, InvariantStatus.Passed, Invariant($"{created.Count} orders, none created before {opensAt:O}"))
+            : new(NoSaleBeforeOpening, InvariantStatus.Failed, Invariant(
+                $"{early.Count} of {created.Count} orders created before {opensAt:O}: {string.Join("; ", early.Take(MaxExamples).Select(order => $"{order.OrderId} by {order.ReplicaId} at {order.CreatedAt:O}"))}"));
+    }
+
+    /// <summary>After the bell every replica sells: a "not open" to a request sent after it (and its grace) turned a buyer away.</summary>
+    internal static InvariantResult CheckNoneTurnedAwayAfterOpening(StampedeResult stampede)
+    {
+        var grace = (stampede.Opening.ClockUncertainty + Stampede.Grace).TotalMilliseconds;
+        return stampede.TurnedAway == 0
+            ? new(NoneTurnedAwayAfterOpening, InvariantStatus.Passed, Invariant($"no \"not open\" to a request sent {grace:0.#} ms or more after the opening"))
+            : new(NoneTurnedAwayAfterOpening, InvariantStatus.Failed,
+                Invariant($"{stampede.TurnedAway} requests sent {grace:0.#} ms or more after the opening were answered \"not open\""));
     }
 
     /// <summary>A buyer may buy again once their order expired: every order but the last expired before the next was made.</summary>

@@ -1,6 +1,7 @@
 using SpikeApp.Contracts;
 using SpikeApp.Contracts.Orders;
 using SpikeApp.Contracts.Sales;
+using SpikeApp.LoadGen.Bell;
 using SpikeApp.LoadGen.Buyers;
 
 namespace SpikeApp.LoadGen.Invariants;
@@ -18,6 +19,14 @@ public sealed class SaleReader(HttpClient http, StoredOrdersClient? storedOrders
         var path = $"api/sales/{Uri.EscapeDataString(saleId)}";
         var (sale, failure) = await http.ReadAsync(path, ContractsJsonContext.Default.SaleResponse, cancellationToken);
         return (sale, failure is null ? null : $"GET /{path} {failure}.");
+    }
+
+    /// <summary>The sale's opening fields only, so the LoadGen reads them whatever else the sale's answer carries.</summary>
+    public async Task<(SaleSchedule? Schedule, string? Error)> ReadScheduleAsync(string saleId, CancellationToken cancellationToken)
+    {
+        var path = $"api/sales/{Uri.EscapeDataString(saleId)}";
+        var (schedule, failure) = await http.ReadAsync(path, LoadGenJsonContext.Default.SaleSchedule, cancellationToken);
+        return (schedule, failure is null ? null : $"GET /{path} {failure}.");
     }
 
     public Task<(OrdersSummary? Summary, string? Error)> ReadStoredSummaryAsync(string saleId, CancellationToken cancellationToken) =>

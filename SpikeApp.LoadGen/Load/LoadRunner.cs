@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using SpikeApp.Contracts;
 using SpikeApp.Contracts.Sales;
+using SpikeApp.LoadGen.Bell;
 using SpikeApp.LoadGen.Buyers;
 using SpikeApp.LoadGen.Invariants;
 using SpikeApp.LoadGen.Latency;
@@ -19,15 +20,26 @@ public sealed class LoadRunner(HttpClient http, LoadGenOptions options)
         ? new Uri("buy/skill", UriKind.Relative)
         : new Uri($"api/sales/{options.Sale}/purchases", UriKind.Relative);
 
+    private readonly Uri _connect = new($"api/sales/{options.Sale}/purchases", UriKind.Relative);
+
     private readonly Classifier<Outcome> _classifyPurchase = (statusCode, body) => OutcomeClassifier.Classify(options.Mode, statusCode, body);
 
     /// <param name="buyers">Api mode: the token of every buyer of <paramref name="phase"/>; seed mode: none.</param>
-    public async Task<PhaseResult> RunAsync(LoadPhase phase, BuyerTokens buyers, RunCounters counters, OrderBook orders, CancellationToken stop)
+    /// <param name="stampede">With an opening: every worker connects first, all wait for it, and --duration counts from it.</param>
+    public async Task<PhaseResult> RunAsync(
+        LoadPhase phase, BuyerTokens buyers, RunCounters counters, OrderBook orders, CancellationToken stop, Stampede? stampede = null)
     {
         ArgumentNullException.ThrowIfNull(phase);
         ArgumentNullException.ThrowIfNull(buyers);
         ArgumentNullException.ThrowIfNull(counters);
         ArgumentNullException.ThrowIfNull(orders);
+
+        var workers = new Task[Math.Min(phase.Concurrency, phase.Requests)];
+        if (stampede is not null)
+        {
+            await Task.WhenAll(Enumerable.Range(0, workers.Length).Select(_ => ConnectAsync(stampede, stop)));
+            await stampede.WaitAsync(stop);
+        }
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
         deadline.CancelAfter(phase.Duration);
@@ -36,10 +48,9 @@ public sealed class LoadRunner(HttpClient http, LoadGenOptions options)
         ActivityLink[] runLink = Activity.Current is { } run ? [new ActivityLink(run.Context)] : [];
 
         var started = Stopwatch.GetTimestamp();
-        var workers = new Task[Math.Min(phase.Concurrency, phase.Requests)];
         for (var i = 0; i < workers.Length; i++)
         {
-            workers[i] = WorkAsync(phase, buyers, cursor, counters, latency, orders, runLink, deadline.Token);
+            workers[i] = WorkAsync(phase, buyers, cursor, counters, latency, orders, runLink, stampede, deadline.Token);
         }
 
         await Task.WhenAll(workers);
@@ -50,12 +61,33 @@ public sealed class LoadRunner(HttpClient http, LoadGenOptions options)
             : StopReason.Duration;
         var purchases = counters.PurchaseCounts();
         return new PhaseResult(phase.Name, phase.Requests, purchases.Total, elapsed, stoppedBy, purchases, counters.Purchases.Problems(), latency.Summarize(),
-            phase.PayRatio > 0 ? new PaymentResult(counters.PaymentCounts(), counters.Payments.Problems()) : null);
+            phase.PayRatio > 0 ? new PaymentResult(counters.PaymentCounts(), counters.Payments.Problems()) : null,
+            stampede?.Result(workers.Length, elapsed));
+    }
+
+    /// <summary>
+    /// Opens a worker's keep-alive connection before the opening with a purchase that cannot buy: no token, so it is
+    /// answered "not open" from memory (after the opening: 401), and no Redis call is made either way.
+    /// </summary>
+    private async Task ConnectAsync(Stampede stampede, CancellationToken stop)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        timeout.CancelAfter(options.Timeout);
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, _connect);
+            using var response = await http.SendAsync(request, timeout.Token);
+            stampede.RecordConnected();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Not connected: the worker connects with its first purchase instead, and the report counts it out.
+        }
     }
 
     private async Task WorkAsync(
         LoadPhase phase, BuyerTokens buyers, Cursor cursor, RunCounters counters, LatencyRecorder latency, OrderBook orders, ActivityLink[] runLink,
-        CancellationToken stop)
+        Stampede? stampede, CancellationToken stop)
     {
         // Only this worker's flow: each purchase starts its own trace instead of joining the run's.
         Activity.Current = null;
@@ -64,8 +96,10 @@ public sealed class LoadRunner(HttpClient http, LoadGenOptions options)
         {
             var userId = options.Mode == LoadMode.Api ? phase.BuyerFor(index) : null;
             var authorization = userId is null ? null : buyers.AuthorizationFor(userId);
+            var sent = Stopwatch.GetTimestamp();
             var (purchase, trace) = await PurchaseAsync(phase.Name, userId, authorization, runLink, worker, latency);
             counters.RecordPurchase(purchase);
+            stampede?.Record(sent, Stopwatch.GetTimestamp(), purchase.Outcome);
             if (userId is null || authorization is null || purchase.OrderId is not { } orderId)
             {
                 continue;

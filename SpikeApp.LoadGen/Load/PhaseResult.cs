@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using SpikeApp.LoadGen.Bell;
 using SpikeApp.LoadGen.Latency;
 using SpikeApp.LoadGen.Outcomes;
 
@@ -13,7 +14,8 @@ public sealed record PhaseResult(
     OutcomeCounts Outcomes,
     IReadOnlyDictionary<string, long> Problems,
     LatencySummary Latency,
-    PaymentResult? Payments = null)
+    PaymentResult? Payments = null,
+    [property: JsonIgnore] StampedeResult? Stampede = null)
 {
     public double DurationSeconds => Elapsed.TotalSeconds;
 

@@ -11,6 +11,12 @@ public enum Outcome
     /// <summary>409 sold-out, or seed 已售罄.</summary>
     SoldOut,
 
+    /// <summary>409 sale-not-open, or seed 活动未开始: asked before the opening, answered from memory; nothing was sold.</summary>
+    NotOpen,
+
+    /// <summary>409 sale-closed, or seed 活动已结束: asked after the sale closed, answered from memory; nothing was sold.</summary>
+    Closed,
+
     /// <summary>429 (the API's <c>overloaded</c> problem): shed by admission control before anything was sold.</summary>
     Overloaded,
 

@@ -13,11 +13,15 @@ public static class OutcomeClassifier
 
     // The contract's strings as UTF-8 once, so matching an answer against them allocates nothing.
     private static readonly byte[] SoldOutType = Encoding.UTF8.GetBytes(ProblemTypes.SoldOut);
+    private static readonly byte[] SaleNotOpenType = Encoding.UTF8.GetBytes(ProblemTypes.SaleNotOpen);
+    private static readonly byte[] SaleClosedType = Encoding.UTF8.GetBytes(ProblemTypes.SaleClosed);
     private static readonly byte[] OrderExpiredType = Encoding.UTF8.GetBytes(ProblemTypes.OrderExpired);
     private static readonly byte[] OrderVoidedType = Encoding.UTF8.GetBytes(ProblemTypes.OrderVoided);
     private static readonly byte[] SeedSoldOut = Encoding.UTF8.GetBytes(SeedMessages.SoldOut);
     private static readonly byte[] SeedBusy = Encoding.UTF8.GetBytes(SeedMessages.Busy);
     private static readonly byte[] SeedNoSale = Encoding.UTF8.GetBytes(SeedMessages.NoSale);
+    private static readonly byte[] SeedNotOpen = Encoding.UTF8.GetBytes(SeedMessages.NotOpen);
+    private static readonly byte[] SeedClosed = Encoding.UTF8.GetBytes(SeedMessages.Closed);
 
     public static Classification<Outcome> Classify(LoadMode mode, int statusCode, ReadOnlySpan<byte> body) => mode switch
     {
@@ -48,6 +52,8 @@ public static class OutcomeClassifier
         201 => Order(Outcome.Success, statusCode, body),
         200 => Order(Outcome.ExistingOrder, statusCode, body),
         409 when HasProblemType(body, SoldOutType) => new(Outcome.SoldOut),
+        409 when HasProblemType(body, SaleNotOpenType) => new(Outcome.NotOpen),
+        409 when HasProblemType(body, SaleClosedType) => new(Outcome.Closed),
         429 => new(Outcome.Overloaded),
         // Either 503 asks the buyer to retry: unavailable, or sale-restoring (Redis lost the sale; nothing was sold).
         503 => new(Outcome.Unavailable),
@@ -120,6 +126,8 @@ public static class OutcomeClassifier
         reader.ValueTextEquals(SeedSoldOut) ? new(Outcome.SoldOut)
         : reader.ValueTextEquals(SeedBusy) ? new(Outcome.Unavailable)
         : reader.ValueTextEquals(SeedNoSale) ? new(Outcome.OtherError, Problem: NoSuchSale)
+        : reader.ValueTextEquals(SeedNotOpen) ? new(Outcome.NotOpen)
+        : reader.ValueTextEquals(SeedClosed) ? new(Outcome.Closed)
         : new(Outcome.OtherError, Problem: "seed: unknown msg");
 
     private static Classification<Outcome> Order(Outcome outcome, int statusCode, ReadOnlySpan<byte> body) =>

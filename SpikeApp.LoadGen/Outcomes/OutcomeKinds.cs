@@ -3,7 +3,9 @@ namespace SpikeApp.LoadGen.Outcomes;
 /// <summary>Purchases and payments, with every outcome's names in one table; the JSON report uses the enum members' names instead.</summary>
 public static class OutcomeKinds
 {
-    public static readonly OutcomeKind<Outcome> Purchase = new(Describe, Outcome.Unanswered, errors: [Outcome.OtherError, Outcome.Unanswered]);
+    /// <summary>Only a sale with an opening or a close answers "not open" or "closed": runs without them keep their usual lines.</summary>
+    public static readonly OutcomeKind<Outcome> Purchase =
+        new(Describe, Outcome.Unanswered, errors: [Outcome.OtherError, Outcome.Unanswered], rare: [Outcome.NotOpen, Outcome.Closed]);
 
     /// <summary>A payment without an answer may have gone through: an error, not a refusal. Only a reset voids an order.</summary>
     public static readonly OutcomeKind<PaymentOutcome> Payment =
@@ -14,6 +16,8 @@ public static class OutcomeKinds
         Outcome.Success => new("success", "success", "ok"),
         Outcome.ExistingOrder => new("existing", "existing order", "existing"),
         Outcome.SoldOut => new("sold_out", "sold out", "sold out"),
+        Outcome.NotOpen => new("not_open", "not open yet", "not open"),
+        Outcome.Closed => new("closed", "closed", "closed"),
         Outcome.Overloaded => new("overloaded", "overloaded (429)", "429"),
         Outcome.Unavailable => new("unavailable", "unavailable (503)", "503"),
         Outcome.OtherError => new("other_error", "other errors", "errors"),

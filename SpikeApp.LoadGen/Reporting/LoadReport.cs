@@ -1,3 +1,4 @@
+using SpikeApp.LoadGen.Bell;
 using SpikeApp.LoadGen.Invariants;
 using SpikeApp.LoadGen.Load;
 
@@ -15,15 +16,17 @@ public sealed record LoadReport(
     double SettleSeconds,
     PhaseResult? Warmup,
     PhaseResult Run,
-    InvariantReport Invariants)
+    InvariantReport Invariants,
+    OpeningReport? Opening = null)
 {
     public int ExitCode => Invariants.ExitCode;
 
-    public static LoadReport Create(LoadGenOptions options, PhaseResult? warmup, PhaseResult run, InvariantReport invariants)
+    /// <param name="opening">With --at or --wait-open: the opening as the buyers and the replicas saw it.</param>
+    public static LoadReport Create(LoadGenOptions options, PhaseResult? warmup, PhaseResult run, InvariantReport invariants, OpeningReport? opening = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         return new(options.Url!.ToString(), options.Mode, options.Sale, options.Concurrency,
             options.Mode == LoadMode.Api ? options.EffectiveUsers : null, options.Timeout.TotalSeconds, options.PayRatio, options.Settle.TotalSeconds,
-            warmup, run, invariants);
+            warmup, run, invariants, opening);
     }
 }

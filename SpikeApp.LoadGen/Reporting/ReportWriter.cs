@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using SpikeApp.LoadGen.Bell;
 using SpikeApp.LoadGen.Invariants;
 using SpikeApp.LoadGen.Load;
 using SpikeApp.LoadGen.Outcomes;
@@ -67,6 +68,12 @@ public static class ReportWriter
             WriteCounts(output, payments.Outcomes, payments.Problems);
         }
 
+        if (report.Opening is { } opening)
+        {
+            output.WriteLine();
+            WriteOpening(output, opening);
+        }
+
         if (report.SettleSeconds > 0)
         {
             output.WriteLine();
@@ -111,6 +118,34 @@ public static class ReportWriter
         {
             output.WriteLine(string.Create(Invariant, $"    {count,8} x {problem}"));
         }
+    }
+
+    /// <summary>The buyers' side on this machine's clock corrected to the opening's; the replicas' side on Redis' clock.</summary>
+    private static void WriteOpening(TextWriter output, OpeningReport opening)
+    {
+        output.WriteLine(opening.Source == OpeningSource.At
+            ? string.Create(Invariant, $"Opening (--at {opening.At:O}") + (opening.OpensAt == opening.At ? ")" : string.Create(Invariant, $"; the sale's opensAt {opening.OpensAt:O})"))
+            : string.Create(Invariant, $"Opening (the sale's opensAt {opening.OpensAt:O}; this clock corrected by {opening.ClockOffsetMs:+0.0;-0.0} ms, ±{opening.ClockUncertaintyMs:0.0} ms)"));
+        Item("connected before it", string.Create(Invariant, $"{opening.Connected} of {opening.Connections} connections"));
+        Item("buyers released", string.Create(Invariant, $"{opening.StartLateMs:0.0} ms after it"));
+        Item("first sale", opening.FirstSaleSeconds is { } first ? string.Create(Invariant, $"{first:0.000} s after it") : "none");
+        Item("sold out", opening.SoldOutSeconds is { } soldOut ? string.Create(Invariant, $"{soldOut:0.000} s after it (the last unit's answer)") : "not sold out");
+        Item("first second", string.Create(Invariant, $"{opening.FirstSecondRequests} answers ({opening.FirstSecondRequestsPerSecond:0.0} requests/s)"));
+        if (opening.NotOpenAfterOpening > 0)
+        {
+            Item("turned away after it", opening.NotOpenAfterOpening.ToString(Invariant));
+        }
+
+        if (opening.ReplicaSpreadMs is { } spread)
+        {
+            output.WriteLine(string.Create(Invariant, $"  first sale by replica, Redis' clock (spread {spread:0} ms)"));
+            foreach (var replica in opening.Replicas)
+            {
+                output.WriteLine(string.Create(Invariant, $"    {replica.ReplicaId,-22} {replica.OffsetMs,8:+0;-0} ms  {replica.FirstSaleAt:O}"));
+            }
+        }
+
+        void Item(string name, string value) => output.WriteLine($"  {name,-24}{value}");
     }
 
     private static string StopNote(StopReason reason) => reason switch

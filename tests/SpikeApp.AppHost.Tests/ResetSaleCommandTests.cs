@@ -46,6 +46,15 @@ public class ResetSaleCommandTests
         Assert.Equal((Total, Total), (sale["total"], sale["sold"]));
         Assert.True(sale["epoch"] > epoch, $"Epoch {sale["epoch"]} after a reset of epoch {epoch}.");
         Assert.Equal(Replicas, soldByReplica.Count(entry => entry.Value > 0));
+
+        // "Reset sale, opening in 30 s": a new round nobody may buy from until its opening, on any replica.
+        var scheduled = await app.ResourceCommands.ExecuteCommandAsync(SpikeAppHost.Gateway, "schedule-opening", cancellationToken);
+        var early = await BuyAsync(app, "early", buyers: 20, cancellationToken);
+        var opensAt = (long)await db.HashGetAsync("spike:{default}:sale", "opensAt");
+        Assert.True(scheduled.Success, scheduled.Message);
+        Assert.Equal(20, early.GetValueOrDefault(HttpStatusCode.Conflict));
+        Assert.InRange(DateTimeOffset.FromUnixTimeMilliseconds(opensAt) - DateTimeOffset.UtcNow, TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(30));
+        Assert.Equal(0, (long)await db.HashGetAsync("spike:{default}:sale", "sold"));
     }
 
     private static async Task<string?> ProblemTypeAsync(HttpResponseMessage response, CancellationToken cancellationToken)

@@ -29,6 +29,8 @@ public class LoadGenCommandTests
         Assert.Equal(0.25, options.PayRatio);
         Assert.Equal(new Uri("http://orders"), options.OrdersUrl);
         Assert.Equal(TimeSpan.FromSeconds(5), options.Settle);
+        Assert.Null(options.At);
+        Assert.False(options.WaitOpen);
     }
 
     [Fact]
@@ -51,7 +53,34 @@ public class LoadGenCommandTests
         Assert.Equal(0, options.PayRatio);
         Assert.Null(options.OrdersUrl);
         Assert.Equal(TimeSpan.Zero, options.Settle);
+        Assert.Null(options.At);
+        Assert.False(options.WaitOpen);
+        Assert.False(options.AwaitsOpening);
     }
+
+    [Theory]
+    [InlineData("2026-12-05T09:00:00Z", "2026-12-05T09:00:00+00:00")]
+    [InlineData("2026-12-05T09:00Z", "2026-12-05T09:00:00+00:00")]
+    [InlineData("2026-12-05T09:00:00.250Z", "2026-12-05T09:00:00.25+00:00")]
+    [InlineData("2026-12-05T10:00:00+01:00", "2026-12-05T10:00:00+01:00")]
+    public async Task AtTakesAnAbsoluteTime(string text, string instant)
+    {
+        var options = await OptionsAsync("--url", "http://api", "--at", text);
+
+        Assert.Equal((DateTimeOffset.Parse(instant, System.Globalization.CultureInfo.InvariantCulture), true), (options.At, options.AwaitsOpening));
+    }
+
+    [Fact]
+    public async Task WaitOpenIsAFlag()
+    {
+        var options = await OptionsAsync("--url", "http://api", "--wait-open");
+
+        Assert.Equal((null, true, true), (options.At, options.WaitOpen, options.AwaitsOpening));
+    }
+
+    [Fact]
+    public async Task AnAtInThePastIsAllowed() =>
+        Assert.Equal(new DateTimeOffset(2020, 1, 1, 0, 0, 0, TimeSpan.Zero), (await OptionsAsync("--url", "http://api", "--at", "2020-01-01T00:00:00Z")).At);
 
     [Fact]
     public async Task LongNamesReadLikeTheShortFlags()
@@ -117,6 +146,13 @@ public class LoadGenCommandTests
     [InlineData("--orders-url must be an absolute http:// or https:// address without a query, not 'http://orders/?x=1'.", "--url", "http://api", "--orders-url", "http://orders/?x=1")]
     [InlineData("--settle must be from 0 to 1h.", "--url", "http://api", "--settle", "61m")]
     [InlineData("--settle: 'soon' is not a duration such as 500ms, 30s, 5m or 1h.", "--url", "http://api", "--settle", "soon")]
+    [InlineData("--at: '09:00' is not an ISO 8601 time with its offset, such as 2026-12-05T09:00:00Z.", "--url", "http://api", "--at", "09:00")]
+    [InlineData("--at: '2026-12-05T09:00:00' is not an ISO 8601 time with its offset, such as 2026-12-05T09:00:00Z.", "--url", "http://api", "--at", "2026-12-05T09:00:00")]
+    [InlineData("--at: '2026-13-05T09:00:00Z' is not an ISO 8601 time with its offset, such as 2026-12-05T09:00:00Z.", "--url", "http://api", "--at", "2026-13-05T09:00:00Z")]
+    [InlineData("--at must be at most 24h ahead.", "--url", "http://api", "--at", "2099-01-01T00:00:00Z")]
+    [InlineData("--at and --wait-open are exclusive: --at names the opening, --wait-open reads it from the sale.", "--url", "http://api", "--at", "2026-12-05T09:00:00Z", "--wait-open")]
+    [InlineData("--warmup cannot be combined with --at or --wait-open: before the opening every purchase is refused.", "--url", "http://api", "--wait-open", "--warmup", "10")]
+    [InlineData("Unrecognized command or argument 'yes'.", "--url", "http://api", "--wait-open", "yes")]
     public async Task EachUsageErrorNamesItsFlag(string error, params string[] args) =>
         Assert.Equal(await UsageErrorAsync(error.ReplaceLineEndings()), await InvokeAsync(args));
 
@@ -188,7 +224,7 @@ public class LoadGenCommandTests
         Assert.All(
             ["--url <URL>", "-n, --requests <N>", "-c, --concurrency <N>", "--duration <TIME>", "--users <N>", "--sale <ID>",
              "--mode <api|seed>", "--warmup <N>", "--timeout <TIME>", "--json <FILE>", "--shared", "--pay-ratio <R>", "--orders-url <URL>",
-             "--settle <TIME>", "-?, -h, --help"],
+             "--settle <TIME>", "--at <TIME>", "--wait-open", "-?, -h, --help"],
             flag => Assert.Contains(NewLine + "  " + flag + " ", help, StringComparison.Ordinal));
     }
 

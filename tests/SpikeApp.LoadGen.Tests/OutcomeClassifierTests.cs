@@ -1,6 +1,7 @@
 using System.Net.Http;
 using System.Net.Sockets;
 using System.Text;
+using SpikeApp.Contracts.Buy;
 using SpikeApp.LoadGen.Outcomes;
 
 namespace SpikeApp.LoadGen.Tests;
@@ -9,6 +10,7 @@ public class OutcomeClassifierTests
 {
     private const string Order = """{"orderId":"1-17","saleId":"default","userId":"u1"}""";
     private const string SoldOutProblem = """{"type":"urn:spikeapp:problem:sold-out","title":"Sold out","status":409}""";
+    private const string NotOpenProblem = """{"type":"urn:spikeapp:problem:sale-not-open","status":409,"opensAt":"2026-12-05T09:00:00Z"}""";
 
     [Theory]
     [InlineData(201, Order, Outcome.Success, "1-17", null)]
@@ -22,6 +24,8 @@ public class OutcomeClassifierTests
     [InlineData(500, "", Outcome.OtherError, null, "HTTP 500")]
     [InlineData(404, """{"type":"urn:spikeapp:problem:no-sale","status":404}""", Outcome.OtherError, null, "HTTP 404 urn:spikeapp:problem:no-sale")]
     [InlineData(400, """{"type":"urn:spikeapp:problem:invalid-input"}""", Outcome.OtherError, null, "HTTP 400 urn:spikeapp:problem:invalid-input")]
+    [InlineData(409, NotOpenProblem, Outcome.NotOpen, null, null)]
+    [InlineData(409, """{"type":"urn:spikeapp:problem:sale-closed","status":409,"closesAt":"2026-12-05T10:00:00Z"}""", Outcome.Closed, null, null)]
     [InlineData(409, """{"type":"urn:spikeapp:problem:something-else"}""", Outcome.OtherError, null, "HTTP 409 urn:spikeapp:problem:something-else")]
     [InlineData(201, """{"saleId":"default"}""", Outcome.OtherError, null, "HTTP 201 without an orderId")]
     [InlineData(201, """{"orderId":""}""", Outcome.OtherError, null, "HTTP 201 without an orderId")]
@@ -37,6 +41,9 @@ public class OutcomeClassifierTests
     [InlineData("""{"code":-1,"msg":"\u5df2\u552e\u7f44"}""", Outcome.SoldOut, null)]
     [InlineData("""{"code":-1,"msg":"系统繁忙，请稍后再试"}""", Outcome.Unavailable, null)]
     [InlineData("""{"code":-1,"msg":"活动不存在"}""", Outcome.OtherError, "seed: no such sale (活动不存在)")]
+    [InlineData(SeedMessages.NotOpenBody, Outcome.NotOpen, null)]
+    [InlineData(SeedMessages.ClosedBody, Outcome.Closed, null)]
+    [InlineData("""{"code":-1,"msg":"\u6d3b\u52a8\u672a\u5f00\u59cb"}""", Outcome.NotOpen, null)]
     [InlineData("""{"code":-1,"msg":"别的"}""", Outcome.OtherError, "seed: unknown msg")]
     [InlineData("""{"code":-1}""", Outcome.OtherError, "seed: code -1")]
     [InlineData("""{"code":7,"msg":"抢票成功"}""", Outcome.OtherError, "seed: code 7")]
@@ -89,6 +96,9 @@ public class OutcomeClassifierTests
         var voided = Encoding.UTF8.GetBytes("""{"type":"urn:spikeapp:problem:order-voided","status":409}""");
         var seedSoldOut = Encoding.UTF8.GetBytes("""{"code":-1,"msg":"已售罄"}""");
         var seedBusy = Encoding.UTF8.GetBytes("""{"code":-1,"msg":"系统繁忙，请稍后再试"}""");
+        var notOpen = Encoding.UTF8.GetBytes(NotOpenProblem);
+        var seedNotOpen = Encoding.UTF8.GetBytes(SeedMessages.NotOpenBody);
+        var seedClosed = Encoding.UTF8.GetBytes(SeedMessages.ClosedBody);
         ClassifyAll();
 
         var before = GC.GetAllocatedBytesForCurrentThread();
@@ -104,6 +114,9 @@ public class OutcomeClassifierTests
             OutcomeClassifier.ClassifyPayment(409, voided);
             OutcomeClassifier.Classify(LoadMode.Seed, 200, seedSoldOut);
             OutcomeClassifier.Classify(LoadMode.Seed, 200, seedBusy);
+            OutcomeClassifier.Classify(LoadMode.Api, 409, notOpen);
+            OutcomeClassifier.Classify(LoadMode.Seed, 200, seedNotOpen);
+            OutcomeClassifier.Classify(LoadMode.Seed, 200, seedClosed);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
@@ -14,21 +15,46 @@ namespace SpikeApp.LoadGen.Tests;
 /// one is 401, someone else's order is 404 no-order. It also refuses, as 400, what the load generator must not send:
 /// a purchase with a body, a payment naming its buyer in the body.
 /// </summary>
-public sealed class StubShop(string saleId, int stock, TimeSpan delay = default, int paymentWindow = int.MaxValue)
+/// <param name="opening">
+/// When set, the sale opens <see cref="StubOpening.OpensIn"/> after the shop is made, on a clock <see cref="StubOpening.ClockSkew"/>
+/// off this machine's: before then a purchase is 409 sale-not-open, with or without a token, and orders are stamped on that clock.
+/// </param>
+public sealed class StubShop(string saleId, int stock, TimeSpan delay = default, int paymentWindow = int.MaxValue, StubOpening? opening = null)
 {
     /// <summary>Tick 0 of the shop's clock: an hour ago, so every deadline the shop reports has passed by the time of the checks.</summary>
     private readonly DateTimeOffset _opening = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddHours(-1).ToUnixTimeSeconds());
+
+    private static readonly JsonSerializerOptions WithoutNulls = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
     private readonly Lock _lock = new();
     private readonly Dictionary<string, string> _liveOrderByUser = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Order> _orders = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _refused = new(StringComparer.Ordinal);
+    private readonly DateTimeOffset? _opensAt = opening is null ? null : DateTimeOffset.UtcNow + opening.ClockSkew + opening.OpensIn;
     private long _tick;
+    private int _notOpen;
     private int _inFlight;
     private int _maxInFlight;
     private int _foreignReads;
 
     public int MaxInFlight => Volatile.Read(ref _maxInFlight);
+
+    /// <summary>The sale's opening on the shop's clock, when it has one.</summary>
+    public DateTimeOffset? OpensAt => _opensAt;
+
+    /// <summary>Purchases answered 409 sale-not-open.</summary>
+    public int NotOpenAnswers => Volatile.Read(ref _notOpen);
+
+    /// <summary>When each order was created, on the shop's clock (only with an opening).</summary>
+    public IReadOnlyList<DateTimeOffset> CreatedAt()
+    {
+        lock (_lock)
+        {
+            return [.. _orders.Values.Select(order => order.Created).OfType<DateTimeOffset>()];
+        }
+    }
+
+    private DateTimeOffset ServerNow => DateTimeOffset.UtcNow + (opening?.ClockSkew ?? TimeSpan.Zero);
 
     /// <summary>Reads of an order by a buyer other than its own, each answered 404 no-order.</summary>
     public int ForeignReads => Volatile.Read(ref _foreignReads);
@@ -72,6 +98,12 @@ public sealed class StubShop(string saleId, int stock, TimeSpan delay = default,
         try
         {
             await Task.Delay(delay);
+            if (_opensAt is { } opensAt && ServerNow < opensAt)
+            {
+                Interlocked.Increment(ref _notOpen);
+                return Problem(StatusCodes.Status409Conflict, "sale-not-open");
+            }
+
             if (await StubBuyers.BuyerOfAsync(request) is not { } userId)
             {
                 return Refuse("purchase without a valid token", StubBuyers.Unauthenticated(request.HttpContext.Response));
@@ -95,7 +127,7 @@ public sealed class StubShop(string saleId, int stock, TimeSpan delay = default,
                     return Problem(StatusCodes.Status409Conflict, "sold-out");
                 }
 
-                var order = new Order($"o-{_orders.Count + 1}", userId, now, now + paymentWindow);
+                var order = new Order($"o-{_orders.Count + 1}", userId, now, now + paymentWindow) { Created = _opensAt is null ? null : ServerNow };
                 _orders[order.OrderId] = order;
                 _liveOrderByUser[userId] = order.OrderId;
                 return OrderAnswer(order, StatusCodes.Status201Created);
@@ -145,12 +177,16 @@ public sealed class StubShop(string saleId, int stock, TimeSpan delay = default,
         lock (_lock)
         {
             var sold = _liveOrderByUser.Count;
+            // Without an opening the answer has no opensAt and serverTime at all, as an API without scheduled sales answers.
             return Results.Text(JsonSerializer.Serialize(new
             {
                 saleId, total = stock, sold, remaining = stock - sold, soldOut = sold == stock, epoch = 1,
+                state = _opensAt is { } opensAt && ServerNow < opensAt ? "scheduled" : sold == stock ? "sold_out" : "open",
+                opensAt = _opensAt,
+                serverTime = _opensAt is null ? (DateTimeOffset?)null : ServerNow,
                 soldByReplica = new Dictionary<string, int> { ["r1"] = sold },
                 replica = new { id = "r1", slice = stock, sliceRemaining = stock - sold, soldHere = sold, soldOutKnown = false, inDoubt = 0 },
-            }), "application/json");
+            }, WithoutNulls), "application/json");
         }
     }
 
@@ -214,7 +250,7 @@ public sealed class StubShop(string saleId, int stock, TimeSpan delay = default,
         userId = order.UserId,
         replicaId = "r1",
         status = order.Status,
-        createdAt = _opening.AddSeconds(order.CreatedAt),
+        createdAt = order.Created ?? _opening.AddSeconds(order.CreatedAt),
         expiresAt = _opening.AddSeconds(Math.Min(order.ExpiresAt, 1_000_000)),
         paidAt = order.PaidAt is { } paidAt ? _opening.AddSeconds(paidAt) : (DateTimeOffset?)null,
         paymentReference = order.PaymentReference,
@@ -253,6 +289,11 @@ public sealed class StubShop(string saleId, int stock, TimeSpan delay = default,
 
         public long? PaidAt { get; set; }
 
+        public DateTimeOffset? Created { get; init; }
+
         public string? PaymentReference { get; set; }
     }
 }
+
+/// <summary>A stub sale's opening: how long after the shop is made, on a clock how far off this machine's.</summary>
+public sealed record StubOpening(TimeSpan OpensIn, TimeSpan ClockSkew = default);
