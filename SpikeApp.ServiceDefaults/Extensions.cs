@@ -68,12 +68,13 @@ public static class Extensions
             {
                 tracing.AddSource(builder.Environment.ApplicationName)
                     .AddAspNetCoreInstrumentation(aspNetCore =>
-                        // Probes poll every few seconds; their spans would bury the purchases in the dashboard.
-                        aspNetCore.Filter = context => !IsHealthProbe(context.Request.Path));
+                        // Probes poll every few seconds and a warm-up sends hundreds of requests before the process is
+                        // ready; their spans would bury the purchases in the dashboard.
+                        aspNetCore.Filter = context => !IsHealthProbe(context.Request.Path) && !WarmupRequests.IsWarmup(context.Request));
                 if (traceHttpClients)
                 {
                     tracing.AddHttpClientInstrumentation(http =>
-                        http.FilterHttpRequestMessage = request => !IsHealthProbe(request.RequestUri?.AbsolutePath));
+                        http.FilterHttpRequestMessage = request => !IsHealthProbe(request.RequestUri?.AbsolutePath) && !WarmupRequests.IsWarmup(request));
                 }
             });
 

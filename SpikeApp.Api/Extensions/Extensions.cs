@@ -5,6 +5,7 @@ using SpikeApp.Api.Breaker;
 using SpikeApp.Api.Buyers;
 using SpikeApp.Api.Lifecycle;
 using SpikeApp.Api.Stock;
+using SpikeApp.Api.Warmup;
 using SpikeApp.Contracts;
 using SpikeApp.Contracts.Problems;
 using SpikeApp.Store;
@@ -53,6 +54,7 @@ internal static class Extensions
         builder.AddBuyerAuthentication();
         builder.AddBuyerRateLimit();
         builder.AddAdmissionControl();
+        builder.AddWarmup();
 
         builder.Services.AddSpikeProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ContractsJsonContext.Default));

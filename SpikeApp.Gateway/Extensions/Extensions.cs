@@ -11,6 +11,7 @@ using SpikeApp.Gateway.Health;
 using SpikeApp.Gateway.Routing;
 using SpikeApp.Gateway.SharedAnswers;
 using SpikeApp.Gateway.Telemetry;
+using SpikeApp.Gateway.Warmup;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.LoadBalancing;
@@ -53,6 +54,7 @@ internal static class Extensions
         builder.Services.AddSingleton<IPassiveHealthCheckPolicy, TransportFailurePolicy>();
         builder.Services.AddSingleton<IActiveHealthCheckPolicy, ReplicaProbePolicy>();
         builder.Services.AddHealthChecks().AddCheck<ReplicasHealthCheck>("replicas");
+        builder.AddGatewayWarmup();
 
         builder.Services.AddSingleton<GatewayTelemetry>();
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(GatewayTelemetry.MeterName));

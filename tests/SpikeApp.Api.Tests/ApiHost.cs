@@ -84,15 +84,7 @@ public sealed class ApiHost : WebApplicationFactory<Program>
     /// </summary>
     public async Task<HttpClient> StartAsync()
     {
-        await new RedisSaleStore(_redis.Connection, ReadyTimeout).BeginAsync(SaleId, _total, expectedEpoch: null, opensAt: _opensAt, closesAt: _closesAt);
-        await SaleMembers.JoinAsync(_redis.Connection.GetDatabase(), SaleId, _replicas - 1);
-        StartServer();
-        var client = CreateClient();
-        if (client.BaseAddress is not { Host: "127.0.0.1" })
-        {
-            throw new InvalidOperationException($"Expected a real Kestrel server on loopback, got {client.BaseAddress}.");
-        }
-
+        var client = await StartUnreadyAsync();
         using var timeout = new CancellationTokenSource(ReadyTimeout);
         while ((await client.GetAsync("/health", timeout.Token)).StatusCode != HttpStatusCode.OK)
         {
@@ -100,6 +92,20 @@ public sealed class ApiHost : WebApplicationFactory<Program>
         }
 
         return client;
+    }
+
+    /// <summary>
+    /// Creates the default sale unless Redis has it, makes the other replicas members of it and starts the host, without
+    /// waiting for <c>/health</c>.
+    /// </summary>
+    public async Task<HttpClient> StartUnreadyAsync()
+    {
+        await new RedisSaleStore(_redis.Connection, ReadyTimeout).BeginAsync(SaleId, _total, expectedEpoch: null, opensAt: _opensAt, closesAt: _closesAt);
+        await SaleMembers.JoinAsync(_redis.Connection.GetDatabase(), SaleId, _replicas - 1);
+        StartServer();
+        var client = CreateClient();
+        return client.BaseAddress is { Host: "127.0.0.1" } ? client
+            : throw new InvalidOperationException($"Expected a real Kestrel server on loopback, got {client.BaseAddress}.");
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

@@ -17,6 +17,8 @@ public sealed class GatewayHost : WebApplicationFactory<Program>
         // Tests decide health themselves: no probe races the requests they send.
         ["ReverseProxy:Clusters:api:HealthCheck:Active:Enabled"] = "false",
         ["Logging:LogLevel:Default"] = "Warning",
+        // Tests count what each backend served: no warm-up request among them unless a test asks for one.
+        ["Gateway:Warmup:Enabled"] = "false",
     };
 
     /// <param name="destinations">Destination id, address and weight (null: none configured).</param>

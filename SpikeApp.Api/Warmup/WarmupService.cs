@@ -1,0 +1,212 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using SpikeApp.Api.Admission;
+using SpikeApp.Api.Stock;
+using SpikeApp.Buyers;
+
+namespace SpikeApp.Api.Warmup;
+
+/// <summary>
+/// Warm before ready: once Kestrel listens, drives real requests through this replica's own pipeline against a scratch
+/// sale (JIT tiers, Kestrel, routing, authentication, JSON, the Redis script path, the "sold out" answers), then reports
+/// ready. Until then, and while a failed attempt (Redis down) waits to be retried, <c>/health</c> is unhealthy and says why.
+/// </summary>
+public sealed partial class WarmupService(
+    IServiceProvider services,
+    IServer server,
+    IHostApplicationLifetime lifetime,
+    IConfiguration configuration,
+    IMeterFactory meterFactory,
+    IOptions<WarmupOptions> options,
+    ILogger<WarmupService> logger) : BackgroundService, IHealthCheck
+{
+    public const string WarmupSpan = "spike.warmup";
+
+    /// <summary>
+    /// The runtime counts calls towards an optimized recompile only once no new method was compiled for a moment, so the
+    /// first round compiles, the later ones are counted, and each pause lets the background compiler catch up.
+    /// </summary>
+    private const int Rounds = 3;
+
+    /// <summary>Longest wait for the background JIT to finish what the warm-up queued.</summary>
+    private static readonly TimeSpan MaxJitSettle = TimeSpan.FromSeconds(1);
+
+    /// <summary>The runtime's default tiering delay (100 ms) and a margin.</summary>
+    private static readonly TimeSpan JitQuietPeriod = TimeSpan.FromMilliseconds(150);
+
+    private readonly Histogram<double> _duration = meterFactory.Create(StockTelemetry.MeterName).CreateHistogram<double>(
+        "spike.warmup.duration", unit: "s", description: "Time of one warm-up attempt before the replica reports ready, by result.");
+
+    private volatile WarmupSale? _sale;
+    // A completed task: HealthCheckResult is a struct, and the check answers without allocating.
+    private volatile Task<HealthCheckResult>? _result = options.Value.Enabled ? null : Task.FromResult(HealthCheckResult.Healthy("Warm-up disabled (Spike:Warmup:Enabled)."));
+    private volatile string _waiting = "Not warmed up yet: the warm-up starts once the server listens.";
+
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        _result ?? Task.FromResult(HealthCheckResult.Unhealthy(_waiting));
+
+    /// <summary>Serves a warm-up request (and only one: its header carries this process's key) from the scratch sale.</summary>
+    internal void Redirect(HttpContext context)
+    {
+        if (_sale is { } sale && WarmupRequests.IsWarmup(context.Request))
+        {
+            context.RequestServices = sale.ServicesFor(context.RequestServices);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Value.Enabled || !await StartedAsync(stoppingToken))
+        {
+            return;
+        }
+
+        var address = OwnAddress();
+        for (var attempt = 1; ; attempt++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            using var activity = StockTelemetry.ActivitySource.StartActivity(WarmupSpan);
+            try
+            {
+                var (requests, sold) = await WarmAsync(address, stoppingToken);
+                var elapsed = Stopwatch.GetElapsedTime(started);
+                activity?.SetTag("spike.result", "warm");
+                _duration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("result", "warm"));
+                _result = Task.FromResult(HealthCheckResult.Healthy($"Warmed up: {requests} requests ({sold} scratch units sold) in {elapsed.TotalMilliseconds:0} ms."));
+                LogWarm(requests, elapsed.TotalMilliseconds);
+                return;
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
+                activity?.SetTag("spike.result", "failed");
+                _duration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("result", "failed"));
+                _waiting = $"Warm-up attempt {attempt} failed, retrying every {options.Value.RetryInterval.TotalSeconds:0.###} s: {ex.Message}";
+                if (attempt == 1)
+                {
+                    LogFailed(attempt, ex);
+                }
+            }
+
+            await Task.Delay(options.Value.RetryInterval, stoppingToken);
+        }
+    }
+
+    private async Task<(int Requests, int Sold)> WarmAsync(Uri address, CancellationToken stoppingToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        timeout.CancelAfter(options.Value.Timeout);
+        var perRound = options.Value.Requests / Rounds;
+        // Three in four requests try to buy: one in eight sells the scratch sale out, the rest meet its "sold out".
+        var units = Math.Max(1, perRound / 8);
+        var sale = await WarmupSale.BeginAsync(services, units);
+        try
+        {
+            _sale = sale;
+            var admission = services.GetRequiredService<IOptions<AdmissionOptions>>().Value;
+            var seedRoutes = services.GetRequiredService<IOptions<SpikeOptions>>().Value.SeedApi.Enabled;
+            var minter = Minter();
+            var traffic = new WarmupTraffic(address, sale.SaleId, minter, admission.PermitLimit + admission.QueueLimit, seedRoutes);
+            // Without the seed's anonymous routes and without a key to sign tokens with, nothing the warm-up sends can buy.
+            var expected = seedRoutes || minter is not null ? units : 0;
+            var sold = 0;
+            for (var round = 0; round < Rounds; round++)
+            {
+                if (round > 0)
+                {
+                    await sale.RestockAsync();
+                }
+
+                var soldInRound = await traffic.SendAsync(perRound, timeout.Token);
+                if (soldInRound != expected)
+                {
+                    throw new InvalidOperationException($"The warm-up sold {soldInRound} of its scratch sale's {expected} units: Redis did not answer every purchase.");
+                }
+
+                sold += soldInRound;
+                await SettleJitAsync(timeout.Token);
+            }
+
+            return (perRound * Rounds, sold);
+        }
+        finally
+        {
+            _sale = null;
+            await sale.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// Methods called often enough are recompiled optimized in the background; go on once that stopped for a moment
+    /// (at least the runtime's quiet period before it counts calls), or after <see cref="MaxJitSettle"/>.
+    /// </summary>
+    private static async Task SettleJitAsync(CancellationToken cancellationToken)
+    {
+        var until = Stopwatch.GetTimestamp() + (long)(MaxJitSettle.TotalSeconds * Stopwatch.Frequency);
+        var compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
+        await Task.Delay(JitQuietPeriod, cancellationToken);
+        while (Stopwatch.GetTimestamp() < until)
+        {
+            await Task.Delay(JitQuietPeriod, cancellationToken);
+            var now = System.Runtime.JitInfo.GetCompiledMethodCount();
+            if (now == compiled)
+            {
+                return;
+            }
+
+            compiled = now;
+        }
+    }
+
+    private async Task<bool> StartedAsync(CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var onStarted = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
+        using var onStopping = stoppingToken.Register(() => started.TrySetCanceled(stoppingToken));
+        try
+        {
+            await started.Task;
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>A loopback address this server listens on (a wildcard binding answers on loopback too).</summary>
+    private Uri OwnAddress()
+    {
+        var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        var address = addresses.FirstOrDefault(a => a.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
+            ?? throw new InvalidOperationException($"The warm-up needs a plain HTTP address to send to; the server listens on: {string.Join(", ", addresses)}.");
+        var uri = new UriBuilder(address.Replace("://+", "://127.0.0.1", StringComparison.Ordinal).Replace("://*", "://127.0.0.1", StringComparison.Ordinal));
+        if (uri.Host is "0.0.0.0" or "[::]" or "::")
+        {
+            uri.Host = "127.0.0.1";
+        }
+
+        return uri.Uri;
+    }
+
+    /// <summary>Tokens signed with this replica's own dev key, so the warm-up also runs the buyers' authentication; none with an OIDC authority.</summary>
+    private BuyerTokenMinter? Minter()
+    {
+        var bearer = configuration.GetSection(BuyerAuthentication.SectionName);
+        var keys = BuyerSigningKey.ReadAll(bearer);
+        var key = keys.Count > 0 ? keys[0] : null;
+        var audience = bearer.GetSection("ValidAudiences").GetChildren().Select(child => child.Value).FirstOrDefault(value => !string.IsNullOrEmpty(value))
+            ?? bearer["Audience"];
+        return key is null || string.IsNullOrEmpty(audience) ? null : new BuyerTokenMinter(key, audience);
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Warmed up with {Requests} requests in {ElapsedMs:0} ms: ready")]
+    private partial void LogWarm(int requests, double elapsedMs);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Warm-up attempt {Attempt} failed; not ready until one succeeds")]
+    private partial void LogFailed(int attempt, Exception exception);
+}
