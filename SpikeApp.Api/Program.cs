@@ -1,6 +1,7 @@
 using SpikeApp.Api.Admission;
 using SpikeApp.Api.Buy;
 using SpikeApp.Api.Extensions;
+using SpikeApp.Api.Lifecycle;
 using SpikeApp.Api.Sales;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -10,6 +11,7 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
+app.UseShutdownDrain();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseRequestBodyLimit();

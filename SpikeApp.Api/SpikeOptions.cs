@@ -8,10 +8,6 @@ public sealed class SpikeOptions
 {
     public const string SectionName = "Spike";
 
-    /// <summary>How many API replicas share each sale; the AppHost passes its replica count.</summary>
-    [Range(1, 1024)]
-    public int Replicas { get; set; } = 1;
-
     /// <summary>Extra stock each replica holds beyond its even share, so survivors can sell a dead replica's share.</summary>
     [Range(0.0, 100.0)]
     public double BufferRatio { get; set; } = 0.2;
@@ -20,7 +16,10 @@ public sealed class SpikeOptions
     [Range(1, int.MaxValue)]
     public int? SliceSize { get; set; }
 
-    /// <summary>Names this replica in orders, spans and metrics; derived from the Aspire instance id when empty.</summary>
+    /// <summary>
+    /// Names this replica in orders, spans, metrics and the sales' membership; derived from the Aspire instance id when
+    /// empty. In Kubernetes, the pod name (downward API): a restarted pod may come back under another name.
+    /// </summary>
     public string? ReplicaId { get; set; }
 
     /// <summary>Key required by the admin endpoints; admin endpoints are disabled when empty.</summary>
@@ -54,8 +53,6 @@ public sealed class SpikeOptions
     public SeedApiOptions SeedApi { get; set; } = new();
 
     public TimeSpan PresenceTimeToLive => 3 * ReconcileInterval;
-
-    public int SliceFor(long total) => SliceFor(total, Replicas);
 
     /// <summary>A gate, not an allocation: the replicas' shares (even, plus the buffer) may add up to more than what remains.</summary>
     public int SliceFor(long remaining, int replicas)

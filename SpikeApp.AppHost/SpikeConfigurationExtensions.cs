@@ -8,14 +8,14 @@ internal static class SpikeConfigurationExtensions
     /// <summary>Set per replica by the AppHost: one value passed to the AppHost would give every replica the same.</summary>
     private const string PerReplicaKey = SpikeSettings.SectionName + ":ReplicaId";
 
-    /// <summary>Decided by the AppHost (its own replica count when run, none when published), not passed on as given.</summary>
-    private const string ReplicasKey = SpikeSettings.SectionName + ":Replicas";
+    /// <summary>How many replicas the AppHost runs, its own: a replica learns how many share a sale from Redis' membership.</summary>
+    private const string ReplicasKey = SpikeSettings.SectionName + ":" + nameof(SpikeSettings.Replicas);
 
     private const string SeedApiKey = SpikeSettings.SectionName + ":SeedApi:Enabled";
 
     /// <summary>
-    /// Passes the <c>Spike</c> section to the API as it is, then the values the AppHost decides: when run, the replica
-    /// count; when published, no count (the orchestrator scales) and the seed's anonymous routes off unless configured.
+    /// Passes the <c>Spike</c> section to the API as it is, then the values the AppHost decides: when published, the
+    /// seed's anonymous routes off unless configured. No replica is told a count, run or published.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithSpikeConfiguration(
         this IResourceBuilder<ProjectResource> api, IConfiguration configuration, SpikeSettings settings)
@@ -29,11 +29,7 @@ internal static class SpikeConfigurationExtensions
             }
         }
 
-        if (api.ApplicationBuilder.ExecutionContext.IsRunMode)
-        {
-            api.WithEnvironment(ReplicasKey.Replace(":", "__", StringComparison.Ordinal), settings.Replicas.ToString(CultureInfo.InvariantCulture));
-        }
-        else if (configuration[SeedApiKey] is null)
+        if (!api.ApplicationBuilder.ExecutionContext.IsRunMode && configuration[SeedApiKey] is null)
         {
             // Published means production unless told otherwise: nobody buys there unnamed.
             api.WithEnvironment(SeedApiKey.Replace(":", "__", StringComparison.Ordinal), "false");

@@ -268,6 +268,10 @@ public sealed class RedisSaleStore
                 (int)(long)reply[4], made, (long)reply[7]);
         });
 
+    /// <summary>Takes the replica out of the sale's presence set at once, rather than when its entry ages out.</summary>
+    public Task LeaveAsync(string saleId, string replicaId) => CallAsync("ZREM", database =>
+        database.SortedSetRemoveAsync(SaleKeys.For(saleId).Replicas, replicaId));
+
     public Task<SaleState?> GetAsync(string saleId) => CallAsync("HMGET", async database =>
     {
         var values = await database.HashGetAsync(SaleKeys.For(saleId).Sale, SaleFields);

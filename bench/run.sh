@@ -149,7 +149,7 @@ start_api() { # replica-id port telemetry(on|off); prints the pid
   if [ "$3" = off ]; then telemetry=(OTEL_SDK_DISABLED=true); else
     telemetry=(OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$SINK_PORT" OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf OTEL_SERVICE_NAME=api); fi
   env ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
-    ConnectionStrings__redis="127.0.0.1:$REDIS_PORT" Spike__Replicas=3 Spike__BufferRatio=0.2 \
+    ConnectionStrings__redis="127.0.0.1:$REDIS_PORT" Spike__BufferRatio=0.2 \
     Spike__DefaultSale__Id=default Spike__DefaultSale__Total=$SEED_STOCK Spike__ReplicaId="$1" Spike__AdminKey="$ADMIN_KEY" \
     "${BUYER_ENV[@]}" "${telemetry[@]}" dotnet "$OUT/api/SpikeApp.Api.dll" --urls "http://127.0.0.1:$2" >"$WORK/$1.log" 2>&1 &
   PIDS+=($!)

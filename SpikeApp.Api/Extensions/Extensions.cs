@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using SpikeApp.Api.Admission;
 using SpikeApp.Api.Breaker;
 using SpikeApp.Api.Buyers;
+using SpikeApp.Api.Lifecycle;
 using SpikeApp.Api.Stock;
 using SpikeApp.Api.Warmup;
 using SpikeApp.Contracts;
@@ -36,6 +37,7 @@ internal static class Extensions
         builder.Services.AddSingleton<RedisClock>();
         builder.Services.AddSingleton<SaleRegistry>();
         builder.Services.AddSingleton<ReplicaIdentity>();
+        builder.Services.AddSingleton<ReplicaMembership>();
         builder.Services.AddSingleton<StockTelemetry>();
         builder.Services.AddSingleton<RedisBreaker>();
         builder.Services.AddSingleton<SliceRefiller>();
@@ -48,6 +50,7 @@ internal static class Extensions
             .WithTracing(tracing => tracing.AddSource(StockTelemetry.ActivitySourceName))
             .WithMetrics(metrics => metrics.AddMeter(StockTelemetry.MeterName));
 
+        builder.AddReplicaShutdown();
         builder.AddBuyerAuthentication();
         builder.AddBuyerRateLimit();
         builder.AddAdmissionControl();

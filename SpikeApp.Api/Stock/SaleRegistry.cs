@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Microsoft.Extensions.Options;
 using SpikeApp.Store;
 
 namespace SpikeApp.Api.Stock;
@@ -8,7 +7,7 @@ namespace SpikeApp.Api.Stock;
 /// The one place that turns what Redis says into local state. Reads are lock-free; a sale is replaced, never mutated, when
 /// Redis shows another epoch. A known sale Redis lost or closed is restoring until the ledger brings it back.
 /// </summary>
-public sealed class SaleRegistry(RedisSaleStore store, ReplicaIdentity replica, RedisClock clock, IOptions<SpikeOptions> options)
+public sealed class SaleRegistry(RedisSaleStore store, ReplicaMembership membership, RedisClock clock)
 {
     /// <summary>In-doubt buyers asked about per sync; the rest wait for the next one.</summary>
     private const int MaxSettledPerSync = 256;
@@ -35,7 +34,7 @@ public sealed class SaleRegistry(RedisSaleStore store, ReplicaIdentity replica, 
         var started = clock.StartMeasuring();
         try
         {
-            synced = await store.SyncAsync(saleId, replica.Id, options.Value.PresenceTimeToLive, inDoubt);
+            synced = await membership.SyncAsync(saleId, inDoubt);
         }
         catch (SaleStoreUnavailableException)
         {
@@ -83,12 +82,9 @@ public sealed class SaleRegistry(RedisSaleStore store, ReplicaIdentity replica, 
     {
         var sale = _sales.AddOrUpdate(
             saleId,
-            // A replica's first slice of a sale: its even share among the replicas it is told of.
-            static (id, arg) => arg.Registry.Create(id, arg.State, arg.Registry.ConfiguredReplicas),
+            static (id, arg) => arg.Registry.Create(id, arg.State, arg.AliveReplicas),
             // Another epoch, older or newer: a stale read that wins the race costs one refused deduction, never a sale.
-            // A new epoch's slice is shared among the replicas Redis saw alive, when the answer says.
-            static (id, existing, arg) => existing.Epoch == arg.State.Epoch ? existing
-                : arg.Registry.Create(id, arg.State, arg.AliveReplicas ?? arg.Registry.ConfiguredReplicas),
+            static (id, existing, arg) => existing.Epoch == arg.State.Epoch ? existing : arg.Registry.Create(id, arg.State, arg.AliveReplicas),
             (Registry: this, State: state, AliveReplicas: aliveReplicas));
 
         if (sale.Epoch == state.Epoch)
@@ -99,8 +95,7 @@ public sealed class SaleRegistry(RedisSaleStore store, ReplicaIdentity replica, 
         return new SaleView(state, sale);
     }
 
-    private int ConfiguredReplicas => options.Value.Replicas;
-
-    private LocalSale Create(string saleId, SaleState state, int replicas) =>
-        new(saleId, state.Epoch, options.Value.SliceFor(state.Total, replicas), state.Schedule);
+    /// <summary>Sized by the membership Redis keeps, from what remains: a replica may join a sale well under way.</summary>
+    private LocalSale Create(string saleId, SaleState state, int? aliveReplicas) =>
+        new(saleId, state.Epoch, membership.SliceFor(saleId, state.Remaining, aliveReplicas), state.Schedule);
 }

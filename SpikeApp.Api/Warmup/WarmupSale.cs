@@ -57,7 +57,9 @@ internal sealed class WarmupSale : IAsyncDisposable
         var spikeOptions = Options.Create(options);
 
         var meters = new ScratchMeterFactory();
-        var registry = ActivatorUtilities.CreateInstance<SaleRegistry>(services, spikeOptions);
+        // Its own membership: the scratch sale's slices follow these options, and the replica's leaving never names it.
+        var membership = ActivatorUtilities.CreateInstance<ReplicaMembership>(services, spikeOptions);
+        var registry = ActivatorUtilities.CreateInstance<SaleRegistry>(services, membership);
         var telemetry = ActivatorUtilities.CreateInstance<StockTelemetry>(services, (IMeterFactory)meters, registry, spikeOptions);
         var breaker = ActivatorUtilities.CreateInstance<RedisBreaker>(services, telemetry);
         var refiller = ActivatorUtilities.CreateInstance<SliceRefiller>(services, registry, breaker, telemetry, spikeOptions);

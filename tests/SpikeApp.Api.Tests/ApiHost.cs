@@ -33,10 +33,12 @@ public sealed class ApiHost : WebApplicationFactory<Program>
     private readonly string? _settingsFile;
     private readonly RedisServerProcess _redis;
     private readonly int _total;
+    private readonly int _replicas;
     private readonly DateTimeOffset? _opensAt;
     private readonly DateTimeOffset? _closesAt;
     private readonly TimeProvider? _clock;
 
+    /// <param name="replicas">How many replicas share the sale, this one included: the others are members Redis knows that never sell.</param>
     public ApiHost(RedisServerProcess redis, string? saleId = null, int total = 10, int replicas = 1, double bufferRatio = 0, string replicaId = "replica-test",
         IReadOnlyDictionary<string, string?>? settings = null, ILoggerProvider? logs = null, string? settingsFile = null,
         DateTimeOffset? opensAt = null, DateTimeOffset? closesAt = null, TimeProvider? clock = null)
@@ -49,12 +51,14 @@ public sealed class ApiHost : WebApplicationFactory<Program>
         _logs = logs;
         _redis = redis;
         _total = total;
+        _replicas = replicas;
         _settings = new()
         {
             ["ConnectionStrings:redis"] = redis.ConnectionString,
             ["Spike:DefaultSale:Id"] = SaleId,
             ["Spike:DefaultSale:Total"] = total.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Spike:Replicas"] = replicas.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // Disposing a host stops it: a drain there would only slow every test down.
+            ["Spike:Shutdown:Drain"] = "00:00:00",
             ["Spike:BufferRatio"] = bufferRatio.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Spike:ReplicaId"] = replicaId,
             ["Spike:AdminKey"] = AdminKey,
@@ -74,7 +78,10 @@ public sealed class ApiHost : WebApplicationFactory<Program>
 
     public string SaleId { get; }
 
-    /// <summary>Creates the default sale unless Redis has it, starts the host and waits until <c>/health</c> says the sale is loaded.</summary>
+    /// <summary>
+    /// Creates the default sale unless Redis has it, makes the other replicas members of it, starts the host and waits
+    /// until <c>/health</c> says the sale is loaded (and so sized from the membership).
+    /// </summary>
     public async Task<HttpClient> StartAsync()
     {
         var client = await StartUnreadyAsync();
@@ -87,10 +94,14 @@ public sealed class ApiHost : WebApplicationFactory<Program>
         return client;
     }
 
-    /// <summary>Creates the default sale unless Redis has it and starts the host, without waiting for <c>/health</c>.</summary>
+    /// <summary>
+    /// Creates the default sale unless Redis has it, makes the other replicas members of it and starts the host, without
+    /// waiting for <c>/health</c>.
+    /// </summary>
     public async Task<HttpClient> StartUnreadyAsync()
     {
         await new RedisSaleStore(_redis.Connection, ReadyTimeout).BeginAsync(SaleId, _total, expectedEpoch: null, opensAt: _opensAt, closesAt: _closesAt);
+        await SaleMembers.JoinAsync(_redis.Connection.GetDatabase(), SaleId, _replicas - 1);
         StartServer();
         var client = CreateClient();
         return client.BaseAddress is { Host: "127.0.0.1" } ? client

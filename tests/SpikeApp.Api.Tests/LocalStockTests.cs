@@ -76,15 +76,15 @@ public class LocalStockTests
     [InlineData(10, 2, 5.0, 10)]
     public void SliceIsTheBufferedEvenShareCappedAtTheTotal(int total, int replicas, double buffer, int expected)
     {
-        var options = new SpikeOptions { Replicas = replicas, BufferRatio = buffer };
+        var options = new SpikeOptions { BufferRatio = buffer };
 
-        Assert.Equal(expected, options.SliceFor(total));
+        Assert.Equal(expected, options.SliceFor(total, replicas));
     }
 
     [Fact]
     public void ExplicitSliceSizeWins()
     {
-        Assert.Equal(7, new SpikeOptions { Replicas = 3, SliceSize = 7 }.SliceFor(1000));
+        Assert.Equal(7, new SpikeOptions { SliceSize = 7 }.SliceFor(1000, 3));
     }
 
     [Theory]

@@ -18,7 +18,7 @@ public class SliceRefillTests(RedisServerFixture redis, ITestOutputHelper output
     [Fact]
     public async Task OneReplicaOfThreeSellsTheWholeSaleByRefillingItsSlice()
     {
-        // Three replicas share the sale, so this one's first slice is 40 of 100; the other two never come.
+        // Three replicas share the sale, so this one's first slice is 40 of 100; the other two never sell.
         await using var host = new ApiHost(redis, total: 100, replicas: 3, bufferRatio: 0.2, settings: NoRefillGap);
         var client = await host.StartAsync();
 

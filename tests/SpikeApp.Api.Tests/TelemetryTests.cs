@@ -176,8 +176,8 @@ public sealed class TelemetryTests : IDisposable
         var remote = await WaitForSpanAsync(refilledTrace, span => span.OperationName == StockTelemetry.RemoteDeductSpan);
         Assert.Equal(request.SpanId, refill.ParentSpanId);
         Assert.Equal("granted", refill.GetTagItem("spike.result"));
-        // 8 units left among the replicas alive (this one): 8 × 1.2 capped at what remains.
-        Assert.Equal(8, refill.GetTagItem("spike.stock.granted"));
+        // 8 units left among the ten replicas alive: 8 / 10 × 1.2, rounded up.
+        Assert.Equal(1, refill.GetTagItem("spike.stock.granted"));
         Assert.Equal("EVALSHA", sync.OperationName);
         Assert.True(refill.StartTimeUtc <= remote.StartTimeUtc);
     }

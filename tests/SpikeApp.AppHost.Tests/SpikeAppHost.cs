@@ -28,6 +28,8 @@ internal static class SpikeAppHost
             $"Parameters:buyer-signing-key={TestBuyers.SigningKey}",
             // These tests check accounting, not timeouts (the fault tests do): a slow, shared CI core must not turn a sale into a 503.
             "Spike:RedisTimeout=00:00:10",
+            // Nothing balances over these replicas when the test ends and stops them: a drain would only add to every test.
+            "Spike:Shutdown:Drain=00:00:00",
             // The public port 5080 may be taken by a developer's own run; the gateway is reached through CreateHttpClient.
             "Gateway:Port=0",
             .. settings,

@@ -103,6 +103,16 @@ public sealed class ApiProcess : IDisposable
         _process = null;
     }
 
+    /// <summary>SIGTERM: the replica drains and leaves on its own; <see cref="WaitForExitAsync"/> sees it go.</summary>
+    public Task TerminateAsync() => ProcessSignals.TerminateAsync(Process);
+
+    /// <summary>Waits for the process to exit; its exit code.</summary>
+    public async Task<int> WaitForExitAsync(CancellationToken cancellationToken)
+    {
+        await Process.WaitForExitAsync(cancellationToken);
+        return Process.ExitCode;
+    }
+
     public void Dispose()
     {
         if (_process is { HasExited: false })

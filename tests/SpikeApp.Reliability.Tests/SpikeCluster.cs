@@ -17,13 +17,19 @@ public sealed class SpikeCluster : IAsyncDisposable
     public const string SaleId = "default";
     public const string AdminKey = "reliability-admin-key-0123456789";
 
-    private SpikeCluster(RedisServerProcess redis, LoopbackProxy? proxy, IReadOnlyList<ApiProcess> replicas, int total, int slice)
+    private volatile ApiProcess[] _replicas;
+    private readonly IReadOnlyDictionary<string, string> _environment;
+
+    private SpikeCluster(RedisServerProcess redis, LoopbackProxy? proxy, ApiProcess[] replicas, IReadOnlyDictionary<string, string> environment,
+        int total, double bufferRatio)
     {
         Redis = redis;
         Proxy = proxy;
-        Replicas = replicas;
+        _replicas = replicas;
+        _environment = environment;
         Total = total;
-        Slice = slice;
+        BufferRatio = bufferRatio;
+        Slice = SliceFor(total, replicas.Length);
     }
 
     /// <summary>The ledger's PostgreSQL, when the cluster has one.</summary>
@@ -40,10 +46,14 @@ public sealed class SpikeCluster : IAsyncDisposable
     /// <summary>What the first replicas reach Redis through, when the cluster was started with proxied replicas.</summary>
     public LoopbackProxy? Proxy { get; }
 
-    public IReadOnlyList<ApiProcess> Replicas { get; }
+    /// <summary>The replicas started with the cluster, then those <see cref="StartReplicaAsync"/> added.</summary>
+    public IReadOnlyList<ApiProcess> Replicas => _replicas;
 
     public int Total { get; }
 
+    public double BufferRatio { get; }
+
+    /// <summary>A first slice of the whole sale among all the replicas the cluster started with.</summary>
     public int Slice { get; }
 
     static SpikeCluster()
@@ -69,7 +79,6 @@ public sealed class SpikeCluster : IAsyncDisposable
         var environment = new Dictionary<string, string>
         {
             ["ConnectionStrings__redis"] = redis.ConnectionString,
-            ["Spike__Replicas"] = replicas.ToString(CultureInfo.InvariantCulture),
             ["Spike__BufferRatio"] = bufferRatio.ToString(CultureInfo.InvariantCulture),
             ["Spike__DefaultSale__Id"] = SaleId,
             ["Spike__DefaultSale__Total"] = total.ToString(CultureInfo.InvariantCulture),
@@ -92,8 +101,7 @@ public sealed class SpikeCluster : IAsyncDisposable
         // Replicas never create a sale (the ledger's processor does): the test creates it as an operator would.
         await CreateAsync(apis[0], total);
         await Task.WhenAll(apis.Select(api => api.WaitReadyAsync(TimeSpan.FromSeconds(30))));
-        var slice = (int)Math.Ceiling(total / (double)replicas * (1 + bufferRatio));
-        var cluster = new SpikeCluster(redis, proxy, apis, total, Math.Min(slice, total));
+        var cluster = new SpikeCluster(redis, proxy, [.. apis], environment, total, bufferRatio);
         if (ledger is not null)
         {
             await cluster.StartLedgerAsync(ledger, processorRunning);
@@ -133,6 +141,22 @@ public sealed class SpikeCluster : IAsyncDisposable
             await Processor.StartAsync();
         }
     }
+
+    /// <summary>Another replica on the cluster's Redis, as a scale-up or a pod restarted under a new name adds one; ready when this returns.</summary>
+    public async Task<ApiProcess> StartReplicaAsync(string replicaId)
+    {
+        var replica = new ApiProcess(replicaId, _environment);
+        // A new array, so a balancer reading the list meanwhile never sees it change under it.
+        _replicas = [.. _replicas, replica];
+        await replica.StartAsync();
+        return replica;
+    }
+
+    /// <summary>What a replica's slice is when it joins with <paramref name="remaining"/> units left among <paramref name="members"/> replicas.</summary>
+    public int SliceFor(long remaining, int members) => (int)Math.Min(remaining, Math.Ceiling(remaining / (double)members * (1 + BufferRatio)));
+
+    /// <summary>The replica ids the sale's membership holds now.</summary>
+    public Task<string[]> MembersAsync() => SaleMembers.OfAsync(Redis.Database, SaleId);
 
     public static RedisKey Key(string name) => $"spike:{{{SaleId}}}:{name}";
 

@@ -218,6 +218,22 @@ public class RedisSaleStoreTests(RedisServerFixture redis)
     }
 
     [Fact]
+    public async Task AReplicaThatLeavesNoLongerCountsAtTheNextSync()
+    {
+        var sale = await CreateAsync(total: 10);
+        var ttl = TimeSpan.FromMinutes(1);
+        await _store.SyncAsync(sale.SaleId, "r1", ttl, []);
+        await _store.SyncAsync(sale.SaleId, "r2", ttl, []);
+
+        await _store.LeaveAsync(sale.SaleId, "r2");
+        var alone = await _store.SyncAsync(sale.SaleId, "r1", ttl, []);
+
+        // Long before its entry would have aged out.
+        Assert.Equal(1, alone.AliveReplicas);
+        Assert.Equal(["r1"], (await _db.SortedSetRangeByRankAsync(sale.Keys.Replicas)).Select(member => member.ToString()));
+    }
+
+    [Fact]
     public async Task SyncTellsWhichPurchasesInDoubtWereMade()
     {
         var sale = await CreateAsync(total: 10);

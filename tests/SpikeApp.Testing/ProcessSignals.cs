@@ -3,7 +3,7 @@ using System.Globalization;
 
 namespace SpikeApp.Testing;
 
-/// <summary>The signals a fault test sends: SIGKILL, and SIGSTOP/SIGCONT to freeze a process without closing its sockets.</summary>
+/// <summary>The signals a fault test sends: SIGKILL, SIGTERM, and SIGSTOP/SIGCONT to freeze a process without closing its sockets.</summary>
 public static class ProcessSignals
 {
     /// <summary>SIGKILL, then waits for the process to be gone: no shutdown code runs.</summary>
@@ -12,6 +12,9 @@ public static class ProcessSignals
         process.Kill(entireProcessTree: true);
         process.WaitForExit();
     }
+
+    /// <summary>SIGTERM, as Kubernetes stops a pod: the process shuts down on its own.</summary>
+    public static Task TerminateAsync(Process process) => SendAsync(process, "TERM");
 
     public static Task SuspendAsync(Process process) => SendAsync(process, "STOP");
 
