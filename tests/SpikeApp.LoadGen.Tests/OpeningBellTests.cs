@@ -21,7 +21,6 @@ public class OpeningBellTests
         using var replica = await ApiReplica.StartAsync("bell-1", new Dictionary<string, string>(TestBuyers.Environment)
         {
             ["ConnectionStrings__redis"] = redis.ConnectionString,
-            ["Spike__Replicas"] = "1",
             ["Spike__DefaultSale__Id"] = "default",
             ["Spike__DefaultSale__Total"] = "10",
             ["Spike__AdminKey"] = AdminKey,
