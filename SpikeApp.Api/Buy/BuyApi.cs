@@ -25,11 +25,12 @@ public static class BuyApi
         return buy;
     }
 
-    /// <summary>Shared caches (the gateway) may repeat Redis' "sold out" to any buyer for a second; browsers must not keep it.</summary>
-    public const string SoldOutCacheControl = "max-age=0, s-maxage=1";
-
-    /// <summary>"Not open" may be shared for the whole seconds left to the opening, rounded down: never past it.</summary>
-    private static readonly string[] NotOpenCacheControls = [.. Enumerable.Range(0, 61).Select(seconds => $"max-age=0, s-maxage={seconds}")];
+    /// <summary>
+    /// Shared caches (the gateway) may repeat Redis' "sold out", or a "not open" a second or more before the opening, to
+    /// any buyer for a second; browsers must not keep it. A second bounds what a replica that has not yet heard of an
+    /// operator's change can make the gateway repeat.
+    /// </summary>
+    public const string SharedForASecond = "max-age=0, s-maxage=1";
 
     public static async Task<IResult> BuyAsync(PurchaseService purchases, SaleRegistry registry, IOptions<SpikeOptions> options, HttpContext context)
     {
@@ -41,13 +42,12 @@ public static class BuyApi
         }
 
         // Only Redis's word is shared: a slice merely dry (refill pending) must not turn buyers away anywhere else.
-        if ((result.Status == PurchaseStatus.SoldOut && registry.Find(saleId) is { SoldOutInRedis: true }) || result.Status == PurchaseStatus.Closed)
+        // "Not open" only while a whole second remains: a shared copy never outlives the opening.
+        if ((result.Status == PurchaseStatus.SoldOut && registry.Find(saleId) is { SoldOutInRedis: true })
+            || result.Status == PurchaseStatus.Closed
+            || (result.Status == PurchaseStatus.NotOpen && result.UntilOpening >= TimeSpan.FromSeconds(1)))
         {
-            context.Response.Headers.CacheControl = SoldOutCacheControl;
-        }
-        else if (result.Status == PurchaseStatus.NotOpen && (long)result.UntilOpening.TotalSeconds is >= 1 and var seconds)
-        {
-            context.Response.Headers.CacheControl = NotOpenCacheControls[Math.Min(seconds, NotOpenCacheControls.Length - 1)];
+            context.Response.Headers.CacheControl = SharedForASecond;
         }
 
         return result.Status switch

@@ -152,9 +152,11 @@ public class MembershipTests(ITestOutputHelper output)
         // A pod killed and rescheduled: it never left, and it comes back under another name.
         crashed.Kill();
         var killedAt = Stopwatch.GetTimestamp();
-        var successor = await cluster.StartReplicaAsync("replica-1-rescheduled");
-        var agedOut = await TimeSinceAsync(killedAt, async () =>
-            (await cluster.MembersAsync()).SequenceEqual(["replica-0", "replica-1-rescheduled"]), timeout.Token);
+        // The successor starts meanwhile: how soon it is ready (its warm-up included) is no part of the old id's ageing.
+        var starting = cluster.StartReplicaAsync("replica-1-rescheduled");
+        var agedOut = await TimeSinceAsync(killedAt, async () => !(await cluster.MembersAsync()).Contains(crashed.ReplicaId), timeout.Token);
+        var successor = await starting;
+        await TimeSinceAsync(killedAt, async () => (await cluster.MembersAsync()).SequenceEqual(["replica-0", "replica-1-rescheduled"]), timeout.Token);
         var survivors = new[] { cluster.Replicas[0], successor };
         await crowd.BuyRetryingAsync(Crowd.Buyers("after", 2 * total), buyer => survivors[buyer % 2], Concurrency, timeout.Token);
 
