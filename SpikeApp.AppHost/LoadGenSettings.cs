@@ -25,6 +25,12 @@ internal sealed class LoadGenSettings
     /// <summary>A wait after the run before the checks, in LoadGen's syntax: orders expire and the stream drains meanwhile.</summary>
     public string? Settle { get; set; }
 
+    /// <summary>
+    /// Connect every buyer first and send at the sale's <c>opensAt</c> (<c>--wait-open</c>), as after the dashboard's
+    /// scheduled reset; a sale already open is bought at once.
+    /// </summary>
+    public bool WaitOpen { get; set; } = true;
+
     public static LoadGenSettings From(IConfiguration configuration) =>
         configuration.GetSection(SectionName).Get<LoadGenSettings>() ?? new LoadGenSettings();
 
@@ -60,6 +66,11 @@ internal sealed class LoadGenSettings
         if (Settle is { Length: > 0 } settle)
         {
             arguments.AddRange(["--settle", settle]);
+        }
+
+        if (WaitOpen)
+        {
+            arguments.Add("--wait-open");
         }
 
         if (JsonReport is { Length: > 0 } jsonReport)

@@ -9,6 +9,7 @@
 #   REPEAT=5 DURATION=20 bench/run.sh
 #   REDIS_FSYNC=everysec bench/run.sh   # Redis without an fsync per sale, for comparison
 #   ONLY=orders bench/run.sh           # the order processor's rows (7) and rows 1-3 without it, nothing else: ~4 minutes
+#   ONLY=opening bench/run.sh          # the opening stampede (row 8) and the AppHost's cold and warm ab (row 6): ~8 minutes
 #   ORDERS_BACKLOG=50000               # orders queued in the stream before the processor starts (row 7, throughput)
 #   REMOTE_BUYERS=100000               # requests (distinct buyers) per LoadGen run on the remote path (row 3, tokens)
 #   BELL_BUYERS=20000 BELL_LEAD=15     # the opening stampede (row 8): buyers waiting, and seconds from the sale's PUT to T0
@@ -23,7 +24,7 @@ ORDERS_BACKLOG=${ORDERS_BACKLOG:-50000}
 REMOTE_BUYERS=${REMOTE_BUYERS:-100000}
 BELL_BUYERS=${BELL_BUYERS:-20000}
 BELL_LEAD=${BELL_LEAD:-15}
-case "$ONLY" in '' | orders) ;; *) echo "ONLY must be empty (every row) or 'orders', not '$ONLY'" >&2; exit 2 ;; esac
+case "$ONLY" in '' | orders | opening) ;; *) echo "ONLY must be empty (every row), 'orders' or 'opening', not '$ONLY'" >&2; exit 2 ;; esac
 CONCURRENCY=100
 SEED_REQUESTS=20000
 SEED_STOCK=2000
@@ -60,6 +61,7 @@ trap cleanup EXIT
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 every_row() { [ -z "$ONLY" ]; }
+runs() { [ -z "$ONLY" ] || [ "$ONLY" = "$1" ]; } # a group of rows runs: every row, or ONLY names it
 
 pg_bin() { # the newest PostgreSQL server: /usr/lib/postgresql/<version>/bin (Debian, Ubuntu), else the one on PATH
   local bin
@@ -121,9 +123,9 @@ wait_http() { for _ in $(seq 1 300); do curl -sf -o /dev/null "$1" && return 0; 
 publish() {
   log "publishing Release builds into $OUT"
   dotnet publish SpikeApp.Api -c Release -o "$OUT/api" --nologo -v q >/dev/null
-  if every_row; then dotnet publish SpikeApp.Gateway -c Release -o "$OUT/gateway" --nologo -v q >/dev/null; fi
+  if runs opening; then dotnet publish SpikeApp.Gateway -c Release -o "$OUT/gateway" --nologo -v q >/dev/null; fi
   dotnet publish SpikeApp.LoadGen -c Release -o "$OUT/loadgen" --nologo -v q >/dev/null
-  dotnet publish SpikeApp.Orders -c Release -o "$OUT/orders" --nologo -v q >/dev/null
+  if runs orders; then dotnet publish SpikeApp.Orders -c Release -o "$OUT/orders" --nologo -v q >/dev/null; fi
   dotnet publish bench/SpikeApp.Bench.Baseline -c Release -o "$OUT/baseline" --nologo -v q >/dev/null
 }
 
@@ -398,6 +400,10 @@ json_number() { # LoadGen JSON report, field -> the field's first number; nothin
   grep -o "\"$2\": *-\?[0-9][0-9.eE+-]*" "$1" 2>/dev/null | head -1 | sed 's/.*: *//' || true
 }
 
+json_numbers() { # LoadGen JSON report, field of numbers -> them, space-separated
+  tr -d ' \n' <"$1" 2>/dev/null | grep -o "\"$2\":\[[^]]*\]" | head -1 | sed 's/.*\[//; s/\]//; s/,/ /g' || true
+}
+
 stop_pids() { # pids...: SIGTERM, wait for each, and leave them out of the cleanup
   local pid kept=()
   for pid in "$@"; do kill "$pid" 2>/dev/null || true; done
@@ -462,138 +468,144 @@ publish
 start_redis
 SINK_PORT=$(free_port); start_baseline otlp-sink "$SINK_PORT"
 if every_row; then BASE_PORT=$(free_port); start_baseline baseline "$BASE_PORT"; fi
-API_PORTS=("$(free_port)" "$(free_port)" "$(free_port)")
-for i in 0 1 2; do start_api "bench-$i" "${API_PORTS[$i]}" on; done
-if every_row; then QUIET_PORT=$(free_port); start_api bench-quiet "$QUIET_PORT" off; QUIET_PID=$(cat "$WORK/bench-quiet.pid"); fi
-create_sale "$SEED_STOCK" "${API_PORTS[@]}" ${QUIET_PORT:-}
-API_PID=$(cat "$WORK/bench-0.pid")
-start_nginx
-if every_row; then
-  start_haproxy
-  # The candidates forward every request: YARP as the gateway runs it with shared answers off. "gateway" is the gateway
-  # as shipped, which answers a known "sold out" itself (README: the front door).
-  start_gateway yarp 00:00:00
-  start_gateway gateway 00:00:00.500
-  log "redis :$REDIS_PORT, api :${API_PORTS[*]} (+ telemetry off :$QUIET_PORT), nginx :$NGINX_PORT, haproxy :$HAPROXY_PORT, yarp :${FRONT_PORT[yarp]}, gateway :${FRONT_PORT[gateway]}, baseline :$BASE_PORT, otlp sink :$SINK_PORT"
-else
-  log "ONLY=$ONLY: redis :$REDIS_PORT, api :${API_PORTS[*]}, nginx :$NGINX_PORT, otlp sink :$SINK_PORT"
-fi
-
-# 0. Front-door candidates over the same 3 API processes: the seed's ab (stock 2,000, sold exactly 2,000 each run) and
-#    wrk on the sold-out path, through nginx, HAProxy and the YARP gateway; bare Kestrel with ab for the ratio.
-declare -A FRONT_AB=() FRONT_WRK=() FRONT_SOLD=() FRONT_FAILURES=()
-BASE_AB=()
-if every_row; then
-  FRONT_PORT[nginx]=$NGINX_PORT; FRONT_PORT[haproxy]=$HAPROXY_PORT
-  WARM_PORTS=("$BASE_PORT" "${FRONT_PORT[@]}")
-else
-  WARM_PORTS=("$NGINX_PORT")
-fi
-# Warm-up: .NET compiles the hot path in tiers over the first seconds of load; the rows measure the steady state.
-for port in "${WARM_PORTS[@]}"; do
-  ab -q -n 5000 -c $CONCURRENCY "http://127.0.0.1:$port/buy/skill" >/dev/null 2>&1
-  if [ "$HAVE_WRK" = yes ]; then wrk -t2 -c"$CONCURRENCY" -d5s "http://127.0.0.1:$port/buy/skill" >/dev/null; fi
-done
-if every_row; then
-  for rep in $(seq 1 "$REPEAT"); do
-    BASE_AB+=("$(ab_rps "http://127.0.0.1:$BASE_PORT/buy/skill")")
-    for front in $FRONTS; do
-      reset_sale $SEED_STOCK
-      FRONT_AB[$front]+=" $(ab_rps "http://127.0.0.1:${FRONT_PORT[$front]}/buy/skill")"
-      FRONT_SOLD[$front]+=" $(sold_in_redis)"
-      FRONT_FAILURES[$front]="$(cat "$WORK/ab-failures.txt")"
-      if [ "$HAVE_WRK" = yes ]; then FRONT_WRK[$front]+=" $(wrk_rps "http://127.0.0.1:${FRONT_PORT[$front]}/buy/skill")"; fi
-    done
-    log "front doors rep $rep: baseline ab ${BASE_AB[-1]}; ab $FRONTS: $(for f in $FRONTS; do printf '%s ' "${FRONT_AB[$f]##* }"; done); wrk: $(for f in $FRONTS; do printf '%s ' "${FRONT_WRK[$f]##* }"; done)"
-  done
-fi
-
-# 1. Seed scenario: 3 API processes behind nginx, stock 2,000, 20,000 requests at c=100 on /buy/skill.
-SEED_LOADGEN=(); SEED_AB=(); SEED_SOLD=(); SEED_CALLS=(); SEED_EXIT=()
-for rep in $(seq 1 "$REPEAT"); do
-  reset_sale $SEED_STOCK; before=$(evalsha_calls)
-  set +e
-  env "${BUYER_ENV[@]}" dotnet "$OUT/loadgen/SpikeApp.LoadGen.dll" --url "http://127.0.0.1:$NGINX_PORT" --mode seed --requests $SEED_REQUESTS \
-    --concurrency $CONCURRENCY --json "$WORK/seed.json" >"$WORK/loadgen.txt" 2>&1
-  SEED_EXIT+=($?)
-  set -e
-  SEED_CALLS+=($(( $(evalsha_calls) - before )))
-  SEED_LOADGEN+=("$(grep -o '"requestsPerSecond": *[0-9.]*' "$WORK/seed.json" | head -1 | grep -o '[0-9.]*$')")
-  SEED_SOLD+=("$(grep -o '"success": *[0-9]*' "$WORK/seed.json" | head -1 | grep -o '[0-9]*$')")
-  reset_sale $SEED_STOCK
-  ab -q -n $SEED_REQUESTS -c $CONCURRENCY "http://127.0.0.1:$NGINX_PORT/buy/skill" >"$WORK/ab.txt" 2>&1
-  SEED_AB+=("$(awk '/^Requests per second:/ {print $4}' "$WORK/ab.txt")")
-  log "seed rep $rep: loadgen ${SEED_LOADGEN[-1]} req/s (exit ${SEED_EXIT[-1]}, ${SEED_SOLD[-1]} sold, ${SEED_CALLS[-1]} EVALSHA), ab ${SEED_AB[-1]} req/s"
-done
-AB_UNANSWERED="$(grep -E '^(Complete requests|Failed requests)' "$WORK/ab.txt" | tr -s ' ' | paste -sd ';'; grep -o '(Connect:[^)]*)' "$WORK/ab.txt")"
-
-SOLD_OUT=(); SOLD_OUT_QUIET=(); SOLD_OUT_POST=(); SOLD_OUT_TOKEN=(); REMOTE=(); REMOTE_QUIET=(); BASE=(); RSS_RUNS=()
-SOLD_OUT_POST_STATUS=n/a
-if [ "$HAVE_WRK" = yes ]; then
-  # 2. Sold-out path: the sale above is sold out; one API process answers from memory. Beside the seed's GET, the
-  #    purchase route as buyers send it: POST, no body, with one buyer's token, and without one. A known "sold out" is
-  #    answered before authentication, so both are 409 from memory: what the token costs is carrying it.
+if runs orders; then
+  API_PORTS=("$(free_port)" "$(free_port)" "$(free_port)")
+  for i in 0 1 2; do start_api "bench-$i" "${API_PORTS[$i]}" on; done
+  if every_row; then QUIET_PORT=$(free_port); start_api bench-quiet "$QUIET_PORT" off; QUIET_PID=$(cat "$WORK/bench-quiet.pid"); fi
+  create_sale "$SEED_STOCK" "${API_PORTS[@]}" ${QUIET_PORT:-}
+  API_PID=$(cat "$WORK/bench-0.pid")
+  start_nginx
   if every_row; then
-    curl -sf "http://127.0.0.1:$QUIET_PORT/api/sales/default" >/dev/null # the quiet replica learns the sale is sold out
-    purchases="http://127.0.0.1:${API_PORTS[0]}/api/sales/default/purchases"
-    token=$(mint_token bench-sold-out)
-    printf 'wrk.method = "POST"\n' >"$WORK/post.lua"
-    printf 'wrk.method = "POST"\nwrk.headers["Authorization"] = "Bearer %s"\n' "$token" >"$WORK/post-token.lua"
-    SOLD_OUT_POST_STATUS="no token $(curl -s -o /dev/null -w '%{http_code}' -X POST "$purchases"), with a token $(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $token" "$purchases")"
+    start_haproxy
+    # The candidates forward every request: YARP as the gateway runs it with shared answers off. "gateway" is the gateway
+    # as shipped, which answers a known "sold out" itself (README: the front door).
+    start_gateway yarp 00:00:00
+    start_gateway gateway 00:00:00.500
+    log "redis :$REDIS_PORT, api :${API_PORTS[*]} (+ telemetry off :$QUIET_PORT), nginx :$NGINX_PORT, haproxy :$HAPROXY_PORT, yarp :${FRONT_PORT[yarp]}, gateway :${FRONT_PORT[gateway]}, baseline :$BASE_PORT, otlp sink :$SINK_PORT"
+  else
+    log "ONLY=$ONLY: redis :$REDIS_PORT, api :${API_PORTS[*]}, nginx :$NGINX_PORT, otlp sink :$SINK_PORT"
   fi
+else
+  log "ONLY=$ONLY: otlp sink :$SINK_PORT"
+fi
+
+if runs orders; then
+  # 0. Front-door candidates over the same 3 API processes: the seed's ab (stock 2,000, sold exactly 2,000 each run) and
+  #    wrk on the sold-out path, through nginx, HAProxy and the YARP gateway; bare Kestrel with ab for the ratio.
+  declare -A FRONT_AB=() FRONT_WRK=() FRONT_SOLD=() FRONT_FAILURES=()
+  BASE_AB=()
+  if every_row; then
+    FRONT_PORT[nginx]=$NGINX_PORT; FRONT_PORT[haproxy]=$HAPROXY_PORT
+    WARM_PORTS=("$BASE_PORT" "${FRONT_PORT[@]}")
+  else
+    WARM_PORTS=("$NGINX_PORT")
+  fi
+  # Warm-up: .NET compiles the hot path in tiers over the first seconds of load; the rows measure the steady state.
+  for port in "${WARM_PORTS[@]}"; do
+    ab -q -n 5000 -c $CONCURRENCY "http://127.0.0.1:$port/buy/skill" >/dev/null 2>&1
+    if [ "$HAVE_WRK" = yes ]; then wrk -t2 -c"$CONCURRENCY" -d5s "http://127.0.0.1:$port/buy/skill" >/dev/null; fi
+  done
+  if every_row; then
+    for rep in $(seq 1 "$REPEAT"); do
+      BASE_AB+=("$(ab_rps "http://127.0.0.1:$BASE_PORT/buy/skill")")
+      for front in $FRONTS; do
+        reset_sale $SEED_STOCK
+        FRONT_AB[$front]+=" $(ab_rps "http://127.0.0.1:${FRONT_PORT[$front]}/buy/skill")"
+        FRONT_SOLD[$front]+=" $(sold_in_redis)"
+        FRONT_FAILURES[$front]="$(cat "$WORK/ab-failures.txt")"
+        if [ "$HAVE_WRK" = yes ]; then FRONT_WRK[$front]+=" $(wrk_rps "http://127.0.0.1:${FRONT_PORT[$front]}/buy/skill")"; fi
+      done
+      log "front doors rep $rep: baseline ab ${BASE_AB[-1]}; ab $FRONTS: $(for f in $FRONTS; do printf '%s ' "${FRONT_AB[$f]##* }"; done); wrk: $(for f in $FRONTS; do printf '%s ' "${FRONT_WRK[$f]##* }"; done)"
+    done
+  fi
+
+  # 1. Seed scenario: 3 API processes behind nginx, stock 2,000, 20,000 requests at c=100 on /buy/skill.
+  SEED_LOADGEN=(); SEED_AB=(); SEED_SOLD=(); SEED_CALLS=(); SEED_EXIT=()
   for rep in $(seq 1 "$REPEAT"); do
-    SOLD_OUT+=("$(wrk_rps "http://127.0.0.1:${API_PORTS[0]}/buy/skill")")
+    reset_sale $SEED_STOCK; before=$(evalsha_calls)
+    set +e
+    env "${BUYER_ENV[@]}" dotnet "$OUT/loadgen/SpikeApp.LoadGen.dll" --url "http://127.0.0.1:$NGINX_PORT" --mode seed --requests $SEED_REQUESTS \
+      --concurrency $CONCURRENCY --json "$WORK/seed.json" >"$WORK/loadgen.txt" 2>&1
+    SEED_EXIT+=($?)
+    set -e
+    SEED_CALLS+=($(( $(evalsha_calls) - before )))
+    SEED_LOADGEN+=("$(grep -o '"requestsPerSecond": *[0-9.]*' "$WORK/seed.json" | head -1 | grep -o '[0-9.]*$')")
+    SEED_SOLD+=("$(grep -o '"success": *[0-9]*' "$WORK/seed.json" | head -1 | grep -o '[0-9]*$')")
+    reset_sale $SEED_STOCK
+    ab -q -n $SEED_REQUESTS -c $CONCURRENCY "http://127.0.0.1:$NGINX_PORT/buy/skill" >"$WORK/ab.txt" 2>&1
+    SEED_AB+=("$(awk '/^Requests per second:/ {print $4}' "$WORK/ab.txt")")
+    log "seed rep $rep: loadgen ${SEED_LOADGEN[-1]} req/s (exit ${SEED_EXIT[-1]}, ${SEED_SOLD[-1]} sold, ${SEED_CALLS[-1]} EVALSHA), ab ${SEED_AB[-1]} req/s"
+  done
+  AB_UNANSWERED="$(grep -E '^(Complete requests|Failed requests)' "$WORK/ab.txt" | tr -s ' ' | paste -sd ';'; grep -o '(Connect:[^)]*)' "$WORK/ab.txt")"
+
+  SOLD_OUT=(); SOLD_OUT_QUIET=(); SOLD_OUT_POST=(); SOLD_OUT_TOKEN=(); REMOTE=(); REMOTE_QUIET=(); BASE=(); RSS_RUNS=()
+  SOLD_OUT_POST_STATUS=n/a
+  if [ "$HAVE_WRK" = yes ]; then
+    # 2. Sold-out path: the sale above is sold out; one API process answers from memory. Beside the seed's GET, the
+    #    purchase route as buyers send it: POST, no body, with one buyer's token, and without one. A known "sold out" is
+    #    answered before authentication, so both are 409 from memory: what the token costs is carrying it.
     if every_row; then
-      SOLD_OUT_QUIET+=("$(wrk_rps "http://127.0.0.1:$QUIET_PORT/buy/skill")")
-      SOLD_OUT_POST+=("$(wrk_rps "$purchases" "$WORK/post.lua")")
-      SOLD_OUT_TOKEN+=("$(wrk_rps "$purchases" "$WORK/post-token.lua")")
+      curl -sf "http://127.0.0.1:$QUIET_PORT/api/sales/default" >/dev/null # the quiet replica learns the sale is sold out
+      purchases="http://127.0.0.1:${API_PORTS[0]}/api/sales/default/purchases"
+      token=$(mint_token bench-sold-out)
+      printf 'wrk.method = "POST"\n' >"$WORK/post.lua"
+      printf 'wrk.method = "POST"\nwrk.headers["Authorization"] = "Bearer %s"\n' "$token" >"$WORK/post-token.lua"
+      SOLD_OUT_POST_STATUS="no token $(curl -s -o /dev/null -w '%{http_code}' -X POST "$purchases"), with a token $(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $token" "$purchases")"
     fi
-    log "sold-out rep $rep: ${SOLD_OUT[-1]} req/s (telemetry off: $(every_row && echo "${SOLD_OUT_QUIET[-1]}" || echo skipped); POST without/with a token: $(every_row && echo "${SOLD_OUT_POST[-1]}/${SOLD_OUT_TOKEN[-1]}" || echo skipped))"
-  done
-  if every_row; then
-    # 4. Baseline: bare Kestrel, same body size, same client and concurrency.
-    for rep in $(seq 1 "$REPEAT"); do BASE+=("$(wrk_rps "http://127.0.0.1:$BASE_PORT/buy/skill")"); log "baseline rep $rep: ${BASE[-1]} req/s"; done
-  fi
-  # 3. Remote path: stock that never runs out, so every request reaches Redis.
-  reset_sale 100000000
-  for rep in $(seq 1 "$REPEAT"); do
-    REMOTE+=("$(wrk_rps "http://127.0.0.1:${API_PORTS[0]}/buy/skill")")
-    if every_row; then REMOTE_QUIET+=("$(wrk_rps "http://127.0.0.1:$QUIET_PORT/buy/skill")"); fi
-    log "remote rep $rep: ${REMOTE[-1]} req/s (telemetry off: $(every_row && echo "${REMOTE_QUIET[-1]}" || echo skipped))"
-  done
-  if every_row; then
-    # RSS under c=100: five back-to-back remote-path runs on one replica.
-    for run in 1 2 3 4 5; do wrk_rps "http://127.0.0.1:${API_PORTS[0]}/buy/skill" >/dev/null; RSS_RUNS+=("$(rss_mb "$API_PID" VmRSS)"); done
-    log "RSS after each of 5 runs (MB): ${RSS_RUNS[*]}"
-  fi
-else
-  log "wrk not installed: sold-out, remote and baseline throughput skipped"
-fi
-
-# 7. Orders: the order processor (SpikeApp.Orders) moving the default sale's stream into a local PostgreSQL. Started
-#    only now, so that every row above ran without it; stopped at the end of the group, before the rows below.
-PEAK_RSS=$(rss_mb "$API_PID" VmHWM) # before the remote path runs again below
-
-# 3b. Remote path as buyers send it (after the RSS runs, which it would change): REMOTE_BUYERS purchases by distinct
-#     buyers, each POSTing with their own token (the LoadGen mints them before its timed phase), beside the same
-#     LoadGen sending the seed's anonymous GET. Stock never runs out; the sale is reset before each run, so the LoadGen's
-#     invariant check is exact. Run now so that group 7 (its reset) stores none of these orders.
-REMOTE_SEED=(); REMOTE_TOKENS=(); REMOTE_EXIT=()
-if every_row; then
-  for rep in $(seq 1 "$REPEAT"); do
-    for mode in seed api; do
-      reset_sale 100000000
-      set +e
-      env "${BUYER_ENV[@]}" dotnet "$OUT/loadgen/SpikeApp.LoadGen.dll" --url "http://127.0.0.1:${API_PORTS[0]}" --mode "$mode" \
-        --requests "$REMOTE_BUYERS" --concurrency $CONCURRENCY --json "$WORK/remote-$mode.json" >"$WORK/loadgen-remote-$mode.txt" 2>&1
-      REMOTE_EXIT+=("$mode:$?")
-      set -e
-      rps=$(grep -o '"requestsPerSecond": *[0-9.]*' "$WORK/remote-$mode.json" 2>/dev/null | head -1 | grep -o '[0-9.]*$' || true)
-      if [ -z "$rps" ]; then log "remote LoadGen $mode rep $rep wrote no report; its output:"; tail -5 "$WORK/loadgen-remote-$mode.txt" >&2; continue; fi
-      if [ "$mode" = seed ]; then REMOTE_SEED+=("$rps"); else REMOTE_TOKENS+=("$rps"); fi
+    for rep in $(seq 1 "$REPEAT"); do
+      SOLD_OUT+=("$(wrk_rps "http://127.0.0.1:${API_PORTS[0]}/buy/skill")")
+      if every_row; then
+        SOLD_OUT_QUIET+=("$(wrk_rps "http://127.0.0.1:$QUIET_PORT/buy/skill")")
+        SOLD_OUT_POST+=("$(wrk_rps "$purchases" "$WORK/post.lua")")
+        SOLD_OUT_TOKEN+=("$(wrk_rps "$purchases" "$WORK/post-token.lua")")
+      fi
+      log "sold-out rep $rep: ${SOLD_OUT[-1]} req/s (telemetry off: $(every_row && echo "${SOLD_OUT_QUIET[-1]}" || echo skipped); POST without/with a token: $(every_row && echo "${SOLD_OUT_POST[-1]}/${SOLD_OUT_TOKEN[-1]}" || echo skipped))"
     done
-    log "remote LoadGen rep $rep: seed GET ${REMOTE_SEED[-1]:-n/a} req/s, POST with tokens ${REMOTE_TOKENS[-1]:-n/a} req/s (exit ${REMOTE_EXIT[*]: -2})"
-  done
+    if every_row; then
+      # 4. Baseline: bare Kestrel, same body size, same client and concurrency.
+      for rep in $(seq 1 "$REPEAT"); do BASE+=("$(wrk_rps "http://127.0.0.1:$BASE_PORT/buy/skill")"); log "baseline rep $rep: ${BASE[-1]} req/s"; done
+    fi
+    # 3. Remote path: stock that never runs out, so every request reaches Redis.
+    reset_sale 100000000
+    for rep in $(seq 1 "$REPEAT"); do
+      REMOTE+=("$(wrk_rps "http://127.0.0.1:${API_PORTS[0]}/buy/skill")")
+      if every_row; then REMOTE_QUIET+=("$(wrk_rps "http://127.0.0.1:$QUIET_PORT/buy/skill")"); fi
+      log "remote rep $rep: ${REMOTE[-1]} req/s (telemetry off: $(every_row && echo "${REMOTE_QUIET[-1]}" || echo skipped))"
+    done
+    if every_row; then
+      # RSS under c=100: five back-to-back remote-path runs on one replica.
+      for run in 1 2 3 4 5; do wrk_rps "http://127.0.0.1:${API_PORTS[0]}/buy/skill" >/dev/null; RSS_RUNS+=("$(rss_mb "$API_PID" VmRSS)"); done
+      log "RSS after each of 5 runs (MB): ${RSS_RUNS[*]}"
+    fi
+  else
+    log "wrk not installed: sold-out, remote and baseline throughput skipped"
+  fi
+
+  # 7. Orders: the order processor (SpikeApp.Orders) moving the default sale's stream into a local PostgreSQL. Started
+  #    only now, so that every row above ran without it; stopped at the end of the group, before the rows below.
+  PEAK_RSS=$(rss_mb "$API_PID" VmHWM) # before the remote path runs again below
+
+  # 3b. Remote path as buyers send it (after the RSS runs, which it would change): REMOTE_BUYERS purchases by distinct
+  #     buyers, each POSTing with their own token (the LoadGen mints them before its timed phase), beside the same
+  #     LoadGen sending the seed's anonymous GET. Stock never runs out; the sale is reset before each run, so the LoadGen's
+  #     invariant check is exact. Run now so that group 7 (its reset) stores none of these orders.
+  REMOTE_SEED=(); REMOTE_TOKENS=(); REMOTE_EXIT=()
+  if every_row; then
+    for rep in $(seq 1 "$REPEAT"); do
+      for mode in seed api; do
+        reset_sale 100000000
+        set +e
+        env "${BUYER_ENV[@]}" dotnet "$OUT/loadgen/SpikeApp.LoadGen.dll" --url "http://127.0.0.1:${API_PORTS[0]}" --mode "$mode" \
+          --requests "$REMOTE_BUYERS" --concurrency $CONCURRENCY --json "$WORK/remote-$mode.json" >"$WORK/loadgen-remote-$mode.txt" 2>&1
+        REMOTE_EXIT+=("$mode:$?")
+        set -e
+        rps=$(grep -o '"requestsPerSecond": *[0-9.]*' "$WORK/remote-$mode.json" 2>/dev/null | head -1 | grep -o '[0-9.]*$' || true)
+        if [ -z "$rps" ]; then log "remote LoadGen $mode rep $rep wrote no report; its output:"; tail -5 "$WORK/loadgen-remote-$mode.txt" >&2; continue; fi
+        if [ "$mode" = seed ]; then REMOTE_SEED+=("$rps"); else REMOTE_TOKENS+=("$rps"); fi
+      done
+      log "remote LoadGen rep $rep: seed GET ${REMOTE_SEED[-1]:-n/a} req/s, POST with tokens ${REMOTE_TOKENS[-1]:-n/a} req/s (exit ${REMOTE_EXIT[*]: -2})"
+    done
+  fi
 fi
 # 8. Opening stampede: each repeat starts its own Redis, 3 API processes and a gateway over them, so that the first
 #    stampede meets processes that have only just reported ready. A sale of SEED_STOCK units is PUT to open BELL_LEAD s
@@ -602,7 +614,7 @@ fi
 #    state the first second is held against. Redis' calls from just before the PUT to T0 are read with MONITOR.
 BELL_SOLD_OUT=(); BELL_CALLS=(); BELL_SYNCS=(); BELL_PURCHASES=(); BELL_COLD=(); BELL_WARM=(); BELL_RATIO=(); BELL_SPREAD=(); BELL_EXIT=()
 BELL_OTHER=n/a
-if every_row; then
+if runs opening; then
   main_redis=$REDIS_PORT
   for rep in $(seq 1 "$REPEAT"); do
     start_redis "$WORK/bell-redis-$rep"
@@ -623,12 +635,13 @@ if every_row; then
     sold_out=$(json_number "$WORK/bell-$rep-cold.json" soldOutSeconds)
     spread=$(json_number "$WORK/bell-$rep-cold.json" replicaSpreadMs)
     late=$(json_number "$WORK/bell-$rep-cold.json" startLateMs)
+    tenths_cold=$(json_numbers "$WORK/bell-$rep-cold.json" answersByTenth); tenths_warm=$(json_numbers "$WORK/bell-$rep-warm.json" answersByTenth)
     if [ -n "$cold" ]; then BELL_COLD+=("$cold"); fi
     if [ -n "$warm" ]; then BELL_WARM+=("$warm"); fi
     if [ -n "$cold" ] && [ -n "$warm" ]; then BELL_RATIO+=("$(ratio "$cold" "$warm")"); fi
     if [ -n "$sold_out" ]; then BELL_SOLD_OUT+=("$sold_out"); fi
     if [ -n "$spread" ]; then BELL_SPREAD+=("$spread"); fi
-    log "opening rep $rep: sold out ${sold_out:-never} s after T0 (buyers released ${late:-?} ms after it), first second ${cold:-n/a} req/s just ready, ${warm:-n/a} warm; before T0: $calls Redis calls, $syncs syncs, $purchases purchases, others $others; replicas' first sales spread ${spread:-n/a} ms (exit ${BELL_EXIT[*]: -2})"
+    log "opening rep $rep: sold out ${sold_out:-never} s after T0 (buyers released ${late:-?} ms after it), first second ${cold:-n/a} req/s just ready, ${warm:-n/a} warm; before T0: $calls Redis calls, $syncs syncs, $purchases purchases, others $others; replicas' first sales spread ${spread:-n/a} ms (exit ${BELL_EXIT[*]: -2}); answers by tenth of a second, just ready: ${tenths_cold:-n/a}; warm: ${tenths_warm:-n/a}"
     stop_pids "${bell_pids[@]}"
   done
   REDIS_PORT=$main_redis
@@ -636,76 +649,78 @@ fi
 
 ORDERS_QUEUED=(); ORDERS_STORED=(); ORDERS_RATE=(); ORDERS_SEED_AB=(); ORDERS_SEED_STORED=(); ORDERS_LAG=(); ORDERS_LAST=()
 ORDERS_SOLD_OUT=(); ORDERS_REMOTE=(); ORDERS_REMOTE_RATE=(); ORDERS_REMOTE_BACKLOG=(); ORDERS_DRAIN=n/a
-start_postgres
-reset_sale $SEED_STOCK
-# A reset keeps the stream (it is the ledger's record), but the rows above ran without a processor: what they sold is not
-# this group's to store. Bench only: a real deployment never drops a stream.
-drop_stream
-start_orders; stop_orders # migrates the schema, so that PostgreSQL can be counted before the processor's first timed run
-log "postgres :$PG_PORT ($(basename "$(dirname "$(pg_bin)")")), order processor from $OUT/orders"
-# 7a. Throughput: ORDERS_BACKLOG orders queued through the purchase path (stock ORDERS_BACKLOG, 20% more requests)
-#     with the processor stopped, then the processor started on them: timed from its first healthy /health (orders
-#     stored by then are not counted) until the group has acknowledged every entry (an entry is acknowledged only
-#     after its order is committed).
-for rep in $(seq 1 "$REPEAT"); do
-  reset_sale "$ORDERS_BACKLOG"; drop_stream # the previous repeat's entries are stored already
-  ab -q -n $((ORDERS_BACKLOG * 6 / 5)) -c $CONCURRENCY "http://127.0.0.1:$NGINX_PORT/buy/skill" >/dev/null 2>&1
-  ORDERS_QUEUED+=("$(sold_in_redis)")
-  before=$(orders_in_postgres)
-  start_orders
-  started=$EPOCHREALTIME; at_start=$(orders_in_postgres)
-  wait_orders_stored 120 || log "orders rep $rep: the processor had not acknowledged every entry after 120 s"
-  elapsed=$(seconds_since "$started"); stored=$(orders_in_postgres)
-  ORDERS_STORED+=($((stored - before)))
-  ORDERS_RATE+=("$(awk -v n=$((stored - at_start)) -v s="$elapsed" 'BEGIN { printf "%.0f", n / s }')")
-  log "orders rep $rep: ${ORDERS_QUEUED[-1]} queued, ${ORDERS_STORED[-1]} stored ($((at_start - before)) before /health), ${ORDERS_RATE[-1]} orders/s over $elapsed s"
-  if ((rep < REPEAT)); then stop_orders; fi # the next repeat queues its backlog with the processor stopped
-done
-# 7b. Row 1's ab with the processor running, then XINFO GROUPS every 100 ms until the group's lag and pending are 0.
-#     The units sell in ab's first fraction of a second, so PostgreSQL's own clocks also tell how long after the last
-#     sale (created_at, Redis' clock) its batch was stored (updated_at, the transaction's start; same machine clock).
-for rep in $(seq 1 "$REPEAT"); do
-  reset_sale $SEED_STOCK; before=$(orders_in_postgres); reset_at=$EPOCHREALTIME
-  ORDERS_SEED_AB+=("$(ab_rps "http://127.0.0.1:$NGINX_PORT/buy/skill")")
-  ended=$EPOCHREALTIME
-  wait_orders_stored 60 || log "orders seed rep $rep: the processor had not acknowledged every entry after 60 s"
-  ORDERS_LAG+=("$(seconds_since "$ended")")
-  ORDERS_SEED_STORED+=($(($(orders_in_postgres) - before)))
-  ORDERS_LAST+=("$(pg_sql "SELECT round(extract(epoch FROM max(updated_at) - max(created_at))::numeric, 3) FROM orders
-    WHERE sale_id = 'default' AND created_at >= to_timestamp(${reset_at/,/.})")")
-  log "orders seed rep $rep: ab ${ORDERS_SEED_AB[-1]} req/s, lag 0 ${ORDERS_LAG[-1]} s after ab's end, last sale stored after ${ORDERS_LAST[-1]} s, ${ORDERS_SEED_STORED[-1]} orders in PostgreSQL"
-done
-ORDERS_SEED_FAILURES=$(cat "$WORK/ab-failures.txt")
-if [ "$HAVE_WRK" = yes ]; then
-  # 7c. Rows 2 and 3 with the processor running. Sold out, it has nothing to store; on the remote path every request
-  #     creates an order, so it stores while wrk runs and the stream grows by what it cannot keep up with.
-  for rep in $(seq 1 "$REPEAT"); do ORDERS_SOLD_OUT+=("$(wrk_rps "http://127.0.0.1:${API_PORTS[0]}/buy/skill")"); log "orders sold-out rep $rep: ${ORDERS_SOLD_OUT[-1]} req/s"; done
-  reset_sale 100000000
-  before=$(orders_in_postgres); counted=$before; since=$EPOCHREALTIME
+if runs orders; then
+  start_postgres
+  reset_sale $SEED_STOCK
+  # A reset keeps the stream (it is the ledger's record), but the rows above ran without a processor: what they sold is not
+  # this group's to store. Bench only: a real deployment never drops a stream.
+  drop_stream
+  start_orders; stop_orders # migrates the schema, so that PostgreSQL can be counted before the processor's first timed run
+  log "postgres :$PG_PORT ($(basename "$(dirname "$(pg_bin)")")), order processor from $OUT/orders"
+  # 7a. Throughput: ORDERS_BACKLOG orders queued through the purchase path (stock ORDERS_BACKLOG, 20% more requests)
+  #     with the processor stopped, then the processor started on them: timed from its first healthy /health (orders
+  #     stored by then are not counted) until the group has acknowledged every entry (an entry is acknowledged only
+  #     after its order is committed).
   for rep in $(seq 1 "$REPEAT"); do
-    ORDERS_REMOTE+=("$(wrk_rps "http://127.0.0.1:${API_PORTS[0]}/buy/skill")")
-    stored=$(orders_in_postgres)
-    ORDERS_REMOTE_RATE+=("$(awk -v n=$((stored - counted)) -v s="$(seconds_since "$since")" 'BEGIN { printf "%.0f", n / s }')")
-    counted=$stored; since=$EPOCHREALTIME
-    ORDERS_REMOTE_BACKLOG+=($(($(sold_in_redis) - (stored - before))))
-    log "orders remote rep $rep: ${ORDERS_REMOTE[-1]} req/s, ${ORDERS_REMOTE_RATE[-1]} orders/s stored meanwhile, ${ORDERS_REMOTE_BACKLOG[-1]} not yet in PostgreSQL"
-  done
-  # What the remote runs left in the stream, stored with no purchase load (bounded: 120 s).
-  started=$EPOCHREALTIME
-  if wait_orders_stored 120; then
+    reset_sale "$ORDERS_BACKLOG"; drop_stream # the previous repeat's entries are stored already
+    ab -q -n $((ORDERS_BACKLOG * 6 / 5)) -c $CONCURRENCY "http://127.0.0.1:$NGINX_PORT/buy/skill" >/dev/null 2>&1
+    ORDERS_QUEUED+=("$(sold_in_redis)")
+    before=$(orders_in_postgres)
+    start_orders
+    started=$EPOCHREALTIME; at_start=$(orders_in_postgres)
+    wait_orders_stored 120 || log "orders rep $rep: the processor had not acknowledged every entry after 120 s"
     elapsed=$(seconds_since "$started"); stored=$(orders_in_postgres)
-    ORDERS_DRAIN="$((stored - counted)) more orders stored in $elapsed s; $((stored - before)) of $(sold_in_redis) sold in PostgreSQL"
-  else
-    ORDERS_DRAIN="not every order stored after 120 s: $(($(sold_in_redis) - ($(orders_in_postgres) - before))) left"
+    ORDERS_STORED+=($((stored - before)))
+    ORDERS_RATE+=("$(awk -v n=$((stored - at_start)) -v s="$elapsed" 'BEGIN { printf "%.0f", n / s }')")
+    log "orders rep $rep: ${ORDERS_QUEUED[-1]} queued, ${ORDERS_STORED[-1]} stored ($((at_start - before)) before /health), ${ORDERS_RATE[-1]} orders/s over $elapsed s"
+    if ((rep < REPEAT)); then stop_orders; fi # the next repeat queues its backlog with the processor stopped
+  done
+  # 7b. Row 1's ab with the processor running, then XINFO GROUPS every 100 ms until the group's lag and pending are 0.
+  #     The units sell in ab's first fraction of a second, so PostgreSQL's own clocks also tell how long after the last
+  #     sale (created_at, Redis' clock) its batch was stored (updated_at, the transaction's start; same machine clock).
+  for rep in $(seq 1 "$REPEAT"); do
+    reset_sale $SEED_STOCK; before=$(orders_in_postgres); reset_at=$EPOCHREALTIME
+    ORDERS_SEED_AB+=("$(ab_rps "http://127.0.0.1:$NGINX_PORT/buy/skill")")
+    ended=$EPOCHREALTIME
+    wait_orders_stored 60 || log "orders seed rep $rep: the processor had not acknowledged every entry after 60 s"
+    ORDERS_LAG+=("$(seconds_since "$ended")")
+    ORDERS_SEED_STORED+=($(($(orders_in_postgres) - before)))
+    ORDERS_LAST+=("$(pg_sql "SELECT round(extract(epoch FROM max(updated_at) - max(created_at))::numeric, 3) FROM orders
+      WHERE sale_id = 'default' AND created_at >= to_timestamp(${reset_at/,/.})")")
+    log "orders seed rep $rep: ab ${ORDERS_SEED_AB[-1]} req/s, lag 0 ${ORDERS_LAG[-1]} s after ab's end, last sale stored after ${ORDERS_LAST[-1]} s, ${ORDERS_SEED_STORED[-1]} orders in PostgreSQL"
+  done
+  ORDERS_SEED_FAILURES=$(cat "$WORK/ab-failures.txt")
+  if [ "$HAVE_WRK" = yes ]; then
+    # 7c. Rows 2 and 3 with the processor running. Sold out, it has nothing to store; on the remote path every request
+    #     creates an order, so it stores while wrk runs and the stream grows by what it cannot keep up with.
+    for rep in $(seq 1 "$REPEAT"); do ORDERS_SOLD_OUT+=("$(wrk_rps "http://127.0.0.1:${API_PORTS[0]}/buy/skill")"); log "orders sold-out rep $rep: ${ORDERS_SOLD_OUT[-1]} req/s"; done
+    reset_sale 100000000
+    before=$(orders_in_postgres); counted=$before; since=$EPOCHREALTIME
+    for rep in $(seq 1 "$REPEAT"); do
+      ORDERS_REMOTE+=("$(wrk_rps "http://127.0.0.1:${API_PORTS[0]}/buy/skill")")
+      stored=$(orders_in_postgres)
+      ORDERS_REMOTE_RATE+=("$(awk -v n=$((stored - counted)) -v s="$(seconds_since "$since")" 'BEGIN { printf "%.0f", n / s }')")
+      counted=$stored; since=$EPOCHREALTIME
+      ORDERS_REMOTE_BACKLOG+=($(($(sold_in_redis) - (stored - before))))
+      log "orders remote rep $rep: ${ORDERS_REMOTE[-1]} req/s, ${ORDERS_REMOTE_RATE[-1]} orders/s stored meanwhile, ${ORDERS_REMOTE_BACKLOG[-1]} not yet in PostgreSQL"
+    done
+    # What the remote runs left in the stream, stored with no purchase load (bounded: 120 s).
+    started=$EPOCHREALTIME
+    if wait_orders_stored 120; then
+      elapsed=$(seconds_since "$started"); stored=$(orders_in_postgres)
+      ORDERS_DRAIN="$((stored - counted)) more orders stored in $elapsed s; $((stored - before)) of $(sold_in_redis) sold in PostgreSQL"
+    else
+      ORDERS_DRAIN="not every order stored after 120 s: $(($(sold_in_redis) - ($(orders_in_postgres) - before))) left"
+    fi
+    log "orders after the remote runs: $ORDERS_DRAIN"
   fi
-  log "orders after the remote runs: $ORDERS_DRAIN"
+  stop_orders
+  stop_postgres
 fi
-stop_orders
-stop_postgres
 
 # 6. The real AppHost as the README starts it: ab and wrk on the public URL (the gateway at :5080).
 PUBLIC_AB=(); PUBLIC_WRK=(); PUBLIC_SOLD=(); PUBLIC_FAILURES=n/a; PUBLIC_REPLICAS=n/a; PUBLIC_COLD=(); PUBLIC_COLD_FAILURES=n/a
-if every_row && start_apphost; then
+if runs opening && start_apphost; then
   # Cold: the README's ab as a new user runs it, right after the start. The sale is reset first (one admin request), so
   # that it sells 2,000 and then answers "sold out" as in the warm runs below.
   reset_sale "$SEED_STOCK" "$ADMIN"
@@ -805,8 +820,10 @@ row "7. seed: orders stored (must be 2,000)" "psql count(*)" "$(stats "${ORDERS_
 row "7. remote: orders stored while wrk ran, /s" "psql count(*)" "$(stats "${ORDERS_REMOTE_RATE[@]}")"
 row "7. remote: orders not yet stored after a run" "Redis sold - psql count(*)" "$(stats "${ORDERS_REMOTE_BACKLOG[@]}")"
 echo
-echo "LoadGen exit codes (0 = every invariant held): ${SEED_EXIT[*]}; ab's last run: ${AB_UNANSWERED:-n/a}"
-echo "Order processor: queued per run (XLEN) ${ORDERS_QUEUED[*]}; ab with the processor, last run: $ORDERS_SEED_FAILURES; after the remote runs: $ORDERS_DRAIN"
+if runs orders; then
+  echo "LoadGen exit codes (0 = every invariant held): ${SEED_EXIT[*]}; ab's last run: ${AB_UNANSWERED:-n/a}"
+  echo "Order processor: queued per run (XLEN) ${ORDERS_QUEUED[*]}; ab with the processor, last run: $ORDERS_SEED_FAILURES; after the remote runs: $ORDERS_DRAIN"
+fi
 if every_row; then
   for front in $FRONTS; do echo "ab via $front, last run: ${FRONT_FAILURES[$front]}"; done
   echo "ab on the AppHost's public URL, last run: $PUBLIC_FAILURES; sold by replica: $PUBLIC_REPLICAS"
@@ -832,16 +849,20 @@ fi
 if every_row; then
   echo "remote POST+tokens / seed GET:   $(ratio "$(median "${REMOTE_TOKENS[@]}")" "$(median "${REMOTE_SEED[@]}")")   (LoadGen both; exit codes ${REMOTE_EXIT[*]})"
 fi
-echo "Redis EVALSHA calls per sale:    $(ratio "$(median "${SEED_CALLS[@]}")" $SEED_STOCK)   (target <= 1.2 = 1 + buffer)"
-echo "API peak RSS (MB, VmHWM):        $PEAK_RSS"
+if runs orders; then
+  echo "Redis EVALSHA calls per sale:    $(ratio "$(median "${SEED_CALLS[@]}")" $SEED_STOCK)   (target <= 1.2 = 1 + buffer)"
+  echo "API peak RSS (MB, VmHWM):        $PEAK_RSS"
+fi
 if ((${#BELL_EXIT[@]})); then
   echo "opening, first s ready / warm:   $(STATS_FORMAT=%.2f median "${BELL_RATIO[@]}")   (target >= 0.9; LoadGen exit codes ${BELL_EXIT[*]})"
   echo "opening, other calls before T0:  $BELL_OTHER   (last repeat; purchases must be 0)"
 fi
-echo "order processor, orders/s:       $(median "${ORDERS_RATE[@]}")   (target >= 5,000)"
-echo "seed: s to lag+pending 0:        $(STATS_FORMAT=%.2f median "${ORDERS_LAG[@]}")   (target <= 5)"
-echo "seed ab, processor running/not:  $(ratio "$(median "${ORDERS_SEED_AB[@]}")" "$(median "${SEED_AB[@]}")")   (target: within the run's noise)"
-if [ "$HAVE_WRK" = yes ]; then
-  echo "sold-out, processor running/not: $(ratio "$(median "${ORDERS_SOLD_OUT[@]}")" "$(median "${SOLD_OUT[@]}")")   (target: within the run's noise)"
-  echo "remote, processor running/not:   $(ratio "$(median "${ORDERS_REMOTE[@]}")" "$(median "${REMOTE[@]}")")   (target: within the run's noise)"
+if runs orders; then
+  echo "order processor, orders/s:       $(median "${ORDERS_RATE[@]}")   (target >= 5,000)"
+  echo "seed: s to lag+pending 0:        $(STATS_FORMAT=%.2f median "${ORDERS_LAG[@]}")   (target <= 5)"
+  echo "seed ab, processor running/not:  $(ratio "$(median "${ORDERS_SEED_AB[@]}")" "$(median "${SEED_AB[@]}")")   (target: within the run's noise)"
+  if [ "$HAVE_WRK" = yes ]; then
+    echo "sold-out, processor running/not: $(ratio "$(median "${ORDERS_SOLD_OUT[@]}")" "$(median "${SOLD_OUT[@]}")")   (target: within the run's noise)"
+    echo "remote, processor running/not:   $(ratio "$(median "${ORDERS_REMOTE[@]}")" "$(median "${REMOTE[@]}")")   (target: within the run's noise)"
+  fi
 fi

@@ -8,7 +8,11 @@ namespace SpikeApp.Api.Stock;
 /// apply in the order Redis wrote them (<see cref="SaleState.Seq"/>), so a late one never undoes a newer one. The
 /// schedule is the epoch's: changing it begins a new one.
 /// </summary>
-public sealed class LocalSale(string saleId, long epoch, int slice, SaleSchedule schedule = default)
+/// <param name="unsized">
+/// Created before this replica joined the sale (it began the sale itself): no slice yet, until a sync that joins it or a
+/// purchase's refill sizes the first one.
+/// </param>
+public sealed class LocalSale(string saleId, long epoch, int slice, SaleSchedule schedule = default, bool unsized = false)
 {
     private readonly ConcurrentQueue<PendingPurchase> _inDoubt = new();
     private readonly Lock _applying = new();
@@ -16,6 +20,7 @@ public sealed class LocalSale(string saleId, long epoch, int slice, SaleSchedule
     private int _soldOutInRedis;
     private int _restoring;
     private long _soldHere;
+    private int _unsized = unsized ? 1 : 0;
 
     public string SaleId { get; } = saleId;
 
@@ -71,6 +76,28 @@ public sealed class LocalSale(string saleId, long epoch, int slice, SaleSchedule
     }
 
     public void RecordSale() => Interlocked.Increment(ref _soldHere);
+
+    /// <summary>Adds units to the slice: a refill's, or the first one.</summary>
+    public void Grant(int units)
+    {
+        Volatile.Write(ref _unsized, 0);
+        Stock.Grant(units);
+    }
+
+    /// <summary>
+    /// The first slice of a sale created unsized, once, from a sync that joined it: so the first buyers after an opening
+    /// find units here instead of waiting for a refill.
+    /// </summary>
+    public bool TryGrantFirstSlice(int units)
+    {
+        if (Interlocked.Exchange(ref _unsized, 0) == 0)
+        {
+            return false;
+        }
+
+        Stock.Grant(units);
+        return true;
+    }
 
     /// <summary>Keeps the unit of a purchase Redis may or may not have made, until a sync tells which.</summary>
     public void HoldInDoubt(PendingPurchase purchase) => _inDoubt.Enqueue(purchase);

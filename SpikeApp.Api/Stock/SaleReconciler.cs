@@ -112,8 +112,13 @@ public sealed class SaleReconciler(
             breaker.RecordAnswer();
             telemetry.RecordSync(reason);
             telemetry.RecordSettled(synced.SettledSold, synced.SettledReturned);
-            if (synced.Sale is { Local.IsRestoring: false })
+            if (synced.Sale is { Local.IsRestoring: false } view)
             {
+                if (!view.State.SoldOut)
+                {
+                    view.Local.TryGrantFirstSlice(options.Value.SliceFor(view.State.Remaining, synced.AliveReplicas));
+                }
+
                 // Written by every replica's sync, so a sale the processors lost track of is found again within an interval.
                 await store.AddToDirectoryAsync(saleId);
             }

@@ -96,6 +96,9 @@ public sealed class SaleRegistry(RedisSaleStore store, ReplicaMembership members
     }
 
     /// <summary>Sized by the membership Redis keeps, from what remains: a replica may join a sale well under way.</summary>
-    private LocalSale Create(string saleId, SaleState state, int? aliveReplicas) =>
-        new(saleId, state.Epoch, membership.SliceFor(saleId, state.Remaining, aliveReplicas), state.Schedule);
+    private LocalSale Create(string saleId, SaleState state, int? aliveReplicas)
+    {
+        var slice = membership.SliceFor(saleId, state.Remaining, aliveReplicas);
+        return new(saleId, state.Epoch, slice, state.Schedule, unsized: slice == 0 && !state.SoldOut && state.Remaining > 0);
+    }
 }

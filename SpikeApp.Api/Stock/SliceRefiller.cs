@@ -129,7 +129,7 @@ public sealed partial class SliceRefiller(
             else
             {
                 var units = options.Value.SliceFor(view.State.Remaining, synced.AliveReplicas);
-                sale.Stock.Grant(units);
+                sale.Grant(units);
                 result = RefillResult.Granted;
                 activity?.SetTag("spike.stock.granted", units);
                 activity?.SetTag("spike.stock.redis.remaining", view.State.Remaining);

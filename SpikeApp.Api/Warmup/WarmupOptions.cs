@@ -11,7 +11,11 @@ public sealed class WarmupOptions
     /// <summary>Off: <c>/health</c> does not wait for a warm-up (the first requests then meet cold code).</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Requests sent through this replica's own pipeline, in three rounds; one in eight sells the scratch sale out, most of the rest meet its "sold out".</summary>
+    /// <summary>
+    /// Requests sent through this replica's own pipeline in the first three rounds; a round more of the same size while
+    /// the JIT still compiles (<see cref="WarmupRounds"/>). In each, one in eight sells the scratch sale out, most of the
+    /// rest meet its "sold out".
+    /// </summary>
     [Range(24, 100_000, ErrorMessage = "Spike:Warmup:Requests must be from 24 to 100000.")]
     public int Requests { get; set; } = 1200;
 

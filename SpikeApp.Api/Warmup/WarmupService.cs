@@ -26,18 +26,6 @@ public sealed partial class WarmupService(
 {
     public const string WarmupSpan = "spike.warmup";
 
-    /// <summary>
-    /// The runtime counts calls towards an optimized recompile only once no new method was compiled for a moment, so the
-    /// first round compiles, the later ones are counted, and each pause lets the background compiler catch up.
-    /// </summary>
-    private const int Rounds = 3;
-
-    /// <summary>Longest wait for the background JIT to finish what the warm-up queued.</summary>
-    private static readonly TimeSpan MaxJitSettle = TimeSpan.FromSeconds(1);
-
-    /// <summary>The runtime's default tiering delay (100 ms) and a margin.</summary>
-    private static readonly TimeSpan JitQuietPeriod = TimeSpan.FromMilliseconds(150);
-
     private readonly Histogram<double> _duration = meterFactory.Create(StockTelemetry.MeterName).CreateHistogram<double>(
         "spike.warmup.duration", unit: "s", description: "Time of one warm-up attempt before the replica reports ready, by result.");
 
@@ -72,12 +60,15 @@ public sealed partial class WarmupService(
             using var activity = StockTelemetry.ActivitySource.StartActivity(WarmupSpan);
             try
             {
-                var (requests, sold) = await WarmAsync(address, stoppingToken);
+                var (requests, sold, rounds) = await WarmAsync(address, stoppingToken);
                 var elapsed = Stopwatch.GetElapsedTime(started);
                 activity?.SetTag("spike.result", "warm");
+                activity?.SetTag("spike.warmup.rounds", rounds.Rounds);
+                activity?.SetTag("spike.warmup.last_round_compiled", rounds.LastRoundCompiled);
                 _duration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("result", "warm"));
-                _result = Task.FromResult(HealthCheckResult.Healthy($"Warmed up: {requests} requests ({sold} scratch units sold) in {elapsed.TotalMilliseconds:0} ms."));
-                LogWarm(requests, elapsed.TotalMilliseconds);
+                _result = Task.FromResult(HealthCheckResult.Healthy(
+                    $"Warmed up: {requests} requests ({sold} scratch units sold) in {rounds.Rounds} rounds, {elapsed.TotalMilliseconds:0} ms; the last round compiled {rounds.LastRoundCompiled} methods."));
+                LogWarm(requests, rounds.Rounds, rounds.LastRoundCompiled, elapsed.TotalMilliseconds);
                 return;
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
@@ -96,11 +87,11 @@ public sealed partial class WarmupService(
         }
     }
 
-    private async Task<(int Requests, int Sold)> WarmAsync(Uri address, CancellationToken stoppingToken)
+    private async Task<(int Requests, int Sold, WarmupRoundsResult Rounds)> WarmAsync(Uri address, CancellationToken stoppingToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         timeout.CancelAfter(options.Value.Timeout);
-        var perRound = options.Value.Requests / Rounds;
+        var perRound = options.Value.Requests / WarmupRounds.MinRounds;
         // Three in four requests try to buy: one in eight sells the scratch sale out, the rest meet its "sold out".
         var units = Math.Max(1, perRound / 8);
         var sale = await WarmupSale.BeginAsync(services, units);
@@ -114,51 +105,29 @@ public sealed partial class WarmupService(
             // Without the seed's anonymous routes and without a key to sign tokens with, nothing the warm-up sends can buy.
             var expected = seedRoutes || minter is not null ? units : 0;
             var sold = 0;
-            for (var round = 0; round < Rounds; round++)
+            // Rounds past the first three run only while the JIT still compiles, within half the attempt's time.
+            var rounds = await WarmupRounds.RunAsync(async (round, cancellationToken) =>
             {
                 if (round > 0)
                 {
                     await sale.RestockAsync();
                 }
 
-                var soldInRound = await traffic.SendAsync(perRound, timeout.Token);
+                var soldInRound = await traffic.SendAsync(perRound, cancellationToken);
                 if (soldInRound != expected)
                 {
                     throw new InvalidOperationException($"The warm-up sold {soldInRound} of its scratch sale's {expected} units: Redis did not answer every purchase.");
                 }
 
                 sold += soldInRound;
-                await SettleJitAsync(timeout.Token);
-            }
+            }, options.Value.Timeout / 2, timeout.Token);
 
-            return (perRound * Rounds, sold);
+            return (perRound * rounds.Rounds, sold, rounds);
         }
         finally
         {
             _sale = null;
             await sale.DisposeAsync();
-        }
-    }
-
-    /// <summary>
-    /// Methods called often enough are recompiled optimized in the background; go on once that stopped for a moment
-    /// (at least the runtime's quiet period before it counts calls), or after <see cref="MaxJitSettle"/>.
-    /// </summary>
-    private static async Task SettleJitAsync(CancellationToken cancellationToken)
-    {
-        var until = Stopwatch.GetTimestamp() + (long)(MaxJitSettle.TotalSeconds * Stopwatch.Frequency);
-        var compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
-        await Task.Delay(JitQuietPeriod, cancellationToken);
-        while (Stopwatch.GetTimestamp() < until)
-        {
-            await Task.Delay(JitQuietPeriod, cancellationToken);
-            var now = System.Runtime.JitInfo.GetCompiledMethodCount();
-            if (now == compiled)
-            {
-                return;
-            }
-
-            compiled = now;
         }
     }
 
@@ -182,8 +151,8 @@ public sealed partial class WarmupService(
         return key is null || string.IsNullOrEmpty(audience) ? null : new BuyerTokenMinter(key, audience);
     }
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Warmed up with {Requests} requests in {ElapsedMs:0} ms: ready")]
-    private partial void LogWarm(int requests, double elapsedMs);
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Warmed up with {Requests} requests in {Rounds} rounds (the last compiled {LastRoundCompiled} methods) in {ElapsedMs:0} ms: ready")]
+    private partial void LogWarm(int requests, int rounds, long lastRoundCompiled, double elapsedMs);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Warm-up attempt {Attempt} failed; not ready until one succeeds")]
     private partial void LogFailed(int attempt, Exception exception);

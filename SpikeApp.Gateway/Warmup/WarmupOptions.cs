@@ -11,7 +11,10 @@ public sealed class WarmupOptions
     /// <summary>Off: <c>/health</c> does not wait for a warm-up (the first requests then meet cold code and no pooled connection).</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Requests forwarded through the gateway's own public port to the replicas, in three rounds.</summary>
+    /// <summary>
+    /// Requests forwarded through the gateway's own public port to the replicas in the first three rounds; a round more
+    /// of the same size while the JIT still compiles (<see cref="WarmupRounds"/>).
+    /// </summary>
     [Range(3, 100_000, ErrorMessage = "Gateway:Warmup:Requests must be from 3 to 100000.")]
     public int Requests { get; set; } = 900;
 

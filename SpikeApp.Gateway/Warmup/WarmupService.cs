@@ -33,13 +33,8 @@ internal sealed partial class WarmupService(
     /// <summary>Named after the application, the source the service defaults trace.</summary>
     private static readonly ActivitySource Source = new(GatewayTelemetry.MeterName);
 
-    /// <summary>The runtime counts calls towards optimized code only after a quiet moment: a pause between rounds lets it.</summary>
-    private const int Rounds = 3;
-
     /// <summary>Enough connections and requests in flight to open a pool of connections to the replicas as a crowd does.</summary>
     private const int Concurrency = 16;
-
-    private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(250);
 
     private readonly Histogram<double> _duration = meterFactory.Create(GatewayTelemetry.MeterName).CreateHistogram<double>(
         "spike.gateway.warmup.duration", unit: "s", description: "Time of one warm-up attempt before the gateway reports ready, by result.");
@@ -73,12 +68,15 @@ internal sealed partial class WarmupService(
             using var activity = Source.StartActivity(WarmupSpan);
             try
             {
-                await WarmAsync(address, stoppingToken);
+                var (requests, rounds) = await WarmAsync(address, stoppingToken);
                 var elapsed = Stopwatch.GetElapsedTime(started);
                 activity?.SetTag("spike.result", "warm");
+                activity?.SetTag("spike.warmup.rounds", rounds.Rounds);
+                activity?.SetTag("spike.warmup.last_round_compiled", rounds.LastRoundCompiled);
                 _duration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("result", "warm"));
-                _result = Task.FromResult(HealthCheckResult.Healthy($"Warmed up: {options.Value.Requests / Rounds * Rounds} requests forwarded in {elapsed.TotalMilliseconds:0} ms."));
-                LogWarm(elapsed.TotalMilliseconds);
+                _result = Task.FromResult(HealthCheckResult.Healthy(
+                    $"Warmed up: {requests} requests forwarded in {rounds.Rounds} rounds, {elapsed.TotalMilliseconds:0} ms; the last round compiled {rounds.LastRoundCompiled} methods."));
+                LogWarm(requests, rounds.Rounds, rounds.LastRoundCompiled, elapsed.TotalMilliseconds);
                 return;
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
@@ -97,29 +95,26 @@ internal sealed partial class WarmupService(
         }
     }
 
-    private async Task WarmAsync(Uri address, CancellationToken stoppingToken)
+    private async Task<(int Requests, WarmupRoundsResult Rounds)> WarmAsync(Uri address, CancellationToken stoppingToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         timeout.CancelAfter(options.Value.Timeout);
         using var handler = new SocketsHttpHandler { UseProxy = false, MaxConnectionsPerServer = Concurrency, UseCookies = false };
         using var client = new HttpClient(handler) { BaseAddress = address, Timeout = System.Threading.Timeout.InfiniteTimeSpan };
-        var perRound = Math.Max(1, options.Value.Requests / Rounds);
-        for (var round = 0; round < Rounds; round++)
+        var perRound = Math.Max(1, options.Value.Requests / WarmupRounds.MinRounds);
+        // Rounds past the first three run only while the JIT still compiles, within half the attempt's time.
+        var rounds = await WarmupRounds.RunAsync(async (round, cancellationToken) =>
         {
-            if (round > 0)
-            {
-                await Task.Delay(Pause, timeout.Token);
-            }
-
             var next = -1;
             await Task.WhenAll(Enumerable.Range(0, Math.Min(Concurrency, perRound)).Select(async _ =>
             {
                 for (var i = Interlocked.Increment(ref next); i < perRound; i = Interlocked.Increment(ref next))
                 {
-                    await SendOneAsync(client, i, timeout.Token);
+                    await SendOneAsync(client, i, cancellationToken);
                 }
             }));
-        }
+        }, options.Value.Timeout / 2, timeout.Token);
+        return (perRound * rounds.Rounds, rounds);
     }
 
     /// <summary>Throws unless a replica answered: the gateway's own refusals (429, 503) mean nothing was forwarded.</summary>
@@ -156,8 +151,8 @@ internal sealed partial class WarmupService(
         throw new InvalidOperationException($"The warm-up needs a plain HTTP public address to send to; the gateway listens on: {string.Join(", ", addresses)}.");
     }
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Warmed up in {ElapsedMs:0} ms: ready")]
-    private partial void LogWarm(double elapsedMs);
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Warmed up with {Requests} requests forwarded in {Rounds} rounds (the last compiled {LastRoundCompiled} methods) in {ElapsedMs:0} ms: ready")]
+    private partial void LogWarm(int requests, int rounds, long lastRoundCompiled, double elapsedMs);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Warm-up attempt {Attempt} failed; not ready until one succeeds")]
     private partial void LogFailed(int attempt, Exception exception);

@@ -9,6 +9,7 @@ namespace SpikeApp.LoadGen.Bell;
 /// <param name="SoldOutSeconds">From the opening to the last unit's sale, when the sale was sold out after the run.</param>
 /// <param name="Replicas">Each replica's first order of the run (api mode: orders carry <c>replicaId</c> and <c>createdAt</c>), in replica order.</param>
 /// <param name="ReplicaSpreadMs">The last replica's first sale less the first's; null without orders.</param>
+/// <param name="AnswersByTenth">Answers in each tenth of a second of the first two after the release of the buyers.</param>
 public sealed record OpeningReport(
     OpeningSource Source,
     DateTimeOffset At,
@@ -24,7 +25,8 @@ public sealed record OpeningReport(
     double FirstSecondRequestsPerSecond,
     long NotOpenAfterOpening,
     IReadOnlyList<ReplicaFirstSale> Replicas,
-    double? ReplicaSpreadMs)
+    double? ReplicaSpreadMs,
+    IReadOnlyList<long> AnswersByTenth)
 {
     public static OpeningReport Create(StampedeResult stampede, bool soldOut, IReadOnlyList<FetchedOrder> orders)
     {
@@ -42,6 +44,7 @@ public sealed record OpeningReport(
             stampede.Connected, stampede.Connections, stampede.Late.TotalMilliseconds, stampede.FirstSale?.TotalSeconds,
             soldOut ? stampede.LastSale?.TotalSeconds : null, stampede.FirstSecondAnswers, seconds > 0 ? stampede.FirstSecondAnswers / seconds : 0,
             stampede.TurnedAway, replicas,
-            replicas.Count > 0 ? replicas.Max(replica => replica.OffsetMs) - replicas.Min(replica => replica.OffsetMs) : null);
+            replicas.Count > 0 ? replicas.Max(replica => replica.OffsetMs) - replicas.Min(replica => replica.OffsetMs) : null,
+            stampede.AnswersByTenth);
     }
 }

@@ -15,6 +15,9 @@ public sealed class Stampede(Opening opening, OpeningClock clock, TimeProvider t
     /// </summary>
     public static readonly TimeSpan Grace = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>The answers of the first two seconds are also counted by tenth of a second: the shape of the start.</summary>
+    public const int Tenths = 20;
+
     private long _connected;
     private long _released;
     private DateTimeOffset _releasedAt;
@@ -24,6 +27,7 @@ public sealed class Stampede(Opening opening, OpeningClock clock, TimeProvider t
     private long _lastSale = long.MinValue;
     private long _firstSecondAnswers;
     private long _turnedAway;
+    private readonly long[] _answersByTenth = new long[Tenths];
 
     public Opening Opening => opening;
 
@@ -50,6 +54,12 @@ public sealed class Stampede(Opening opening, OpeningClock clock, TimeProvider t
             Interlocked.Increment(ref _firstSecondAnswers);
         }
 
+        var tenth = (answered - _released) * 10 / Stopwatch.Frequency;
+        if (tenth is >= 0 and < Tenths)
+        {
+            Interlocked.Increment(ref _answersByTenth[tenth]);
+        }
+
         if (outcome == Outcome.Success)
         {
             AtomicExtremes.Min(ref _firstSale, answered);
@@ -69,7 +79,8 @@ public sealed class Stampede(Opening opening, OpeningClock clock, TimeProvider t
         return new StampedeResult(opening, Interlocked.Read(ref _connected), connections, late,
             FirstSale: SinceOpening(Interlocked.Read(ref _firstSale), late), LastSale: SinceOpening(Interlocked.Read(ref _lastSale), late),
             FirstSecondAnswers: Interlocked.Read(ref _firstSecondAnswers), FirstSecondLength: elapsed < TimeSpan.FromSeconds(1) ? elapsed : TimeSpan.FromSeconds(1),
-            TurnedAway: Interlocked.Read(ref _turnedAway));
+            TurnedAway: Interlocked.Read(ref _turnedAway),
+            AnswersByTenth: [.. Enumerable.Range(0, Tenths).Select(tenth => Interlocked.Read(ref _answersByTenth[tenth]))]);
     }
 
     private TimeSpan? SinceOpening(long timestamp, TimeSpan late) =>

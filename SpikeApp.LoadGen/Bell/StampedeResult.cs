@@ -7,6 +7,7 @@ namespace SpikeApp.LoadGen.Bell;
 /// <param name="LastSale">From the opening to the last one: the sale sold out then, if it did.</param>
 /// <param name="FirstSecondAnswers">Answers within the first second after the release, or the whole run when shorter (<paramref name="FirstSecondLength"/>).</param>
 /// <param name="TurnedAway">"Not open" answers to requests sent after the opening and its grace: buyers turned away after the bell.</param>
+/// <param name="AnswersByTenth">Answers in each tenth of a second of the first two after the release.</param>
 public sealed record StampedeResult(
     Opening Opening,
     long Connected,
@@ -16,4 +17,5 @@ public sealed record StampedeResult(
     TimeSpan? LastSale,
     long FirstSecondAnswers,
     TimeSpan FirstSecondLength,
-    long TurnedAway);
+    long TurnedAway,
+    IReadOnlyList<long> AnswersByTenth);

@@ -131,6 +131,7 @@ public static class ReportWriter
         Item("first sale", opening.FirstSaleSeconds is { } first ? string.Create(Invariant, $"{first:0.000} s after it") : "none");
         Item("sold out", opening.SoldOutSeconds is { } soldOut ? string.Create(Invariant, $"{soldOut:0.000} s after it (the last unit's answer)") : "not sold out");
         Item("first second", string.Create(Invariant, $"{opening.FirstSecondRequests} answers ({opening.FirstSecondRequestsPerSecond:0.0} requests/s)"));
+        Item("by tenth of a second", string.Join(' ', opening.AnswersByTenth.Take(10)) + " | " + string.Join(' ', opening.AnswersByTenth.Skip(10)));
         if (opening.NotOpenAfterOpening > 0)
         {
             Item("turned away after it", opening.NotOpenAfterOpening.ToString(Invariant));

@@ -46,6 +46,29 @@ public class MembershipTests(RedisServerFixture redis)
     }
 
     [Fact]
+    public async Task TheReplicaThatBeganASaleSizesItsFirstSliceAtItsNextSyncBeforeAnyPurchase()
+    {
+        await using var host = new ApiHost(redis, total: 1, settings: new Dictionary<string, string?> { ["Spike:ReconcileInterval"] = "00:00:00.200" });
+        var client = await host.StartAsync();
+        var saleId = "s-" + Guid.NewGuid().ToString("N")[..12];
+        await SaleMembers.JoinAsync(redis.Connection.GetDatabase(), saleId, 1);
+
+        using var create = HttpContractTests.ResetRequest(saleId, total: 9, ApiHost.AdminKey);
+        using var created = await client.SendAsync(create);
+        var sized = await client.GetFromJsonAsync<SaleResponse>($"/api/sales/{saleId}");
+        for (var deadline = DateTime.UtcNow.AddSeconds(10); sized!.Replica.Slice == 0 && DateTime.UtcNow < deadline; )
+        {
+            await Task.Delay(50);
+            sized = await client.GetFromJsonAsync<SaleResponse>($"/api/sales/{saleId}");
+        }
+
+        Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+        // It began the sale before it had joined it, so with no slice; the sync that joined it (its own change message's,
+        // or the next reconcile's) counted two members: 9 / 2, rounded up, ready for the first buyer without a refill.
+        Assert.Equal((5L, 5, 0L, 0L), (sized.Replica.Slice, sized.Replica.SliceRemaining, sized.Replica.SoldHere, sized.Sold));
+    }
+
+    [Fact]
     public async Task AStoppingReplicaIsUnreadyButAliveClosesItsConnectionsAndLeaves()
     {
         // Long enough to ask it three things while it drains.

@@ -40,10 +40,13 @@ public class OpeningBellTests(RedisServerFixture redis, ITestOutputHelper output
 
         var after = await RedisStats.ReadAsync(redis.Connection);
         var syncs = after.CallsTo("zadd") - before.CallsTo("zadd");
-        output.WriteLine($"Syncs while 200 buyers were refused: {syncs}; script calls {after.ScriptCalls - before.ScriptCalls}");
-        // A sync is one script of seven commands (EVALSHA, HMGET, TIME, ZADD, ZREMRANGEBYSCORE, PEXPIRE, ZCARD); nothing else ran.
+        var directoryWrites = after.CallsTo("sadd") - before.CallsTo("sadd");
+        output.WriteLine($"Syncs while 200 buyers were refused: {syncs} ({directoryWrites} by the reconcile loop); script calls {after.ScriptCalls - before.ScriptCalls}");
+        // A sync is one script of seven commands (EVALSHA, HMGET, TIME, ZADD, ZREMRANGEBYSCORE, PEXPIRE, ZCARD), and the
+        // reconcile loop's adds the sale to the directory (SADD); nothing else ran.
         Assert.Equal(syncs, after.ScriptCalls - before.ScriptCalls);
-        Assert.Equal(7 * syncs, after.DataCommandCalls - before.DataCommandCalls);
+        Assert.InRange(directoryWrites, 0, syncs);
+        Assert.Equal(7 * syncs + directoryWrites, after.DataCommandCalls - before.DataCommandCalls);
         foreach (var response in json.Concat(anonymous))
         {
             Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);

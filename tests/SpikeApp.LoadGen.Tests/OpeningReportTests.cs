@@ -21,7 +21,7 @@ public class OpeningReportTests
 
     private static readonly StampedeResult Stampede = new(WaitOpen, Connected: 10, Connections: 10, Late: TimeSpan.FromMilliseconds(0.3),
         FirstSale: TimeSpan.FromMilliseconds(4), LastSale: TimeSpan.FromMilliseconds(412), FirstSecondAnswers: 90, FirstSecondLength: TimeSpan.FromSeconds(1),
-        TurnedAway: 0);
+        TurnedAway: 0, AnswersByTenth: [0, 2, 8, 10, 10, 10, 10, 10, 10, 20, 30, 30, 30, 30, 30, 30, 30, 30, 30, 10]);
 
     private static readonly FetchedOrder[] Orders =
     [
@@ -98,6 +98,7 @@ public class OpeningReportTests
         Assert.Equal(8, report.ReplicaSpreadMs);
         Assert.Equal((0.004, 0.412, 90L, 90.0), (report.FirstSaleSeconds, report.SoldOutSeconds, report.FirstSecondRequests, report.FirstSecondRequestsPerSecond));
         Assert.Equal((OpensAt, 12.5, 0.4, 0.3), (report.OpensAt, report.ClockOffsetMs, report.ClockUncertaintyMs, report.StartLateMs));
+        Assert.Equal(Stampede.AnswersByTenth, report.AnswersByTenth);
     }
 
     [Fact]
@@ -119,6 +120,7 @@ public class OpeningReportTests
             "  first sale              0.004 s after it",
             "  sold out                0.412 s after it (the last unit's answer)",
             "  first second            90 answers (90.0 requests/s)",
+            "  by tenth of a second    0 2 8 10 10 10 10 10 10 20 | 30 30 30 30 30 30 30 30 30 10",
             "  first sale by replica, Redis' clock (spread 8 ms)",
             "    api-1                        +3 ms  2026-12-05T09:00:00.0030000+00:00",
             "    api-2                        +5 ms  2026-12-05T09:00:00.0050000+00:00",
@@ -158,7 +160,7 @@ public class OpeningReportTests
             [
                 "source:Sale", "at:2026-12-05T08:59:59.9875+00:00", "opensAt:2026-12-05T09:00:00+00:00", "clockOffsetMs:12.5", "clockUncertaintyMs:0.4", "connected:10", "connections:10",
                 "startLateMs:0.3", "firstSaleSeconds:0.004", "soldOutSeconds:0.412", "firstSecondRequests:90", "firstSecondRequestsPerSecond:90",
-                "notOpenAfterOpening:0", "replicas:3", "replicaSpreadMs:8",
+                "notOpenAfterOpening:0", "replicas:3", "replicaSpreadMs:8", "answersByTenth:20",
             ],
             opening.EnumerateObject().Select(field => $"{field.Name}:{(field.Value.ValueKind == JsonValueKind.Array ? field.Value.GetArrayLength() : field.Value)}"));
         Assert.Equal(
