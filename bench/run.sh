@@ -833,9 +833,9 @@ if every_row; then
   done
 fi
 if ((${#PUBLIC_AB[@]})); then
-  echo "public URL ab / baseline ab:     $(ratio "$(median "${PUBLIC_AB[@]}")" "$(median "${BASE_AB[@]}")")   (target >= 0.8)"
+  if every_row; then echo "public URL ab / baseline ab:     $(ratio "$(median "${PUBLIC_AB[@]}")" "$(median "${BASE_AB[@]}")")   (target >= 0.8)"; fi
   echo "public URL ab, cold / warm:      $(ratio "$(median "${PUBLIC_COLD[@]}")" "$(median "${PUBLIC_AB[@]}")")   (target >= 0.8; cold run: $PUBLIC_COLD_FAILURES)"
-  if [ "$HAVE_WRK" = yes ]; then echo "public URL wrk / baseline wrk:   $(ratio "$(median "${PUBLIC_WRK[@]}")" "$(median "${BASE[@]}")")   (target >= 0.6)"; fi
+  if [ "$HAVE_WRK" = yes ] && every_row; then echo "public URL wrk / baseline wrk:   $(ratio "$(median "${PUBLIC_WRK[@]}")" "$(median "${BASE[@]}")")   (target >= 0.6)"; fi
 fi
 if [ "$HAVE_WRK" = yes ] && every_row; then
   echo "sold-out path / baseline:        $(ratio "$(median "${SOLD_OUT[@]}")" "$(median "${BASE[@]}")")   (target >= 0.8)"
