@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -99,7 +100,17 @@ public static class Extensions
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         // Health endpoints reveal nothing secret and the AppHost, tests and load balancers need them in every environment.
-        app.MapHealthChecks(HealthEndpointPath);
+        var gates = app.Services.GetServices<IReadinessGate>().ToArray();
+        if (gates.Length > 0)
+        {
+            app.Use((context, next) =>
+                context.GetEndpoint()?.Metadata.GetMetadata<ReadinessEndpointMetadata>() is not null && Array.Exists(gates, gate => gate.Waiting is not null)
+                    ? ReadinessEndpointMetadata.AnswerWaitingAsync(context)
+                    : next(context));
+        }
+
+        app.MapHealthChecks(HealthEndpointPath, new HealthCheckOptions { Predicate = check => !check.Tags.Contains(ReadinessEndpointMetadata.GateTag) })
+            .WithMetadata(ReadinessEndpointMetadata.Instance);
         app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions { Predicate = check => check.Tags.Contains("live") });
 
         return app;

@@ -22,7 +22,7 @@ public sealed partial class WarmupService(
     IConfiguration configuration,
     IMeterFactory meterFactory,
     IOptions<WarmupOptions> options,
-    ILogger<WarmupService> logger) : BackgroundService, IHealthCheck
+    ILogger<WarmupService> logger) : BackgroundService, IHealthCheck, IReadinessGate
 {
     public const string WarmupSpan = "spike.warmup";
 
@@ -36,6 +36,8 @@ public sealed partial class WarmupService(
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
         _result ?? Task.FromResult(HealthCheckResult.Unhealthy(_waiting));
+
+    public string? Waiting => _result is null ? _waiting : null;
 
     /// <summary>Serves a warm-up request (and only one: its header carries this process's key) from the scratch sale.</summary>
     internal void Redirect(HttpContext context)

@@ -13,7 +13,9 @@ internal static class WarmupExtensions
         builder.Services.AddSingleton<IValidateOptions<WarmupOptions>, WarmupOptionsValidator>();
         builder.Services.AddSingleton<WarmupService>();
         builder.Services.AddHostedService(services => services.GetRequiredService<WarmupService>());
-        builder.Services.AddHealthChecks().AddCheck<WarmupService>("warmup", tags: ["ready"]);
+        // /health waits on it as a gate; as a check it reports for diagnostics only.
+        builder.Services.AddSingleton<IReadinessGate>(services => services.GetRequiredService<WarmupService>());
+        builder.Services.AddHealthChecks().AddCheck<WarmupService>("warmup", tags: [ReadinessEndpointMetadata.GateTag]);
         return builder;
     }
 }

@@ -23,7 +23,7 @@ internal sealed partial class WarmupService(
     IMeterFactory meterFactory,
     IOptions<WarmupOptions> options,
     IOptions<GatewayOptions> gateway,
-    ILogger<WarmupService> logger) : BackgroundService, IHealthCheck
+    ILogger<WarmupService> logger) : BackgroundService, IHealthCheck, IReadinessGate
 {
     /// <summary>Not a valid sale id ('.' is outside the ids' alphabet), so a replica refuses it before any Redis call.</summary>
     public const string ProbeSale = "warmup.probe";
@@ -45,6 +45,8 @@ internal sealed partial class WarmupService(
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
         _result ?? Task.FromResult(HealthCheckResult.Unhealthy(_waiting));
+
+    public string? Waiting => _result is null ? _waiting : null;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

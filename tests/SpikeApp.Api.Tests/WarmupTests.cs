@@ -43,6 +43,22 @@ public class WarmupTests(RedisServerFixture redis)
     }
 
     [Fact]
+    public async Task WarmingUpIsNotReadyWithoutBeingLoggedAsAnError()
+    {
+        var logs = new CapturingLoggerProvider();
+        await using var host = new ApiHost(redis, logs: logs);
+        var client = await host.StartUnreadyAsync();
+
+        var first = await client.GetAsync("/health");
+        await WaitHealthyAsync(client);
+
+        // Probed while it warms up, /health waits on the warm-up's gate: it is not a failing health check, which the
+        // health-check service would log as an error at every start.
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, first.StatusCode);
+        Assert.DoesNotContain(logs.Lines, line => line.StartsWith("Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService Error", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task TheWarmupLeavesNoTraceOnAnySaleAndCountsNoPurchase()
     {
         await using var host = new ApiHost(redis, total: 5);
