@@ -30,11 +30,19 @@ public static class WarmupRounds
     /// <summary>
     /// Runs <paramref name="round"/> (given its index) and lets the JIT settle after each, at least <see cref="MinRounds"/>
     /// times, then until a round compiled at most <see cref="QuietMethods"/> methods, <see cref="MaxRounds"/> were run, or
-    /// <paramref name="budget"/> has passed: warm enough then, if not quiet.
+    /// <paramref name="budget"/> has passed: warm enough then, if not quiet. Ends with a full collection (see
+    /// <see cref="CompactHeap"/>).
     /// </summary>
     public static async Task<WarmupRoundsResult> RunAsync(Func<int, CancellationToken, Task> round, TimeSpan budget, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(round);
+        var result = await RunRoundsAsync(round, budget, cancellationToken);
+        CompactHeap();
+        return result;
+    }
+
+    private static async Task<WarmupRoundsResult> RunRoundsAsync(Func<int, CancellationToken, Task> round, TimeSpan budget, CancellationToken cancellationToken)
+    {
         var started = Stopwatch.GetTimestamp();
         long compiled = 0;
         for (var index = 0; index < MaxRounds; index++)
@@ -55,6 +63,17 @@ public static class WarmupRounds
         }
 
         return new WarmupRoundsResult(MaxRounds, compiled, Quiet: false);
+    }
+
+    /// <summary>
+    /// Start-up and the warm-up leave a young generation full of objects that live as long as the process; the first
+    /// collections under load would copy them, pausing the first seconds of a stampede. One full, compacting collection
+    /// while nobody waits moves them to the old generation at once.
+    /// </summary>
+    private static void CompactHeap()
+    {
+        GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
     }
 
     /// <summary>Returns once no method was compiled for <see cref="QuietPeriod"/>, or after <see cref="MaxSettle"/>.</summary>

@@ -43,6 +43,18 @@ public class WarmupTests(RedisServerFixture redis)
     }
 
     [Fact]
+    public async Task TheWarmupEndsWithAFullCollectionSoTheFirstStampedeDoesNotPayForStartUp()
+    {
+        var fullCollections = GC.CollectionCount(GC.MaxGeneration);
+        var roundsRun = 0;
+
+        var result = await WarmupRounds.RunAsync((_, _) => { roundsRun++; return Task.CompletedTask; }, TimeSpan.FromSeconds(5), CancellationToken.None);
+
+        Assert.Equal(result.Rounds, roundsRun);
+        Assert.True(GC.CollectionCount(GC.MaxGeneration) > fullCollections, "no full collection after the warm-up's rounds");
+    }
+
+    [Fact]
     public async Task WarmingUpIsNotReadyWithoutBeingLoggedAsAnError()
     {
         var logs = new CapturingLoggerProvider();
